@@ -1,0 +1,50 @@
+# Metropolis Hub. `make run` serves the hub; `make test` runs every check.
+# Both set up what they need first: a virtualenv in .venv, the project with its
+# test extras, the front-end assets from npm, and (for the browser tests)
+# Debian's Chromium.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ASSETS := web/node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test lint typecheck schema install assets browser clean
+
+run: install assets
+	$(BIN)/metrohub serve
+
+test: install assets browser lint typecheck
+	$(BIN)/metrohub export-schema --check
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+schema: install
+	$(BIN)/metrohub export-schema
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+	touch $@
+
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -q && apt-get install -y -q chromium; }
+
+clean:
+	rm -rf $(VENV) web/node_modules test-artifacts

@@ -1,0 +1,74 @@
+"""Engine and session set-up for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+__all__ = ["IMMEDIATE", "Database", "is_sqlite"]
+
+# Execution option for write transactions: on SQLite they take the write lock
+# up front (BEGIN IMMEDIATE), so a read-then-write transaction waits for the
+# lock instead of failing with "database is locked" when it upgrades.
+IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+
+SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+    sync_engine = engine.sync_engine
+    pragmas = SQLITE_PRAGMAS if foreign_keys else ("PRAGMA foreign_keys=OFF", *SQLITE_PRAGMAS[1:])
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would hide BEGIN from us and
+        # ignore the pragmas' ordering; take control of both.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+class Database:
+    """One engine and its session factory, created once per process."""
+
+    def __init__(self, url: str, *, echo: bool = False, foreign_keys: bool = True) -> None:
+        """Open `url`; `foreign_keys=False` is only for migrations, whose batch
+        table rebuilds on SQLite would otherwise cascade deletes."""
+        self.url = url
+        if is_sqlite(url):
+            database = make_url(url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_async_engine(url, echo=echo)
+        if is_sqlite(url):
+            _prepare_sqlite(self.engine, foreign_keys=foreign_keys)
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

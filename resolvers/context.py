@@ -1,0 +1,37 @@
+"""The per-request context: who is asking, and the request's loaders.
+
+Built lazily: a request that touches no data opens no connection and creates
+no loaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from db.engine import Database
+from resolvers.loaders import Loaders
+
+__all__ = ["ANONYMOUS", "Context", "Principal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking. Every caller is anonymous until API keys exist."""
+
+    role: str = "anonymous"
+
+
+ANONYMOUS = Principal()
+
+
+@dataclass
+class Context:
+    database: Database
+    request: Any = None
+    principal: Principal = field(default=ANONYMOUS)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.database)

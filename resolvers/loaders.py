@@ -1,0 +1,105 @@
+"""Per-request DataLoaders: every relation is read in batch, one SQL
+statement per level of a query, never one per row.
+
+Each batch opens its own short connection, so sibling resolvers that GraphQL
+runs concurrently never share a connection or session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from db.engine import Database
+from db.models import InitiativeDimension, SustainabilityDimension
+from resolvers.pagination import Page, PageArgs, fetch_pages
+from resolvers.records import RECORD_MODELS, columns, from_row
+from resolvers.relations import RELATIONS
+
+__all__ = ["Loaders"]
+
+R = TypeVar("R")
+RelationKey = tuple[Any, PageArgs]
+
+
+class Loaders:
+    """The loaders of one request, created on first use."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._by_id: dict[type[Any], DataLoader[int, Any]] = {}
+        self._relations: dict[str, DataLoader[RelationKey, Page[Any]]] = {}
+        self._dimensions: DataLoader[int, list[SustainabilityDimension]] | None = None
+
+    def by_id(self, record: type[R]) -> DataLoader[int, R | None]:
+        """Records of one type by primary key; `None` for unknown keys."""
+        loader = self._by_id.get(record)
+        if loader is None:
+            loader = self._by_id[record] = DataLoader(self._loader_by_id(record))
+        return loader
+
+    def relation(self, name: str) -> DataLoader[RelationKey, Page[Any]]:
+        """Pages of a relation (see `resolvers.relations`), keyed by parent id and page."""
+        loader = self._relations.get(name)
+        if loader is None:
+            loader = self._relations[name] = DataLoader(self._loader_for_relation(name))
+        return loader
+
+    @property
+    def dimensions(self) -> DataLoader[int, list[SustainabilityDimension]]:
+        """An initiative's sustainability dimensions, by initiative id."""
+        if self._dimensions is None:
+            self._dimensions = DataLoader(self._load_dimensions)
+        return self._dimensions
+
+    def _loader_by_id(self, record: type[R]) -> Any:
+        model = RECORD_MODELS[record]
+        build = from_row(record)
+        query = select(*columns(record))
+
+        async def load(keys: Sequence[int]) -> list[R | None]:
+            async with self._database.engine.connect() as connection:
+                rows = await connection.execute(query.where(model.id.in_(keys)))  # type: ignore[attr-defined]
+                found = {row[0]: build(row) for row in rows}
+            return [found.get(key) for key in keys]
+
+        return load
+
+    def _loader_for_relation(self, name: str) -> Any:
+        relation = RELATIONS[name]
+
+        async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
+            by_args: dict[PageArgs, list[Any]] = {}
+            for parent, args in keys:
+                by_args.setdefault(args, []).append(parent)
+            pages: dict[RelationKey, Page[Any]] = {}
+            async with self._database.engine.connect() as connection:
+                for args, parents in by_args.items():
+                    found = await fetch_pages(
+                        connection,
+                        relation.query,
+                        "parent",
+                        sorted(set(parents)),
+                        relation.order,
+                        args,
+                        relation.build,
+                    )
+                    pages.update(((parent, args), page) for parent, page in found.items())
+            return [pages[key] for key in keys]
+
+        return load
+
+    async def _load_dimensions(self, keys: Sequence[int]) -> list[list[SustainabilityDimension]]:
+        query = (
+            select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+            .where(InitiativeDimension.initiative_id.in_(keys))
+            .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+        )
+        found: dict[int, list[SustainabilityDimension]] = {}
+        async with self._database.engine.connect() as connection:
+            for initiative_id, dimension in await connection.execute(query):
+                found.setdefault(initiative_id, []).append(dimension)
+        return [found.get(key, []) for key in keys]

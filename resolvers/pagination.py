@@ -1,0 +1,219 @@
+"""Cursor pagination: page arguments, keyset cursors and the SQL that reads a
+page of a list, or of many parents' lists in one statement.
+
+Cursors are opaque to clients: the base64 of the row's sort key. Reading the
+next page asks for rows after that key (keyset pagination), so inserts and
+deletes elsewhere in the list never shift or repeat rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import orjson
+from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from resolvers.errors import UserInputError
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "Edge",
+    "EdgeBuilder",
+    "Page",
+    "PageArgs",
+    "fetch_page",
+    "fetch_pages",
+    "page_args",
+]
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+T = TypeVar("T")
+Key = tuple[Any, ...]
+# Builds one edge from a row and its cursor.
+EdgeBuilder = Callable[[Row[Any], str], T]
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """A validated request for a page: at most `first` items after `after`."""
+
+    first: int
+    after: Key | None = None
+
+
+@dataclass(slots=True)
+class Edge(Generic[T]):
+    """A list item and the cursor that points at it."""
+
+    cursor: str
+    node: T
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    """A page of edges (`Edge`, or a `Link` for edges with attributes)."""
+
+    edges: list[T]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.edges[0].cursor if self.edges else None  # type: ignore[attr-defined]
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1].cursor if self.edges else None  # type: ignore[attr-defined]
+
+    @classmethod
+    def empty(cls, total_count: int = 0, *, after: bool = False) -> Page[T]:
+        return cls([], False, after, total_count)
+
+
+def encode_cursor(key: Key) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(key))).decode()
+
+
+def decode_cursor(cursor: str) -> Key:
+    try:
+        key = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error, orjson.JSONDecodeError) as error:
+        raise UserInputError(
+            "`after` is not a cursor from this API: pass an `endCursor` or edge `cursor` "
+            "from a previous page.",
+            code="INVALID_CURSOR",
+        ) from error
+    if not isinstance(key, list) or not key:
+        raise UserInputError(
+            "`after` is not a cursor from this API: pass an `endCursor` or edge `cursor` "
+            "from a previous page.",
+            code="INVALID_CURSOR",
+        )
+    return tuple(key)
+
+
+def page_args(first: int | None, after: str | None) -> PageArgs:
+    """Validate the client's `first` and `after` arguments."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise UserInputError(
+            f"`first` must be between 1 and {MAX_PAGE_SIZE}, got {size}: "
+            "ask for at most 100 items and follow `pageInfo.endCursor` for more.",
+            code="INVALID_PAGE_SIZE",
+        )
+    return PageArgs(size, decode_cursor(after) if after is not None else None)
+
+
+def _after(order: Sequence[ColumnElement[Any]], key: Key | None) -> ColumnElement[bool]:
+    if key is None:
+        return literal(True)
+    if len(key) != len(order):
+        raise UserInputError(
+            "`after` is a cursor from a different list: pass a cursor from this list.",
+            code="INVALID_CURSOR",
+        )
+    return tuple_(*order) > tuple_(*(literal(value) for value in key))
+
+
+def _page(
+    rows: Sequence[Row[Any]],
+    args: PageArgs,
+    key_of: Callable[[Row[Any]], Key],
+    build: EdgeBuilder[T],
+    total: int,
+) -> Page[T]:
+    return Page(
+        edges=[build(row, encode_cursor(key_of(row))) for row in rows[: args.first]],
+        has_next_page=len(rows) > args.first,
+        has_previous_page=args.after is not None,
+        total_count=total,
+    )
+
+
+async def fetch_page(
+    connection: AsyncConnection,
+    query: Select[Any],
+    order: Sequence[str],
+    args: PageArgs,
+    build: EdgeBuilder[T],
+) -> Page[T]:
+    """One page of `query`, ordered by its columns named in `order` (unique
+    together), with the total count, in one statement."""
+    base = query.subquery()
+    keys = [base.c[name] for name in order]
+    total = select(func.count()).select_from(query.subquery()).scalar_subquery()
+    statement = (
+        select(base, total.label("_total"))
+        .where(_after(keys, args.after))
+        .order_by(*keys)
+        .limit(args.first + 1)
+    )
+    rows = (await connection.execute(statement)).all()
+    if rows:
+        count = rows[0]._mapping["_total"]
+    else:
+        count = (await connection.execute(select(total))).scalar_one() if args.after else 0
+    return _page(rows, args, lambda row: tuple(row._mapping[k] for k in order), build, count)
+
+
+async def fetch_pages(
+    connection: AsyncConnection,
+    query: Select[Any],
+    parent: str,
+    parents: Sequence[Any],
+    order: Sequence[str],
+    args: PageArgs,
+    build: EdgeBuilder[T],
+) -> dict[Any, Page[T]]:
+    """The same page of each parent's list, in one statement: `query` selects
+    the rows of all lists, with the parent's id in its column `parent`."""
+    inner = query.where(query.selected_columns[parent].in_(parents)).subquery()
+    totals = func.count().over(partition_by=inner.c[parent])
+    counted = select(inner, totals.label("_total")).subquery()
+    keys = [counted.c[name] for name in order]
+    ranked = (
+        select(
+            counted,
+            func.row_number().over(partition_by=counted.c[parent], order_by=keys).label("_rank"),
+        )
+        .where(_after(keys, args.after))
+        .subquery()
+    )
+    statement = (
+        select(ranked)
+        .where(ranked.c._rank <= args.first + 1)
+        .order_by(ranked.c[parent], ranked.c._rank)
+    )
+    grouped: dict[Any, list[Row[Any]]] = {}
+    for row in (await connection.execute(statement)).all():
+        grouped.setdefault(row._mapping[parent], []).append(row)
+
+    def key_of(row: Row[Any]) -> Key:
+        return tuple(row._mapping[k] for k in order)
+
+    pages = {
+        pid: _page(rows, args, key_of, build, rows[0]._mapping["_total"])
+        for pid, rows in grouped.items()
+    }
+    missing = [pid for pid in parents if pid not in pages]
+    counts: dict[Any, int] = {}
+    if missing and args.after is not None:
+        # Past the end of a list: the page is empty but the total is not.
+        rest = query.where(query.selected_columns[parent].in_(missing)).subquery()
+        counted_rows = await connection.execute(
+            select(rest.c[parent], func.count()).group_by(rest.c[parent])
+        )
+        counts = {pid: count for pid, count in counted_rows.tuples()}
+    for pid in missing:
+        pages[pid] = Page.empty(counts.get(pid, 0), after=args.after is not None)
+    return pages

@@ -1,0 +1,60 @@
+"""Action plans and their objectives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry import relay
+
+from resolvers.records import ActionPlanRecord, ObjectiveRecord
+from schema.context import Info
+from schema.nodes import entity, load_record
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.provenance import Provenance
+
+if TYPE_CHECKING:
+    from schema.initiatives import Initiative
+
+__all__ = ["ActionPlan", "Objective"]
+
+
+@entity(ActionPlanRecord, "A Metropolis action plan (e.g. Action Plan 2015-2017).")
+class ActionPlan(relay.Node):
+    id: relay.NodeID[int]
+    title: str = strawberry.field(description="The plan's title.")
+    start_year: int = strawberry.field(description="The first year the plan covers.")
+    end_year: int = strawberry.field(description="The last year the plan covers.")
+    summary: str | None = strawberry.field(description="A summary of the plan, where known.")
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)
+
+    @strawberry.field(description="The plan's objectives, in the plan's order.")
+    async def objectives(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Objective]:
+        return await related(info, "actionPlan.objectives", self.id, first, after)
+
+
+@entity(ObjectiveRecord, "An objective of an action plan.")
+class Objective(relay.Node):
+    id: relay.NodeID[int]
+    position: int = strawberry.field(description="Its place in the plan's list, from 1.")
+    text: str = strawberry.field(description="The objective, as the plan states it.")
+    action_plan_id: strawberry.Private[int]
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)
+
+    @strawberry.field(description="The action plan it belongs to.")
+    async def action_plan(self, info: Info) -> ActionPlan:
+        return await load_record(info, ActionPlanRecord, self.action_plan_id)
+
+    @strawberry.field(description="The initiatives that contribute to it.")
+    async def initiatives(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Initiative, strawberry.lazy("schema.initiatives")]]:
+        return await related(info, "objective.initiatives", self.id, first, after)

@@ -1,0 +1,54 @@
+"""How errors reach the client: bad input keeps its message and gains a code;
+anything unexpected is masked, so internals never leave the server."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from resolvers.errors import UserInputError
+
+__all__ = ["ErrorCodes"]
+
+logger = logging.getLogger("metrohub.errors")
+
+
+class ErrorCodes(SchemaExtension):
+    """Adds `extensions.code` to every error, and masks unexpected ones."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [_client_error(error) for error in result.errors]
+
+
+def _client_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, UserInputError):
+        return _with_code(error, original.code)
+    if original is None or isinstance(original, GraphQLError):
+        # Parse and validation errors: the message is written for the client.
+        code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"
+        return _with_code(error, code)
+    reference = uuid.uuid4().hex
+    logger.error("unexpected error %s", reference, exc_info=original)
+    return GraphQLError(
+        f"Internal error (reference {reference}): the hub could not answer this field. "
+        "Try again; if it persists, report the reference.",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "reference": reference},
+    )
+
+
+def _with_code(error: GraphQLError, code: str) -> GraphQLError:
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error

@@ -1,0 +1,49 @@
+"""Focus areas: the six missions of the network."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry import relay
+
+from resolvers.records import FocusAreaRecord
+from schema.context import Info
+from schema.nodes import entity
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.provenance import Provenance
+
+if TYPE_CHECKING:
+    from schema.initiatives import Initiative
+    from schema.partners import Partner
+
+__all__ = ["FocusArea"]
+
+
+@entity(
+    FocusAreaRecord,
+    "One of the network's six missions: metropolitan governance; technical/financial "
+    "assistance; mutual learning; innovation; presence in international forums; debate on "
+    "city trends.",
+)
+class FocusArea(relay.Node):
+    id: relay.NodeID[int]
+    slug: str = strawberry.field(description="A stable, URL-friendly name.")
+    name: str = strawberry.field(description="The mission's name.")
+    description: str = strawberry.field(description="The mission, as Metropolis states it.")
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)
+
+    @strawberry.field(description="The initiatives that serve this mission.")
+    async def initiatives(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Initiative, strawberry.lazy("schema.initiatives")]]:
+        return await related(info, "focusArea.initiatives", self.id, first, after)
+
+    @strawberry.field(description="The partners that work on this mission.")
+    async def partners(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Partner, strawberry.lazy("schema.partners")]]:
+        return await related(info, "focusArea.partners", self.id, first, after)

@@ -1,0 +1,143 @@
+"""Members: the member governments of Metropolis and their edges."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry import relay
+
+from resolvers.records import MemberRecord, RegionRecord
+from schema.context import Info
+from schema.enums import MemberKind, MemberRole, MemberStatus
+from schema.nodes import entity, load_record
+from schema.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    ConnectionFields,
+    First,
+    LinkFields,
+    related,
+)
+from schema.provenance import Provenance
+
+if TYPE_CHECKING:
+    from schema.initiatives import Initiative
+    from schema.partners import Partner
+    from schema.regions import Region
+    from schema.sections import UclgSection
+
+__all__ = ["Member", "MemberInitiativeConnection", "MemberPartnerConnection"]
+
+InitiativeT = Annotated["Initiative", strawberry.lazy("schema.initiatives")]
+PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
+
+
+@entity(
+    MemberRecord,
+    "A member government of Metropolis: a city, a metropolitan area or a regional government.",
+)
+class Member(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(
+        description="The name the sources give, with its qualifier where there is one "
+        "(e.g. `Barcelona (Ajuntament / City Council)`)."
+    )
+    short_name: str = strawberry.field(
+        description="The name without its qualifier (e.g. `Barcelona`)."
+    )
+    country_code: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
+    country_name: str = strawberry.field(description="The country's English name.")
+    kind: MemberKind = strawberry.field(description="What kind of government it is.")
+    status: MemberStatus = strawberry.field(description="Whether it is still a member.")
+    joined_year: int | None = strawberry.field(
+        description="The year it joined, where a source states it."
+    )
+    statement_year: int | None = strawberry.field(
+        description="The year of the dated statement that confirms its membership (not "
+        "necessarily the year it joined); null when the source is undated."
+    )
+    evidence: str | None = strawberry.field(
+        description="The statement that confirms its membership, as the source gives it."
+    )
+    latitude: float | None = strawberry.field(
+        description="Latitude in degrees (WGS 84) of the city, or of the core city of a "
+        "metropolitan or regional government."
+    )
+    longitude: float | None = strawberry.field(
+        description="Longitude in degrees (WGS 84), as for `latitude`."
+    )
+    population: int | None = strawberry.field(
+        description="Population of the city, or of the core city of a metropolitan or "
+        "regional government (GeoNames)."
+    )
+    geonames_id: int | None = strawberry.field(
+        description="The GeoNames id of the city its coordinates and population come from."
+    )
+    geocoded_city: str | None = strawberry.field(
+        description="The GeoNames name of that city (e.g. `Paris` for the Métropole du "
+        "Grand Paris)."
+    )
+    secretariat_region: str | None = strawberry.field(
+        description="The Metropolis regional secretariat it belongs to (five of them: the "
+        "Americas are split into Latin America & Caribbean and North America)."
+    )
+    website: str | None = strawberry.field(description="Its website, where known.")
+    version: int = strawberry.field(
+        description="Changes with every edit: send it back to update the record safely."
+    )
+    region_id: strawberry.Private[int]
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)
+
+    @strawberry.field(description="The world region it belongs to.")
+    async def region(self, info: Info) -> Annotated[Region, strawberry.lazy("schema.regions")]:
+        return await load_record(info, RegionRecord, self.region_id)
+
+    @strawberry.field(description="The UCLG sections it belongs to.")
+    async def sections(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[UclgSection, strawberry.lazy("schema.sections")]]:
+        return await related(info, "member.sections", self.id, first, after)
+
+    @strawberry.field(description="The initiatives it takes part in, with its role in each.")
+    async def initiatives(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> MemberInitiativeConnection:
+        return await related(info, "member.initiatives", self.id, first, after)
+
+    @strawberry.field(
+        description="Partners that work with it directly (outside initiatives), with the "
+        "relationship the source states."
+    )
+    async def partners(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> MemberPartnerConnection:
+        return await related(info, "member.partners", self.id, first, after)
+
+
+@strawberry.type(description="A member's part in an initiative.")
+class MemberInitiativeEdge(LinkFields):
+    node: InitiativeT = strawberry.field(description="The initiative.")
+    role: MemberRole = strawberry.field(description="The member's role in it.")
+
+
+@strawberry.type(description="A page of a member's initiatives.")
+class MemberInitiativeConnection(ConnectionFields):
+    edges: list[MemberInitiativeEdge] = strawberry.field(description="The items on this page.")
+
+
+@strawberry.type(description="A partner that works with a member directly.")
+class MemberPartnerEdge(LinkFields):
+    node: PartnerT = strawberry.field(description="The partner.")
+    role: str = strawberry.field(
+        name="relationship", description="The relationship, as the source states it."
+    )
+
+
+@strawberry.type(description="A page of a member's direct partners.")
+class MemberPartnerConnection(ConnectionFields):
+    edges: list[MemberPartnerEdge] = strawberry.field(description="The items on this page.")

@@ -1,0 +1,110 @@
+"""Partners: the organisations in the partner directory and their edges."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry import relay
+
+from resolvers.records import PartnerRecord
+from schema.context import Info
+from schema.enums import PartnerKind, PartnerRole
+from schema.nodes import entity
+from schema.pagination import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    Connection,
+    ConnectionFields,
+    First,
+    LinkFields,
+    related,
+)
+from schema.provenance import Provenance
+
+if TYPE_CHECKING:
+    from schema.focus_areas import FocusArea
+    from schema.initiatives import Initiative
+    from schema.members import Member
+
+__all__ = ["Partner", "PartnerInitiativeConnection", "PartnerMemberConnection"]
+
+InitiativeT = Annotated["Initiative", strawberry.lazy("schema.initiatives")]
+MemberT = Annotated["Member", strawberry.lazy("schema.members")]
+
+
+@entity(
+    PartnerRecord,
+    "An organisation in the partner directory: a business, a multilateral or UN body, a "
+    "development agency or bank, a city network, an academic or knowledge partner, or an "
+    "NGO or foundation.",
+)
+class Partner(relay.Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The organisation's name.")
+    kind: PartnerKind = strawberry.field(description="What kind of organisation it is.")
+    sector: str | None = strawberry.field(
+        description="The organisation's type as the source describes it (e.g. "
+        "`multilateral (development bank)`)."
+    )
+    country_code: str | None = strawberry.field(
+        description="ISO 3166-1 alpha-2 code of its home country, where known."
+    )
+    website: str | None = strawberry.field(description="Its website, where known.")
+    description: str | None = strawberry.field(
+        description="Its relationship with Metropolis, as the sources state it."
+    )
+    period: str | None = strawberry.field(
+        description="The years the relationship is documented for (e.g. `2005-2020`, `n.d.`)."
+    )
+    version: int = strawberry.field(
+        description="Changes with every edit: send it back to update the record safely."
+    )
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)
+
+    @strawberry.field(description="The initiatives it takes part in, with its role in each.")
+    async def initiatives(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> PartnerInitiativeConnection:
+        return await related(info, "partner.initiatives", self.id, first, after)
+
+    @strawberry.field(
+        description="Member governments it works with directly (outside initiatives)."
+    )
+    async def members(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> PartnerMemberConnection:
+        return await related(info, "partner.members", self.id, first, after)
+
+    @strawberry.field(description="The focus areas it works on.")
+    async def focus_areas(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[FocusArea, strawberry.lazy("schema.focus_areas")]]:
+        return await related(info, "partner.focusAreas", self.id, first, after)
+
+
+@strawberry.type(description="A partner's part in an initiative.")
+class PartnerInitiativeEdge(LinkFields):
+    node: InitiativeT = strawberry.field(description="The initiative.")
+    role: PartnerRole = strawberry.field(description="The partner's role in it.")
+
+
+@strawberry.type(description="A page of a partner's initiatives.")
+class PartnerInitiativeConnection(ConnectionFields):
+    edges: list[PartnerInitiativeEdge] = strawberry.field(description="The items on this page.")
+
+
+@strawberry.type(description="A member government a partner works with directly.")
+class PartnerMemberEdge(LinkFields):
+    node: MemberT = strawberry.field(description="The member government.")
+    role: str = strawberry.field(
+        name="relationship", description="The relationship, as the source states it."
+    )
+
+
+@strawberry.type(description="A page of a partner's member governments.")
+class PartnerMemberConnection(ConnectionFields):
+    edges: list[PartnerMemberEdge] = strawberry.field(description="The items on this page.")

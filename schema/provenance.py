@@ -1,0 +1,22 @@
+"""Provenance: where each record and edge of the network graph comes from."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.enums import Confidence, Origin
+
+__all__ = ["Provenance"]
+
+
+@strawberry.type(description="Where a record's or an edge's facts come from.")
+class Provenance:
+    source_urls: list[str] = strawberry.field(
+        name="sources",
+        description="Public pages that state the facts (URLs).",
+    )
+    confidence: Confidence = strawberry.field(description="How sure the hub is of the facts.")
+    origin: Origin = strawberry.field(
+        description="Whether this is reference data, staff input, a partner's submission or "
+        "generated demo data."
+    )

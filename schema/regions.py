@@ -1,0 +1,39 @@
+"""Regions: the four world regions of the network."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry import relay
+
+from resolvers.records import RegionRecord
+from schema.context import Info
+from schema.nodes import entity
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.provenance import Provenance
+
+if TYPE_CHECKING:
+    from schema.members import Member
+
+__all__ = ["Region"]
+
+
+@entity(
+    RegionRecord,
+    "A world region of the network: Africa; Americas & Caribbean; Asia & Pacific; Europe.",
+)
+class Region(relay.Node):
+    id: relay.NodeID[int]
+    slug: str = strawberry.field(description="A stable, URL-friendly name (e.g. `europe`).")
+    name: str = strawberry.field(description="The region's name.")
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)
+
+    @strawberry.field(description="The member governments in this region.")
+    async def members(
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> Connection[Annotated[Member, strawberry.lazy("schema.members")]]:
+        return await related(info, "region.members", self.id, first, after)

@@ -1,0 +1,166 @@
+"""The hub as an ASGI app: `create_app(settings)`.
+
+Routes: POST /graphql (GraphQL over HTTP, JSON), GET /graphql (GraphiQL in a
+browser, served from local assets), /health, and a landing page at /.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import orjson
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+import web
+from db.engine import Database
+from db.migrate import upgrade
+from db.models import Region
+from db.seed import seed_reference
+from resolvers.context import Context
+from schema import schema
+from settings import Settings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("metrohub")
+
+EXAMPLE_OPERATIONS = """\
+# Welcome to Metropolis Hub: the network graph of Metropolis.
+# Press the run button (or Ctrl-Enter) and pick an operation.
+
+# A partner app's relationship query: members of a region, with the
+# initiatives they take part in and the partners in each.
+query MembersWithInitiatives {
+  regions(first: 4) {
+    edges {
+      node {
+        name
+        members(first: 5) {
+          totalCount
+          edges {
+            node {
+              name
+              countryCode
+              initiatives(first: 5) {
+                edges {
+                  role
+                  node {
+                    title
+                    period
+                    partners(first: 5) { edges { role node { name kind } } }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+# The partner directory, a page at a time: pass pageInfo.endCursor as `after`.
+query PartnerDirectory($after: String) {
+  partners(first: 10, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name kind sector description provenance { sources confidence } } }
+  }
+}
+"""
+
+LANDING_PAGE = """\
+<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Metropolis Hub</title></head>
+<body>
+<h1>Metropolis Hub</h1>
+<p>The GraphQL federation hub of the Metropolis network: member governments, their
+regions and UCLG sections, partner organisations and the initiatives they run together.</p>
+<ul>
+<li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
+<li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
+<li><a href="/health">/health</a>: whether the service is up.</li>
+</ul>
+</body>
+</html>
+"""
+
+
+class HubGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with the hub's context, JSON encoder and GraphiQL page."""
+
+    def __init__(self, database: Database, *, graphiql: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            multipart_uploads_enabled=False,
+        )
+        self.database = database
+
+    async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
+        return Context(self.database, request)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+async def prepare_database(settings: Settings, database: Database) -> None:
+    """Create and migrate the database, and seed it with the reference data on
+    first run (when it holds no regions yet)."""
+    if settings.auto_migrate:
+        await upgrade(settings.database_url)
+    if settings.auto_seed and not await _has_reference_data(database):
+        report = await seed_reference(database)
+        for line in report.lines():
+            logger.info("seed: %s", line)
+
+
+async def _has_reference_data(database: Database) -> bool:
+    async with database.engine.connect() as connection:
+        count = (await connection.execute(select(func.count()).select_from(Region))).scalar_one()
+    return bool(count)
+
+
+async def _health(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _landing(_request: Request) -> Response:
+    return HTMLResponse(LANDING_PAGE)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await prepare_database(settings, database)
+        try:
+            yield
+        finally:
+            await database.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/", _landing, methods=["GET"]),
+            Route("/health", _health, methods=["GET"]),
+            Route("/graphql", HubGraphQL(database, graphiql=settings.graphiql)),
+            *web.asset_routes(),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    return app

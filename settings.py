@@ -1,0 +1,49 @@
+"""Settings, read once from the environment, with safe defaults for the embedded run."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How the hub runs. Every field has an environment variable `HUB_<FIELD>`."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Serve GraphiQL at GET /graphql.
+    graphiql: bool = True
+    # Create, migrate and seed the database when the app starts.
+    auto_migrate: bool = True
+    auto_seed: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            database_url=env.get("HUB_DATABASE_URL", defaults.database_url),
+            host=env.get("HUB_HOST", defaults.host),
+            port=int(env.get("HUB_PORT", defaults.port)),
+            graphiql=_flag(env.get("HUB_GRAPHIQL"), defaults.graphiql),
+            auto_migrate=_flag(env.get("HUB_AUTO_MIGRATE"), defaults.auto_migrate),
+            auto_seed=_flag(env.get("HUB_AUTO_SEED"), defaults.auto_seed),
+        )
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected a boolean (true/false), got {value!r}")

@@ -1,0 +1,136 @@
+"""Shared fixtures: a fresh, seeded database per test, the hub app, an HTTP
+client speaking to it, and a counter of the SQL statements it sends."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from db.engine import Database
+from db.migrate import upgrade
+from db.seed import seed_reference
+from server import create_app
+from settings import Settings
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated and seeded database file, made once and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "hub.db"
+
+    async def build() -> None:
+        await upgrade(sqlite_url(path))
+        database = Database(sqlite_url(path))
+        await seed_reference(database)
+        # Fold the WAL into the main file so that one file copies the database.
+        async with database.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        await database.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def database_url(seeded_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the seeded database, for this test alone."""
+    path = tmp_path / "hub.db"
+    shutil.copyfile(seeded_template, path)
+    return sqlite_url(path)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Starlette:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(manager.app), base_url="http://hub.test"
+        ) as http,
+    ):
+        yield http
+
+
+@dataclass
+class GraphQLClient:
+    """Posts GraphQL documents to the hub over HTTP, as a partner app would."""
+
+    http: httpx.AsyncClient
+    responses: list[httpx.Response] = field(default_factory=list)
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        self.responses.append(response)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a response that must have no errors."""
+        body = await self.post(query, variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+def graphql(client: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(client)
+
+
+@dataclass
+class StatementCounter:
+    """Counts the SQL statements the app's engine sends (PRAGMAs excluded)."""
+
+    statements: list[str] = field(default_factory=list)
+    connections: int = 0
+
+    def reset(self) -> None:
+        self.statements.clear()
+        self.connections = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def sql(app: Starlette) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    engine = app.state.database.engine.sync_engine
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            counter.statements.append(statement)
+
+    def on_checkout(*_args: Any) -> None:
+        counter.connections += 1
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine.pool, "checkout", on_checkout)
+    yield counter
+    event.remove(engine, "before_cursor_execute", on_execute)
+    event.remove(engine.pool, "checkout", on_checkout)

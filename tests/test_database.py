@@ -1,0 +1,117 @@
+"""Storage: SQLite set-up, migrations, and the seed (real reference data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+
+from db.demo import ensure_demo
+from db.engine import Database
+from db.migrate import check, current_revision, head_revision, upgrade
+from db.models import (
+    ActionPlan,
+    FocusArea,
+    Initiative,
+    Member,
+    MemberInitiative,
+    Objective,
+    Origin,
+    Partner,
+    PartnerInitiative,
+    Region,
+    UclgSection,
+)
+from db.seed import seed_reference
+from tests.conftest import GraphQLClient, sqlite_url
+
+
+async def _count(database: Database, model: type[object], *where: object) -> int:
+    query = select(func.count()).select_from(model)
+    for condition in where:
+        query = query.where(condition)  # type: ignore[arg-type]
+    async with database.engine.connect() as connection:
+        return int((await connection.execute(query)).scalar_one())
+
+
+async def test_pragmas_are_set_on_every_connection_of_the_apps_engine(
+    app: Starlette, graphql: GraphQLClient
+) -> None:
+    engine = app.state.database.engine
+    for _ in range(2):
+        async with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
+            assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await pragma("PRAGMA busy_timeout")).scalar() == 10000
+
+
+async def test_migrations_create_an_empty_database_that_matches_the_models(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "new" / "hub.db")
+    assert await current_revision(url) is None
+    await upgrade(url)
+    assert await current_revision(url) == head_revision()
+    await check(url)  # raises when the models and the migrations differ
+
+
+async def test_seed_loads_every_reference_row_and_is_idempotent(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "hub.db")
+    await upgrade(url)
+    database = Database(url)
+    try:
+        first = await seed_reference(database)
+        expected = {
+            Member: 70,
+            UclgSection: 10,
+            Initiative: 21,
+            Partner: 39,
+            Region: 4,
+            FocusArea: 6,
+            ActionPlan: 1,
+            Objective: 6,
+        }
+        for model, count in expected.items():
+            assert await _count(database, model) == count, model
+        assert await _count(database, Member, Member.latitude.is_(None)) == 0
+        assert await _count(database, Member, Member.population > 0) == 70
+        assert await _count(database, MemberInitiative) == 42
+        assert await _count(database, PartnerInitiative) == 12
+        assert first.changed > 0
+
+        second = await seed_reference(database)
+        assert second.changed == 0
+        assert second.counts["members.unchanged"] == 70
+    finally:
+        await database.dispose()
+
+
+async def test_seed_reports_names_it_cannot_link(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "hub.db")
+    await upgrade(url)
+    database = Database(url)
+    try:
+        report = await seed_reference(database)
+    finally:
+        await database.dispose()
+    lines = report.lines()
+    assert any("'Melbourne' is not a member or partner on record" in line for line in lines)
+    assert any("'São Paulo' is ambiguous" in line for line in lines)
+    assert len(report.unresolved) == 11
+
+
+async def test_demo_data_is_flagged_and_added_once(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        report = await ensure_demo(database, 50)
+        assert (report.partners, report.initiatives, report.partner_links) == (50, 5, 100)
+        again = await ensure_demo(database, 50)
+        assert (again.partners, again.initiatives, again.member_links) == (0, 0, 0)
+        assert await _count(database, Partner, Partner.origin == Origin.DEMO) == 50
+        assert await _count(database, Partner, Partner.origin == Origin.REFERENCE) == 39
+        demo_names = select(Partner.name).where(Partner.origin == Origin.DEMO)
+        async with database.engine.connect() as connection:
+            names = list((await connection.execute(demo_names)).scalars())
+        assert all("(demo " in name for name in names)
+    finally:
+        await database.dispose()

@@ -1,0 +1,113 @@
+"""The hub as an Apollo Federation v2 subgraph: `_service` and `_entities`."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from schema import FEDERATION_VERSION, sdl
+from tests.conftest import GraphQLClient, StatementCounter
+
+SERVICE = "query { _service { sdl } }"
+
+ENTITIES = """
+query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on Node { id }
+    ... on Member { name }
+    ... on Partner { name }
+    ... on Initiative { title }
+    ... on UclgSection { name }
+    ... on Region { name }
+  }
+}
+"""
+
+IDS = """
+query Ids {
+  members(first: 50) { edges { node { id name } } }
+  partners(first: 3) { edges { node { id name } } }
+  initiatives(first: 3) { edges { node { id title } } }
+  uclgSections(first: 3) { edges { node { id name } } }
+  regions(first: 4) { edges { node { id name } } }
+}
+"""
+
+
+def global_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+async def test_service_sdl_is_the_checked_in_federation_schema(graphql: GraphQLClient) -> None:
+    data = await graphql.data(SERVICE)
+    served = data["_service"]["sdl"]
+    assert f'@link(url: "https://specs.apollo.dev/federation/v{FEDERATION_VERSION}"' in served
+    for type_name in ("Member", "Partner", "Initiative", "UclgSection", "Region"):
+        assert f'type {type_name} implements Node @key(fields: "id")' in served
+    assert served.strip() == sdl().strip()
+
+
+@pytest.mark.parametrize(
+    ("type_name", "label"),
+    [
+        ("members", "name"),
+        ("partners", "name"),
+        ("initiatives", "title"),
+        ("uclgSections", "name"),
+        ("regions", "name"),
+    ],
+)
+async def test_entities_resolve_each_entity_type_by_its_global_id(
+    graphql: GraphQLClient, type_name: str, label: str
+) -> None:
+    nodes = [e["node"] for e in (await graphql.data(IDS))[type_name]["edges"]]
+    representations = [
+        {"__typename": base64.b64decode(n["id"]).decode().split(":")[0], "id": n["id"]}
+        for n in nodes
+    ]
+    data = await graphql.data(ENTITIES, {"representations": representations})
+    assert [(e["id"], e[label]) for e in data["_entities"]] == [(n["id"], n[label]) for n in nodes]
+
+
+async def test_entities_answer_in_order_with_null_for_unknown_keys(graphql: GraphQLClient) -> None:
+    representations = [
+        {"__typename": "Member", "id": global_id("Member", 9999)},
+        {"__typename": "Region", "id": global_id("Region", 1)},
+        {"__typename": "Member", "id": global_id("Member", 1)},
+    ]
+    data = await graphql.data(ENTITIES, {"representations": representations})
+    entities = data["_entities"]
+    assert entities[0] is None
+    assert entities[1]["__typename"] == "Region"
+    assert entities[2] == {"__typename": "Member", "id": global_id("Member", 1), "name": "Kazan"}
+
+
+async def test_entities_with_a_key_of_another_type_is_an_error_for_that_entry(
+    graphql: GraphQLClient,
+) -> None:
+    representations = [
+        {"__typename": "Member", "id": global_id("Partner", 1)},
+        {"__typename": "Member", "id": "not-an-id"},
+        {"__typename": "Member", "id": global_id("Member", 2)},
+    ]
+    body = await graphql.post(ENTITIES, {"representations": representations})
+    assert body["data"]["_entities"][0] is None
+    assert body["data"]["_entities"][1] is None
+    assert body["data"]["_entities"][2]["name"] == "Goyang"
+    codes = sorted(error["extensions"]["code"] for error in body["errors"])
+    assert codes == ["INVALID_ID", "WRONG_ID_TYPE"]
+    assert all("Traceback" not in error["message"] for error in body["errors"])
+
+
+async def test_fifty_representations_of_one_type_cost_one_statement(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    members = (await graphql.data(IDS))["members"]["edges"]
+    assert len(members) == 50
+    representations = [{"__typename": "Member", "id": e["node"]["id"]} for e in members]
+    sql.reset()
+    data = await graphql.data(ENTITIES, {"representations": representations})
+    assert [e["name"] for e in data["_entities"]] == [e["node"]["name"] for e in members]
+    assert sql.count == 1, sql.statements

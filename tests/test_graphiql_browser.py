@@ -1,0 +1,244 @@
+"""GraphiQL is served fully offline and really works in a browser.
+
+The application under test is the hub (the ``graphiql_app`` fixture).
+
+The browser test drives Debian's Chromium (``apt-get install -y chromium``)
+through Playwright, with every request that is not for the test server's own
+loopback origin aborted and recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import ConsoleMessage, Route, expect, sync_playwright
+from playwright.sync_api import Request as BrowserRequest
+from playwright.sync_api import Response as BrowserResponse
+from starlette.applications import Starlette
+from starlette.types import ASGIApp
+
+import web
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Belt and braces: no host name resolves, so nothing the browser does on
+    # its own (outside page routing) can reach the network either.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+GRAPHIQL_PATH = "/graphql"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def graphiql_app(app: Starlette) -> ASGIApp:
+    """The app under test: the hub itself, on a fresh seeded database."""
+    return app
+
+
+@pytest.fixture
+def live_server(graphiql_app: ASGIApp) -> Iterator[str]:
+    """Run ``graphiql_app`` under uvicorn on a free loopback port; yield its origin."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(graphiql_app, log_level="warning", lifespan="auto"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+class _LinkCollector(HTMLParser):
+    """Collect every ``src`` and ``href`` attribute value of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls.extend(v or "" for k, v in attrs if k in ("src", "href"))
+
+
+@pytest.mark.asyncio
+async def test_page_loads_only_local_assets(graphiql_app: ASGIApp) -> None:
+    """Every src/href is a local /assets/ URL, and each one answers 200."""
+    transport = httpx.ASGITransport(app=graphiql_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        page = await client.get(GRAPHIQL_PATH, headers={"accept": "text/html"})
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "<title>Metropolis Hub — GraphiQL</title>" in page.text
+        assert "://" not in page.text, "the page names an external URL"
+
+        collector = _LinkCollector()
+        collector.feed(page.text)
+        assert len(collector.urls) >= 4  # css + react + react-dom + graphiql
+        # The empty data: icon keeps browsers from asking for /favicon.ico.
+        assert collector.urls.count("data:,") == 1
+        for url in (u for u in collector.urls if u != "data:,"):
+            assert url.startswith(web.ASSET_URL_PREFIX), url
+            asset = await client.get(url)
+            assert asset.status_code == 200, url
+            assert asset.headers["cache-control"].startswith("public, max-age="), url
+            expected = "text/css" if url.split("?")[0].endswith(".css") else "text/"
+            assert asset.headers["content-type"].startswith(expected), url
+
+
+@pytest.mark.asyncio
+async def test_asset_route_allow_list_and_missing_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Unknown names are 404; an allowed file missing from disk is a clear 503."""
+    app = Starlette(routes=web.asset_routes())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        assert (await client.get("/assets/package.json")).status_code == 404
+        assert (await client.get("/assets/..%2Fpackage.json")).status_code == 404
+        assert (await client.get("/assets/")).status_code == 404
+
+        head = await client.head("/assets/graphiql.min.js")
+        assert head.status_code == 200
+        assert head.headers["content-type"].startswith("text/javascript")
+
+        monkeypatch.setitem(web.ASSETS, "graphiql.min.js", tmp_path / "missing.js")
+        missing = await client.get("/assets/graphiql.min.js")
+        assert missing.status_code == 503
+        assert missing.text == web.MISSING_ASSETS_MESSAGE
+
+
+def test_default_query_is_escaped_into_the_page() -> None:
+    """The default query survives quotes/newlines and cannot close the script."""
+    query = 'query Q {\n  a(x: "</script><script>alert(1)</script>")\n}\n'
+    page = web.graphiql_page("/gql?a=1&b=2", query)
+    assert "</script><script>alert" not in page
+    assert page.count("</script>") == 4  # three asset scripts + the boot script
+    start = page.index("var config = ") + len("var config = ")
+    config = json.loads(page[start : page.index(";\n", start)])
+    assert config == {"endpoint": "/gql?a=1&b=2", "defaultQuery": query}
+
+
+TYPED_QUERY = "{ regions(first: 2) { totalCount edges { node { name } } } }"
+
+
+def _is_introspection(response: BrowserResponse) -> bool:
+    """Tell GraphiQL's schema introspection, sent as the page starts."""
+    return "IntrospectionQuery" in (response.request.post_data or "")
+
+
+def _is_typed_query_run(response: BrowserResponse) -> bool:
+    """Tell the POST that runs the typed query from GraphiQL's introspection."""
+    body = response.request.post_data or ""
+    return (
+        response.request.method == "POST"
+        and "regions(first: 2)" in body
+        and "IntrospectionQuery" not in body
+    )
+
+
+def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
+    """GraphiQL renders, runs a query, logs no errors and never leaves loopback."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    origin = urlsplit(live_server)
+    offsite: list[str] = []
+    failed: list[str] = []
+    console_problems: list[str] = []
+    page_errors: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = urlsplit(route.request.url)
+        if (url.scheme, url.netloc) == (origin.scheme, origin.netloc):
+            route.continue_()
+        else:
+            offsite.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            console_problems.append(f"{message.type}: {message.text}")
+
+    def on_request_failed(request: BrowserRequest) -> None:
+        failed.append(f"{request.url}: {request.failure}")
+
+    def on_response(response: BrowserResponse) -> None:
+        if response.status >= 400:
+            failed.append(f"{response.url}: HTTP {response.status}")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("console", on_console)
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            page.on("requestfailed", on_request_failed)
+            page.on("response", on_response)
+            try:
+                # The playground opens with the example operations,
+                with page.expect_response(_is_introspection) as introspected:
+                    page.goto(live_server + GRAPHIQL_PATH, wait_until="load")
+                assert introspected.value.ok
+                expect(page.locator(".graphiql-container")).to_be_visible()
+                editor = page.locator(".graphiql-query-editor")
+                expect(editor).to_contain_text("query MembersWithInitiatives")
+
+                # and a link with `#query=` opens that document, ready to run.
+                page.goto("about:blank")
+                page.goto(
+                    f"{live_server}{GRAPHIQL_PATH}#{urlencode({'query': TYPED_QUERY})}",
+                    wait_until="load",
+                )
+                expect(editor).to_contain_text("regions(first: 2)")
+                with page.expect_response(_is_typed_query_run) as executed:
+                    page.locator(".graphiql-execute-button").click()
+                assert executed.value.ok
+                body = executed.value.json()
+                assert "errors" not in body, body
+                assert body["data"]["regions"]["totalCount"] == 4
+
+                response_pane = page.locator(".graphiql-response")
+                expect(response_pane).to_contain_text('"totalCount": 4')
+                expect(response_pane).to_contain_text('"name": "Americas & Caribbean"')
+            finally:
+                page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+                context.close()
+        finally:
+            browser.close()
+
+    assert offsite == [], f"requests left the loopback origin: {offsite}"
+    assert failed == [], f"failed requests: {failed}"
+    assert page_errors == [], f"uncaught page errors: {page_errors}"
+    assert console_problems == [], f"console errors/warnings: {console_problems}"

@@ -1,0 +1,104 @@
+"""Reading the reference data: how names, years and kinds are derived."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.models import Confidence, MemberKind, MemberRole, PartnerKind, PartnerRole
+from db.reference import (
+    MEMBER_ALIASES,
+    NameIndex,
+    ReferenceData,
+    joined_year,
+    load_reference,
+    member_kind,
+    normalise,
+    partner_kind,
+    period_years,
+    source_urls,
+)
+
+
+def test_names_match_regardless_of_accents_case_and_punctuation() -> None:
+    assert normalise("São Paulo") == normalise("sao paulo") == "sao paulo"
+    assert normalise("Montréal") == normalise("MONTREAL")
+    assert normalise("Île-de-France Region") == "ile de france region"
+
+
+def test_a_name_shared_by_two_members_is_ambiguous_not_guessed() -> None:
+    index = NameIndex(["São Paulo (State)", "São Paulo (City)", "Berlin"], MEMBER_ALIASES)
+    assert index.find("São Paulo")[0] == ["São Paulo (City)", "São Paulo (State)"]
+    assert index.find("São Paulo (State Government)", "São Paulo")[0] == ["São Paulo (State)"]
+    assert index.find("Brussels") == (["Brussels-Capital Region"], Confidence.MEDIUM)
+    assert index.find("Melbourne") == ([], Confidence.HIGH)
+
+
+@pytest.mark.parametrize(
+    ("period", "years"),
+    [
+        ("2012-2014", (2012, 2014)),
+        ("2012-2014 (approved Nov 2011 for 2012)", (2012, 2014)),
+        ("2014 (listed under 2014 guidelines)", (2014, 2014)),
+        ("2016- (launched end 2016)", (2016, None)),
+        ("n.d. (builds on Dakar's 2016 climate-energy plan)", (None, None)),
+    ],
+)
+def test_period_years(period: str, years: tuple[int | None, int | None]) -> None:
+    assert period_years(period) == years
+
+
+@pytest.mark.parametrize(
+    ("evidence", "statement_year", "year"),
+    [
+        ("Regional Secretary for Europe; member since 1991", 2020, 1991),
+        ("Joined at Porto Alegre congress 2011 (126 members)", 2011, 2011),
+        ("Moscow mayoral order No. 89-RM of 27 March 2003 'On membership in ...'", None, 2003),
+        ("New member ratified 2018", 2018, 2018),
+        ("Approved as new member at BoD 2015", 2015, 2015),
+        ("Regional Secretary for Africa", 2020, None),
+    ],
+)
+def test_joined_year_only_where_a_source_states_it(
+    evidence: str, statement_year: int | None, year: int | None
+) -> None:
+    assert joined_year(evidence, statement_year) == year
+
+
+def test_member_and_partner_kinds() -> None:
+    assert member_kind("São Paulo (State)") is MemberKind.REGIONAL_GOVERNMENT
+    assert member_kind("Gauteng (Provincial Government)") is MemberKind.REGIONAL_GOVERNMENT
+    assert member_kind("Barcelona Metropolitan Area (AMB)") is MemberKind.METROPOLITAN_AREA
+    assert member_kind("Antalya (Metropolitan Municipality)") is MemberKind.CITY
+    assert partner_kind("multilateral (development bank)", "") is PartnerKind.DEVELOPMENT_FINANCE
+    assert partner_kind("think tank", "Academic / Knowledge partner") is PartnerKind.ACADEMIC
+    assert partner_kind("business (technology)", "") is PartnerKind.BUSINESS
+    assert partner_kind("organisation", "") is PartnerKind.OTHER
+
+
+def test_source_urls_are_extracted_from_annotated_text() -> None:
+    text = "https://a.example/x (Xinhua 2018: 'quoted'); https://b.example/y ; https://a.example/x"
+    assert source_urls(text) == ["https://a.example/x", "https://b.example/y"]
+
+
+def test_initiative_links_resolve_roles_from_the_data() -> None:
+    data = load_reference()
+    members = {(link.member, link.initiative): link.role for link in data.member_links}
+    partners = {(link.partner, link.initiative): link.role for link in data.partner_links}
+    assert members[("São Paulo (City)", _title(data, "Cooperation between public"))] is (
+        MemberRole.LEAD
+    )
+    assert members[("Montevideo", _title(data, "Metropolis Energy"))] is MemberRole.PARTICIPANT
+    assert partners[("Cisco", _title(data, "Promotion and Development"))] is PartnerRole.LEAD
+    assert partners[("Merience", _title(data, "Metropolis Energy"))] is (
+        PartnerRole.TECHNICAL_PARTNER
+    )
+    agile = _title(data, "Agile Cities")
+    assert {p for (p, i), role in partners.items() if i == agile and role is PartnerRole.LEAD} == {
+        "Living Labs Global",
+        "Citymart.com",
+        "The Climate Group",
+    }
+
+
+def _title(data: ReferenceData, prefix: str) -> str:
+    return next(i.title for i in data.initiatives if i.title.startswith(prefix))

@@ -1,0 +1,67 @@
+"""The HTTP surface: landing page, health, GraphiQL, settings and first run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from server import create_app
+from settings import Settings
+from tests.conftest import sqlite_url
+
+
+async def test_landing_page_links_to_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert 'href="/graphql"' in response.text
+
+
+async def test_health(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.json() == {"status": "ok"}
+
+
+async def test_graphql_in_a_browser_is_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "Metropolis Hub — GraphiQL" in response.text
+    assert "query MembersWithInitiatives" in response.text
+
+
+async def test_graphiql_can_be_turned_off(database_url: str) -> None:
+    app = create_app(Settings(database_url=database_url, graphiql=False))
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
+    ):
+        response = await http.get("/graphql", headers={"accept": "text/html"})
+    assert "GraphiQL" not in response.text
+
+
+async def test_first_run_creates_migrates_and_seeds_the_database(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "var" / "hub.db")
+    app = create_app(Settings(database_url=url))
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
+    ):
+        response = await http.post("/graphql", json={"query": "{ members { totalCount } }"})
+    assert response.json() == {"data": {"members": {"totalCount": 70}}}
+    assert (tmp_path / "var" / "hub.db").exists()
+
+
+def test_settings_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {"HUB_DATABASE_URL": "sqlite+aiosqlite:///x.db", "HUB_PORT": "9000", "HUB_GRAPHIQL": "off"}
+    )
+    assert (settings.database_url, settings.port, settings.graphiql) == (
+        "sqlite+aiosqlite:///x.db",
+        9000,
+        False,
+    )
+    assert Settings.from_env({}).database_url.endswith("var/hub.db")
+    with pytest.raises(ValueError, match="expected a boolean"):
+        Settings.from_env({"HUB_GRAPHIQL": "maybe"})
