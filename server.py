@@ -47,7 +47,7 @@ query MembersWithInitiatives {
           edges {
             node {
               name
-              countryCode
+              country
               initiatives(first: 5) {
                 edges {
                   role

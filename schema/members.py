@@ -47,7 +47,9 @@ class Member(relay.Node):
     short_name: str = strawberry.field(
         description="The name without its qualifier (e.g. `Barcelona`)."
     )
-    country_code: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
+    country_code: str = strawberry.field(
+        name="country", description="The country, as its ISO 3166-1 alpha-2 code (e.g. `DE`)."
+    )
     country_name: str = strawberry.field(description="The country's English name.")
     kind: MemberKind = strawberry.field(description="What kind of government it is.")
     status: MemberStatus = strawberry.field(description="Whether it is still a member.")

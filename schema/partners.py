@@ -48,7 +48,8 @@ class Partner(relay.Node):
         "`multilateral (development bank)`)."
     )
     country_code: str | None = strawberry.field(
-        description="ISO 3166-1 alpha-2 code of its home country, where known."
+        name="country",
+        description="Its home country, as its ISO 3166-1 alpha-2 code, where known.",
     )
     website: str | None = strawberry.field(description="Its website, where known.")
     description: str | None = strawberry.field(

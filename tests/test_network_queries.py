@@ -229,3 +229,19 @@ async def test_action_plan_objectives_from_the_seed_text(graphql: GraphQLClient)
     assert objectives[5]["text"] == "Promote mutual learning, capacity building and training"
     contributing = [e["node"]["title"] for e in objectives[5]["initiatives"]["edges"]]
     assert contributing == ["Policy Transfer (Metropolis Policy Transfer Platform)"]
+
+
+QUICK_START = "{ members(first: 5) { totalCount edges { node { name country region { name } } } } }"
+
+
+async def test_the_readme_quick_start_query(graphql: GraphQLClient) -> None:
+    readme = (REFERENCE.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert QUICK_START in readme
+    data = await graphql.data(QUICK_START)
+    assert data["members"]["totalCount"] == 70
+    first = data["members"]["edges"][0]["node"]
+    assert first == {
+        "name": "Abidjan (District Autonome d'Abidjan)",
+        "country": "CI",
+        "region": {"name": "Africa"},
+    }
