@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,7 +11,7 @@ from resolvers.records import ActionPlanRecord, ObjectiveRecord
 from schema.context import Info
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.initiatives import Initiative
@@ -20,16 +20,12 @@ __all__ = ["ActionPlan", "Objective"]
 
 
 @entity(ActionPlanRecord, "A Metropolis action plan (e.g. Action Plan 2015-2017).")
-class ActionPlan(relay.Node):
+class ActionPlan(relay.Node, Sourced):
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The plan's title.")
     start_year: int = strawberry.field(description="The first year the plan covers.")
     end_year: int = strawberry.field(description="The last year the plan covers.")
     summary: str | None = strawberry.field(description="A summary of the plan, where known.")
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The plan's objectives, in the plan's order.")
     async def objectives(
@@ -39,15 +35,11 @@ class ActionPlan(relay.Node):
 
 
 @entity(ObjectiveRecord, "An objective of an action plan.")
-class Objective(relay.Node):
+class Objective(relay.Node, Sourced):
     id: relay.NodeID[int]
     position: int = strawberry.field(description="Its place in the plan's list, from 1.")
     text: str = strawberry.field(description="The objective, as the plan states it.")
     action_plan_id: strawberry.Private[int]
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The action plan it belongs to.")
     async def action_plan(self, info: Info) -> ActionPlan:

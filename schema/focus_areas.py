@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,7 +11,7 @@ from resolvers.records import FocusAreaRecord
 from schema.context import Info
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.initiatives import Initiative
@@ -26,15 +26,11 @@ __all__ = ["FocusArea"]
     "assistance; mutual learning; innovation; presence in international forums; debate on "
     "city trends.",
 )
-class FocusArea(relay.Node):
+class FocusArea(relay.Node, Sourced):
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="A stable, URL-friendly name.")
     name: str = strawberry.field(description="The mission's name.")
     description: str = strawberry.field(description="The mission, as Metropolis states it.")
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The initiatives that serve this mission.")
     async def initiatives(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -26,7 +26,7 @@ from schema.pagination import (
     LinkFields,
     related,
 )
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.action_plans import Objective
@@ -45,7 +45,7 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
     "A partnership project of the network: a Metropolis Initiative (2012-2017) or a pilot "
     "project (since 2017), run by member governments with partner organisations.",
 )
-class Initiative(relay.Node):
+class Initiative(relay.Node, Sourced):
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The initiative's title.")
     kind: InitiativeKind = strawberry.field(description="Initiative or pilot project.")
@@ -61,10 +61,6 @@ class Initiative(relay.Node):
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
     )
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(
         description="The aspects of urban sustainability it works on (derived from its "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -20,7 +20,7 @@ from schema.pagination import (
     LinkFields,
     related,
 )
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.initiatives import Initiative
@@ -38,7 +38,7 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
     MemberRecord,
     "A member government of Metropolis: a city, a metropolitan area or a regional government.",
 )
-class Member(relay.Node):
+class Member(relay.Node, Sourced):
     id: relay.NodeID[int]
     name: str = strawberry.field(
         description="The name the sources give, with its qualifier where there is one "
@@ -90,10 +90,6 @@ class Member(relay.Node):
         description="Changes with every edit: send it back to update the record safely."
     )
     region_id: strawberry.Private[int]
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The world region it belongs to.")
     async def region(self, info: Info) -> Annotated[Region, strawberry.lazy("schema.regions")]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -20,7 +20,7 @@ from schema.pagination import (
     LinkFields,
     related,
 )
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.focus_areas import FocusArea
@@ -39,7 +39,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "development agency or bank, a city network, an academic or knowledge partner, or an "
     "NGO or foundation.",
 )
-class Partner(relay.Node):
+class Partner(relay.Node, Sourced):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The organisation's name.")
     kind: PartnerKind = strawberry.field(description="What kind of organisation it is.")
@@ -61,10 +61,6 @@ class Partner(relay.Node):
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
     )
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
     async def initiatives(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 
 from schema.enums import Confidence, Origin
 
-__all__ = ["Provenance"]
+__all__ = ["Provenance", "Sourced"]
 
 
 @strawberry.type(description="Where a record's or an edge's facts come from.")
@@ -20,3 +22,12 @@ class Provenance:
         description="Whether this is reference data, staff input, a partner's submission or "
         "generated demo data."
     )
+
+
+@strawberry.type
+class Sourced:
+    """Base of every record type: its `provenance`, read from the record itself."""
+
+    @strawberry.field(description="Where the record comes from.")
+    def provenance(self) -> Provenance:
+        return cast(Provenance, self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -11,7 +11,7 @@ from resolvers.records import RegionRecord
 from schema.context import Info
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.members import Member
@@ -23,14 +23,10 @@ __all__ = ["Region"]
     RegionRecord,
     "A world region of the network: Africa; Americas & Caribbean; Asia & Pacific; Europe.",
 )
-class Region(relay.Node):
+class Region(relay.Node, Sourced):
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="A stable, URL-friendly name (e.g. `europe`).")
     name: str = strawberry.field(description="The region's name.")
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The member governments in this region.")
     async def members(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -12,7 +12,7 @@ from schema.context import Info
 from schema.enums import SectionKind
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
-from schema.provenance import Provenance
+from schema.provenance import Sourced
 
 if TYPE_CHECKING:
     from schema.members import Member
@@ -28,7 +28,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "metropolitan section that Metropolis manages, the Forum of Regions, and the world "
     "secretariat.",
 )
-class UclgSection(relay.Node):
+class UclgSection(relay.Node, Sourced):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The section's short name (e.g. `UCLG Africa`).")
     full_name: str = strawberry.field(description="The section's full name.")
@@ -45,10 +45,6 @@ class UclgSection(relay.Node):
         description="Changes with every edit: send it back to update the record safely."
     )
     seat_member_id: strawberry.Private[int | None]
-
-    @strawberry.field(description="Where the record comes from.")
-    def provenance(self) -> Provenance:
-        return cast(Provenance, self)
 
     @strawberry.field(description="The member government of its seat city, if it is a member.")
     async def seat_member(self, info: Info) -> MemberT | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
@@ -55,45 +57,44 @@ async def test_migrations_create_an_empty_database_that_matches_the_models(tmp_p
     await check(url)  # raises when the models and the migrations differ
 
 
-async def test_seed_loads_every_reference_row_and_is_idempotent(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "hub.db")
+@pytest.fixture
+async def empty_database(tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database with no data in it."""
+    url = sqlite_url(tmp_path / "empty.db")
     await upgrade(url)
     database = Database(url)
-    try:
-        first = await seed_reference(database)
-        expected = {
-            Member: 70,
-            UclgSection: 10,
-            Initiative: 21,
-            Partner: 39,
-            Region: 4,
-            FocusArea: 6,
-            ActionPlan: 1,
-            Objective: 6,
-        }
-        for model, count in expected.items():
-            assert await _count(database, model) == count, model
-        assert await _count(database, Member, Member.latitude.is_(None)) == 0
-        assert await _count(database, Member, Member.population > 0) == 70
-        assert await _count(database, MemberInitiative) == 42
-        assert await _count(database, PartnerInitiative) == 12
-        assert first.changed > 0
-
-        second = await seed_reference(database)
-        assert second.changed == 0
-        assert second.counts["members.unchanged"] == 70
-    finally:
-        await database.dispose()
+    yield database
+    await database.dispose()
 
 
-async def test_seed_reports_names_it_cannot_link(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "hub.db")
-    await upgrade(url)
-    database = Database(url)
-    try:
-        report = await seed_reference(database)
-    finally:
-        await database.dispose()
+async def test_seed_loads_every_reference_row_and_is_idempotent(empty_database: Database) -> None:
+    database = empty_database
+    first = await seed_reference(database)
+    expected = {
+        Member: 70,
+        UclgSection: 10,
+        Initiative: 21,
+        Partner: 39,
+        Region: 4,
+        FocusArea: 6,
+        ActionPlan: 1,
+        Objective: 6,
+    }
+    for model, count in expected.items():
+        assert await _count(database, model) == count, model
+    assert await _count(database, Member, Member.latitude.is_(None)) == 0
+    assert await _count(database, Member, Member.population > 0) == 70
+    assert await _count(database, MemberInitiative) == 42
+    assert await _count(database, PartnerInitiative) == 12
+    assert first.changed > 0
+
+    second = await seed_reference(database)
+    assert second.changed == 0
+    assert second.counts["members.unchanged"] == 70
+
+
+async def test_seed_reports_names_it_cannot_link(empty_database: Database) -> None:
+    report = await seed_reference(empty_database)
     lines = report.lines()
     assert any("'Melbourne' is not a member or partner on record" in line for line in lines)
     assert any("'São Paulo' is ambiguous" in line for line in lines)
