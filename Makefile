@@ -1,19 +1,24 @@
 # Metropolis Hub. `make run` serves the hub; `make test` runs every check.
 # Both set up what they need first: a virtualenv in .venv, the project with its
-# test extras, the front-end assets from npm, and (for the browser tests)
-# Debian's Chromium.
+# test extras, the front-end assets and the federation composers and gateway
+# from npm, and (for the browser tests) Debian's Chromium.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := web/node_modules/.package-lock.json
+COMPOSERS := federation/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint typecheck schema install assets browser clean
+.PHONY: run federation test lint typecheck schema install assets browser clean
 
 run: install assets
 	$(BIN)/metrohub serve
+
+# The hub, the example partner subgraph and an Apollo gateway over both.
+federation: install assets
+	$(BIN)/metrohub federation up
 
 test: install assets browser lint typecheck
 	$(BIN)/metrohub export-schema --check
@@ -37,14 +42,18 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-assets: $(ASSETS)
+assets: $(ASSETS) $(COMPOSERS)
 
 $(ASSETS): web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
+	touch $@
+
+$(COMPOSERS): federation/package.json federation/package-lock.json
+	npm ci --prefix federation --no-audit --no-fund
 	touch $@
 
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -q && apt-get install -y -q chromium; }
 
 clean:
-	rm -rf $(VENV) web/node_modules test-artifacts
+	rm -rf $(VENV) web/node_modules federation/node_modules test-artifacts

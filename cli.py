@@ -1,13 +1,21 @@
-"""`metrohub`: run, migrate and seed the hub, and export its schema."""
+"""`metrohub`: run, migrate and seed the hub, export its schema, and manage the
+registry of partner subgraphs and a local federated stack."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db.engine import Database
+    from resolvers.composition import Composition, SubgraphSource
 
 __all__ = ["main"]
 
@@ -82,6 +90,113 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hub_source() -> tuple[Database, SubgraphSource]:
+    from db.engine import Database
+    from resolvers.composition import SubgraphSource
+    from schema import sdl
+    from settings import Settings
+
+    settings = Settings.from_env()
+    return Database(settings.database_url), SubgraphSource("hub", settings.public_url, sdl())
+
+
+def _register(args: argparse.Namespace) -> int:
+    from resolvers.errors import UserInputError
+    from resolvers.registry import register
+
+    database, hub = _hub_source()
+
+    async def run() -> int:
+        try:
+            result = await register(database, hub, args.name, args.url, partner_id=args.partner)
+        except UserInputError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+        finally:
+            await database.dispose()
+        if result.accepted:
+            print(f"accepted: {result.name} ({result.url}) composes with the hub")
+            return 0
+        print(f"rejected: {result.name} does not compose; the last good version stands:")
+        print("\n".join(f"  {message}" for message in result.messages))
+        return 1
+
+    return asyncio.run(run())
+
+
+def _list_subgraphs(_args: argparse.Namespace) -> int:
+    from resolvers.registry import list_subgraphs
+
+    database, _ = _hub_source()
+
+    async def run() -> None:
+        try:
+            for item in await list_subgraphs(database):
+                current = item.current_since.isoformat() if item.current_since else "none"
+                partner = f" partner={item.partner!r}" if item.partner else ""
+                print(
+                    f"{item.name} {item.url}{partner} current-since={current} "
+                    f"last={item.last_outcome}"
+                )
+                print("".join(f"  {message}\n" for message in item.messages), end="")
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def _supergraph(args: argparse.Namespace) -> int:
+    from resolvers.registry import supergraph
+
+    database, hub = _hub_source()
+
+    async def run() -> Composition:
+        try:
+            return await supergraph(database, hub)
+        finally:
+            await database.dispose()
+
+    result = asyncio.run(run())
+    if not result.ok or result.supergraph_sdl is None:
+        print("composition failed:", *result.errors, sep="\n  ", file=sys.stderr)
+        return 1
+    if args.output == "-":
+        sys.stdout.write(result.supergraph_sdl)
+    else:
+        Path(args.output).write_text(result.supergraph_sdl, encoding="utf-8")
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _federation_up(args: argparse.Namespace) -> int:
+    from federation.stack import running_stack
+    from settings import PROJECT_ROOT, Settings
+
+    # Stop the three processes on SIGTERM too, not only on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    log_dir = PROJECT_ROOT / "var" / "federation"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_env()
+    with running_stack(
+        settings.database_url,
+        log_dir,
+        hub_port=args.hub_port,
+        subgraph_port=args.subgraph_port,
+        gateway_port=args.gateway_port,
+    ) as stack:
+        print(f"hub:              {stack.hub_url}")
+        print(f"city-indicators:  {stack.subgraph_url}")
+        print(f"gateway:          {stack.gateway_url}")
+        print(f"logs in {log_dir}; press Ctrl-C to stop.", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def _non_negative(value: str) -> int:
     number = int(value)
     if number < 0:
@@ -126,6 +241,38 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="fail if the checked-in SDL is out of date"
     )
     export.set_defaults(run=_export_schema)
+
+    subgraphs = commands.add_parser("subgraphs", help="the registry of partner subgraphs")
+    subgraph_commands = subgraphs.add_subparsers(dest="subgraph_command", required=True)
+    register = subgraph_commands.add_parser(
+        "register",
+        help="register (or refresh) a partner subgraph: fetch its SDL and check that it "
+        "composes with the hub and the other subgraphs",
+    )
+    register.add_argument("name", help="the subgraph's name, e.g. city-indicators")
+    register.add_argument("url", help="its GraphQL endpoint, e.g. http://127.0.0.1:8001/graphql")
+    register.add_argument("--partner", type=int, help="the id of the partner that runs it")
+    register.set_defaults(run=_register)
+    listing = subgraph_commands.add_parser("list", help="list registered subgraphs")
+    listing.set_defaults(run=_list_subgraphs)
+
+    supergraph = commands.add_parser(
+        "supergraph", help="write the supergraph SDL of the hub and the registered subgraphs"
+    )
+    supergraph.add_argument("--output", default="-", help="file to write (default: stdout)")
+    supergraph.set_defaults(run=_supergraph)
+
+    federation = commands.add_parser("federation", help="run a local federated stack")
+    federation_commands = federation.add_subparsers(dest="federation_command", required=True)
+    up = federation_commands.add_parser(
+        "up",
+        help="start the hub, the example city-indicators subgraph and an Apollo gateway "
+        "composed from both, until Ctrl-C",
+    )
+    up.add_argument("--hub-port", type=int, default=8000)
+    up.add_argument("--subgraph-port", type=int, default=8001)
+    up.add_argument("--gateway-port", type=int, default=4000)
+    up.set_defaults(run=_federation_up)
     return parser
 
 

@@ -19,6 +19,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where gateways reach this hub's GraphQL endpoint (the subgraph's routing URL).
+    public_url: str = "http://127.0.0.1:8000/graphql"
     # Serve GraphiQL at GET /graphql.
     graphiql: bool = True
     # Create, migrate and seed the database when the app starts.
@@ -29,10 +31,13 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         defaults = cls()
+        host = env.get("HUB_HOST", defaults.host)
+        port = int(env.get("HUB_PORT", defaults.port))
         return cls(
             database_url=env.get("HUB_DATABASE_URL", defaults.database_url),
-            host=env.get("HUB_HOST", defaults.host),
-            port=int(env.get("HUB_PORT", defaults.port)),
+            host=host,
+            port=port,
+            public_url=env.get("HUB_PUBLIC_URL", f"http://{host}:{port}/graphql"),
             graphiql=_flag(env.get("HUB_GRAPHIQL"), defaults.graphiql),
             auto_migrate=_flag(env.get("HUB_AUTO_MIGRATE"), defaults.auto_migrate),
             auto_seed=_flag(env.get("HUB_AUTO_SEED"), defaults.auto_seed),

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Enum,
@@ -54,6 +55,8 @@ __all__ = [
     "PartnerRole",
     "Region",
     "SectionKind",
+    "Subgraph",
+    "SubgraphVersion",
     "SustainabilityDimension",
     "UclgSection",
 ]
@@ -383,3 +386,35 @@ class InitiativeObjective(Base, Provenance):
     objective_id: Mapped[int] = mapped_column(
         ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Subgraph(Base):
+    """A partner's GraphQL subgraph, registered with the hub for composition."""
+
+    __tablename__ = "subgraphs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SubgraphVersion(Base):
+    """One SDL fetched from a subgraph, and whether it composed with the others.
+
+    The subgraph's current SDL is its newest accepted version: a rejected one
+    is kept with the composers' messages and replaces nothing."""
+
+    __tablename__ = "subgraph_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subgraph_id: Mapped[int] = mapped_column(
+        ForeignKey("subgraphs.id", ondelete="CASCADE"), index=True
+    )
+    sdl: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    messages: Mapped[list[str]] = mapped_column(JSON, default=list)

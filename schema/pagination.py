@@ -36,7 +36,10 @@ After = Annotated[
 ]
 
 
-@strawberry.type(description="Where a page sits in its list, and the cursors to move on.")
+# Shareable: other subgraphs (any Relay-style one) define the same PageInfo.
+@strawberry.federation.type(
+    shareable=True, description="Where a page sits in its list, and the cursors to move on."
+)
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
     has_previous_page: bool = strawberry.field(

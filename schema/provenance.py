@@ -11,7 +11,10 @@ from schema.enums import Confidence, Origin
 __all__ = ["Provenance", "Sourced"]
 
 
-@strawberry.type(description="Where a record's or an edge's facts come from.")
+# Shareable: partner subgraphs may describe their own records' provenance the same way.
+@strawberry.federation.type(
+    shareable=True, description="Where a record's or an edge's facts come from."
+)
 class Provenance:
     source_urls: list[str] = strawberry.field(
         name="sources",

@@ -111,3 +111,54 @@ async def test_fifty_representations_of_one_type_cost_one_statement(
     data = await graphql.data(ENTITIES, {"representations": representations})
     assert [e["name"] for e in data["_entities"]] == [e["node"]["name"] for e in members]
     assert sql.count == 1, sql.statements
+
+
+MIXED = """
+query Mixed {
+  members(first: 50) { edges { node { id name } } }
+  partners(first: 20) { edges { node { id name } } }
+  initiatives(first: 15) { edges { node { id title } } }
+  uclgSections(first: 6) { edges { node { id name } } }
+  regions(first: 4) { edges { node { id name } } }
+}
+"""
+
+
+async def test_hundred_mixed_representations_in_order_one_statement_per_type(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given 95 known entities of five types and 5 unknown keys, interleaved,
+    data = await graphql.data(MIXED)
+    known = [
+        (type_name, edge["node"])
+        for field, type_name in (
+            ("members", "Member"),
+            ("partners", "Partner"),
+            ("initiatives", "Initiative"),
+            ("uclgSections", "UclgSection"),
+            ("regions", "Region"),
+        )
+        for edge in data[field]["edges"]
+    ]
+    assert len(known) == 95
+    unknown = [("Member", {"id": global_id("Member", 10_000 + n)}) for n in range(3)]
+    unknown += [("Partner", {"id": global_id("Partner", 10_000)})]
+    unknown += [("Initiative", {"id": global_id("Initiative", 10_000)})]
+    wanted = known[::2] + unknown + known[1::2]
+    assert len(wanted) == 100
+    representations = [{"__typename": t, "id": node["id"]} for t, node in wanted]
+
+    # when the gateway asks for all of them at once,
+    sql.reset()
+    entities = (await graphql.data(ENTITIES, {"representations": representations}))["_entities"]
+
+    # then they come back in request order, null for the unknown keys,
+    expected = [None if n >= 10_000 else node["id"] for t, node in wanted for n in [_pk(node)]]
+    assert [e and e["id"] for e in entities] == expected
+    assert entities.count(None) == 5
+    # and each type costs one statement.
+    assert sql.count == 5, sql.statements
+
+
+def _pk(node: dict[str, str]) -> int:
+    return int(base64.b64decode(node["id"]).decode().split(":")[1])

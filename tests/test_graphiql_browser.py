@@ -10,9 +10,6 @@ loopback origin aborted and recorded.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +17,6 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import ConsoleMessage, Route, expect, sync_playwright
 from playwright.sync_api import Request as BrowserRequest
 from playwright.sync_api import Response as BrowserResponse
@@ -28,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 import web
+from tests.conftest import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,25 +52,8 @@ def graphiql_app(app: Starlette) -> ASGIApp:
 
 @pytest.fixture
 def live_server(graphiql_app: ASGIApp) -> Iterator[str]:
-    """Run ``graphiql_app`` under uvicorn on a free loopback port; yield its origin."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(graphiql_app, log_level="warning", lifespan="auto"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(graphiql_app) as origin:
+        yield origin
 
 
 class _LinkCollector(HTMLParser):

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// gateway.mjs — Apollo Gateway (@apollo/gateway) behind Apollo Server (startStandaloneServer) on 127.0.0.1.
+//
+// Usage:  node federation/gateway.mjs --port 4000 --supergraph path/to/supergraph.graphql
+//         node federation/gateway.mjs --port 4000 --subgraph hub=http://127.0.0.1:8000/graphql \
+//                                                --subgraph events=http://127.0.0.1:8001/graphql
+//   --supergraph FILE   a join-spec supergraph (e.g. compose.mjs "apollo" or "guild" output; not "wundergraph")
+//   --subgraph NAME=URL repeatable; composes once at startup with IntrospectAndCompose (no polling)
+//   --port N            0 picks a free port;  --startup-timeout SECONDS (default 60) bounds startup
+// When ready prints exactly one stdout line "gateway ready at http://127.0.0.1:<port>/"; all logs go to stderr.
+// Landing page (CDN), usage/schema reporting and the gateway's telemetry are disabled. SIGTERM/SIGINT stop it
+// and exit 0. Exit 1 (error on stderr) if startup fails (composition error, subgraph down); exit 2 on bad usage.
+
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+// No phoning home: @apollo/gateway otherwise sends OpenTelemetry metrics to Apollo (and probes cloud metadata
+// endpoints) unless this is set; it is read when the gateway is constructed. Also make sure Apollo Server never
+// switches to managed federation / usage reporting because of an APOLLO_KEY in the environment.
+process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+delete process.env.APOLLO_KEY;
+delete process.env.APOLLO_GRAPH_REF;
+delete process.env.APOLLO_GRAPH_ID;
+delete process.env.APOLLO_GRAPH_VARIANT;
+
+// stdout carries only the "ready" line: route any library console output to stderr.
+for (const method of ['log', 'info', 'debug', 'trace', 'dir', 'table']) {
+  console[method] = (...args) => console.error(...args);
+}
+
+const HOST = '127.0.0.1';
+
+function usageError(message) {
+  process.stderr.write(
+    `gateway.mjs: ${message}\n` +
+      'usage: node gateway.mjs --port N (--supergraph FILE | --subgraph NAME=URL [--subgraph NAME=URL ...])' +
+      ' [--startup-timeout SECONDS]\n',
+    () => process.exit(2),
+  );
+}
+
+function parseCommandLine() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      supergraph: { type: 'string' },
+      subgraph: { type: 'string', multiple: true },
+      'startup-timeout': { type: 'string', default: '60' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.port === undefined) throw new Error('--port is required');
+  if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) {
+    throw new Error(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  }
+  const timeout = Number(values['startup-timeout']);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('--startup-timeout must be a positive number');
+  const subgraphArgs = values.subgraph ?? [];
+  if (values.supergraph !== undefined && subgraphArgs.length > 0) {
+    throw new Error('give either --supergraph or --subgraph, not both');
+  }
+  if (values.supergraph === undefined && subgraphArgs.length === 0) {
+    throw new Error('give --supergraph FILE or at least one --subgraph NAME=URL');
+  }
+  const subgraphs = [];
+  for (const arg of subgraphArgs) {
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : '';
+    const url = eq > 0 ? arg.slice(eq + 1) : '';
+    if (!name || !/^https?:\/\/.+/.test(url)) {
+      throw new Error(`--subgraph must be NAME=http(s)://URL, got ${JSON.stringify(arg)}`);
+    }
+    if (subgraphs.some((s) => s.name === name)) throw new Error(`subgraph ${JSON.stringify(name)} given twice`);
+    subgraphs.push({ name, url });
+  }
+  return { port: Number(values.port), supergraph: values.supergraph, subgraphs, startupTimeoutMs: timeout * 1000 };
+}
+
+// Apollo's Logger interface, writing to stderr (the default loglevel logger writes info to stdout).
+const logger = {
+  debug: () => {},
+  info: (message) => process.stderr.write(`gateway.mjs: ${message}\n`),
+  warn: (message) => process.stderr.write(`gateway.mjs: warning: ${message}\n`),
+  error: (message) => process.stderr.write(`gateway.mjs: error: ${message}\n`),
+};
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function fail(err) {
+  const message = err?.stack ?? String(err);
+  process.stderr.write(`gateway.mjs: startup failed: ${message}\n`, () => process.exit(1));
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseCommandLine();
+  } catch (err) {
+    usageError(err.message);
+    return;
+  }
+
+  const [{ ApolloGateway, IntrospectAndCompose }, { ApolloServer }, { startStandaloneServer }, disabled] =
+    await Promise.all([
+      import('@apollo/gateway'),
+      import('@apollo/server'),
+      import('@apollo/server/standalone'),
+      import('@apollo/server/plugin/disabled'),
+    ]);
+
+  let supergraphSdl;
+  if (options.supergraph !== undefined) {
+    try {
+      supergraphSdl = await readFile(options.supergraph, 'utf8');
+    } catch (err) {
+      fail(new Error(`cannot read supergraph file ${options.supergraph}: ${err.message}`));
+      return;
+    }
+  } else {
+    supergraphSdl = new IntrospectAndCompose({ subgraphs: options.subgraphs, logger });
+  }
+
+  const gateway = new ApolloGateway({ supergraphSdl, logger });
+  const server = new ApolloServer({
+    gateway,
+    logger,
+    introspection: true,
+    stopOnTerminationSignals: false, // handled below, so that a signal exits 0 after a clean stop
+    plugins: [
+      disabled.ApolloServerPluginLandingPageDisabled(),
+      disabled.ApolloServerPluginUsageReportingDisabled(),
+      disabled.ApolloServerPluginSchemaReportingDisabled(),
+    ],
+  });
+
+  let stopping = false;
+  const stop = async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received, stopping`);
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10s, exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await server.stop(); // drains the HTTP server and stops the gateway
+    } catch (err) {
+      logger.error(`stop failed: ${err?.message ?? err}`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  // startStandaloneServer does not listen for the HTTP server's 'error' event (e.g. EADDRINUSE): without this
+  // the process would die with an unhandled-error dump instead of a clean startup failure.
+  let ready = false;
+  process.on('uncaughtException', (err) => {
+    if (!ready) {
+      fail(err);
+      return;
+    }
+    process.stderr.write(`gateway.mjs: uncaught exception: ${err?.stack ?? err}\n`, () => process.exit(1));
+  });
+
+  let httpUrl;
+  try {
+    ({ url: httpUrl } = await withTimeout(
+      startStandaloneServer(server, { listen: { host: HOST, port: options.port } }),
+      options.startupTimeoutMs,
+      'gateway startup',
+    ));
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (stopping) return;
+  ready = true;
+  const port = new URL(httpUrl).port;
+  process.stdout.write(`gateway ready at http://${HOST}:${port}/\n`);
+}
+
+main().catch(fail);

@@ -1,0 +1,169 @@
+"""Composition with the real composers (Apollo, The Guild, WunderGraph) and the
+registry of partner subgraphs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.asgi import GraphQL
+
+from db.engine import Database
+from federation.examples import city_indicators
+from resolvers.composition import COMPOSERS, SubgraphSource, compose
+from resolvers.errors import UserInputError
+from resolvers.registry import list_subgraphs, register, supergraph
+from schema import sdl
+from tests.conftest import GraphQLClient, serving
+
+
+@strawberry.federation.type(keys=["id"])
+class Member:
+    """A partner's subgraph that clashes with the hub: `Member.name` as an Int."""
+
+    id: strawberry.ID
+    name: int
+
+    @classmethod
+    def resolve_reference(cls, **representation: Any) -> Member:
+        return cls(id=representation["id"], name=0)
+
+
+CONFLICTING = strawberry.federation.Schema(types=[Member], federation_version="2.9")
+
+
+@pytest.fixture
+def example_subgraph() -> Iterator[str]:
+    with serving(city_indicators.app) as origin:
+        yield f"{origin}/graphql"
+
+
+@pytest.fixture
+def conflicting_subgraph() -> Iterator[str]:
+    with serving(GraphQL(CONFLICTING, graphql_ide=None)) as origin:
+        yield f"{origin}/graphql"
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+HUB = SubgraphSource("hub", "http://127.0.0.1:8000/graphql", sdl())
+EXAMPLE = SubgraphSource(
+    "city-indicators", "http://127.0.0.1:8001/graphql", city_indicators.schema.as_str()
+)
+
+
+async def test_live_hub_sdl_and_the_example_compose_under_all_three_composers(
+    graphql: GraphQLClient,
+) -> None:
+    served = (await graphql.data("{ _service { sdl } }"))["_service"]["sdl"]
+    hub = SubgraphSource("hub", HUB.url, served)
+    results = await compose([hub, EXAMPLE])
+    assert [r.composer for r in results] == list(COMPOSERS)
+    for result in results:
+        assert result.ok, (result.composer, result.errors)
+        assert result.supergraph_sdl is not None
+        assert "daylight" in result.supergraph_sdl
+        assert "durationYears" in result.supergraph_sdl
+
+
+RELAY_STYLE_PARTNER = """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable"])
+
+interface Node { id: ID! }
+
+type PageInfo @shareable {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+type Event implements Node @key(fields: "id") { id: ID! title: String! host: Member }
+type EventEdge { cursor: String! node: Event! }
+type EventConnection { pageInfo: PageInfo! edges: [EventEdge!]! }
+type Member @key(fields: "id") { id: ID! }
+
+type Query { events(first: Int, after: String): EventConnection! }
+"""
+
+
+async def test_a_relay_style_partner_shares_page_info_and_the_node_interface() -> None:
+    partner = SubgraphSource("events", "http://127.0.0.1:8003/graphql", RELAY_STYLE_PARTNER)
+    for result in await compose([HUB, partner]):
+        assert result.ok, (result.composer, result.errors)
+    # `Query.node` stays the hub's: its runtime types differ from any partner's,
+    # so a second `node` field cannot compose (the composers' rule).
+    with_node = RELAY_STYLE_PARTNER.replace("type Query {", "type Query { node(id: ID!): Node")
+    clash = SubgraphSource("events", partner.url, with_node)
+    assert not any(result.ok for result in await compose([HUB, clash]))
+
+
+async def test_a_conflicting_subgraph_fails_under_every_composer() -> None:
+    conflicting = SubgraphSource("clash", "http://127.0.0.1:8002/graphql", CONFLICTING.as_str())
+    results = await compose([HUB, conflicting])
+    for result in results:
+        assert not result.ok, result.composer
+        assert result.errors
+        assert any("name" in error for error in result.errors), result.errors
+
+
+async def test_registry_accepts_a_composing_subgraph_and_writes_the_supergraph(
+    database: Database, example_subgraph: str
+) -> None:
+    registration = await register(database, HUB, "city-indicators", example_subgraph)
+    assert registration.accepted, registration.messages
+    result = await supergraph(database, HUB)
+    assert result.ok
+    assert result.supergraph_sdl is not None
+    assert example_subgraph in result.supergraph_sdl
+    assert "daylight" in result.supergraph_sdl
+
+
+async def test_a_conflicting_registration_is_rejected_and_the_supergraph_stands(
+    database: Database, example_subgraph: str, conflicting_subgraph: str
+) -> None:
+    # Given an accepted subgraph and the supergraph it makes,
+    assert (await register(database, HUB, "city-indicators", example_subgraph)).accepted
+    before = (await supergraph(database, HUB)).supergraph_sdl
+
+    # when a subgraph that redefines Member.name as an Int registers,
+    rejected = await register(database, HUB, "clash", conflicting_subgraph)
+
+    # then it is rejected with the composers' own messages,
+    assert not rejected.accepted
+    composers = {message.split(":", 1)[0] for message in rejected.messages}
+    assert composers == set(COMPOSERS)
+    assert any("Member.name" in message for message in rejected.messages), rejected.messages
+    # the supergraph is unchanged,
+    assert (await supergraph(database, HUB)).supergraph_sdl == before
+    # and the registry shows the failed attempt with its messages.
+    statuses = {s.name: s for s in await list_subgraphs(database)}
+    assert statuses["clash"].last_outcome == "rejected"
+    assert statuses["clash"].current_since is None
+    assert statuses["clash"].messages == rejected.messages
+    assert statuses["city-indicators"].last_outcome == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "code"),
+    [
+        ("City Indicators", "http://127.0.0.1:1/graphql", "INVALID_SUBGRAPH_NAME"),
+        ("hub", "http://127.0.0.1:1/graphql", "RESERVED_NAME"),
+        ("events", "ftp://example/graphql", "INVALID_SUBGRAPH_URL"),
+        ("events", "http://127.0.0.1:1/graphql", "SUBGRAPH_UNREACHABLE"),
+    ],
+)
+async def test_bad_registrations_say_what_is_wrong(
+    database: Database, name: str, url: str, code: str
+) -> None:
+    with pytest.raises(UserInputError) as raised:
+        await register(database, HUB, name, url)
+    assert raised.value.code == code
+    assert await list_subgraphs(database) == []
