@@ -197,6 +197,40 @@ def _federation_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def _geojson(args: argparse.Namespace) -> int:
+    import orjson
+
+    from db.engine import Database
+    from exports import ExportError, geojson
+    from settings import Settings
+
+    try:
+        where = orjson.loads(args.where) if args.where else None
+    except orjson.JSONDecodeError as error:
+        print(f"error: --where is not valid JSON: {error}", file=sys.stderr)
+        return 2
+    database = Database(Settings.from_env().database_url)
+
+    async def run() -> dict[str, object]:
+        try:
+            return await geojson(database, args.list, where)
+        finally:
+            await database.dispose()
+
+    try:
+        collection = asyncio.run(run())
+    except ExportError as error:
+        print("\n".join(f"error: {message}" for message in error.messages), file=sys.stderr)
+        return 2
+    data = orjson.dumps(collection)
+    if args.output == "-":
+        sys.stdout.buffer.write(data + b"\n")
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output}")
+    return 0
+
+
 def _non_negative(value: str) -> int:
     number = int(value)
     if number < 0:
@@ -241,6 +275,17 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="fail if the checked-in SDL is out of date"
     )
     export.set_defaults(run=_export_schema)
+
+    export = commands.add_parser(
+        "geojson", help="export a filtered list of members or partners as GeoJSON"
+    )
+    export.add_argument("list", choices=["members", "partners"], help="which list")
+    export.add_argument(
+        "--where",
+        help='a MemberWhere or PartnerWhere filter as JSON, e.g. \'{"kind": {"eq": "CITY"}}\'',
+    )
+    export.add_argument("--output", default="-", help="file to write (default: stdout)")
+    export.set_defaults(run=_geojson)
 
     subgraphs = commands.add_parser("subgraphs", help="the registry of partner subgraphs")
     subgraph_commands = subgraphs.add_subparsers(dest="subgraph_command", required=True)

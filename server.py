@@ -23,6 +23,7 @@ from db.engine import Database
 from db.migrate import upgrade
 from db.models import Region
 from db.seed import seed_reference
+from exports import EXPORTS, ExportError, geojson
 from resolvers.context import Context
 from schema import schema
 from settings import Settings
@@ -132,6 +133,31 @@ async def _has_reference_data(database: Database) -> bool:
     return bool(count)
 
 
+async def _export(request: Request) -> Response:
+    """GET /export/{list}.geojson?where=<MemberWhere or PartnerWhere as JSON>"""
+    name = request.path_params["name"]
+    if name not in EXPORTS:
+        return JSONResponse(
+            {"errors": [{"message": f"there is no {name!r} export: use members or partners."}]},
+            status_code=404,
+        )
+    try:
+        where = (
+            orjson.loads(request.query_params["where"]) if "where" in request.query_params else None
+        )
+    except orjson.JSONDecodeError as error:
+        return JSONResponse(
+            {"errors": [{"message": f"`where` is not valid JSON: {error}."}]}, status_code=400
+        )
+    try:
+        collection = await geojson(request.app.state.database, name, where)
+    except ExportError as error:
+        return JSONResponse(
+            {"errors": [{"message": message} for message in error.messages]}, status_code=400
+        )
+    return Response(orjson.dumps(collection), media_type="application/geo+json")
+
+
 async def _health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -156,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
+            Route("/export/{name}.geojson", _export, methods=["GET"]),
             Route("/graphql", HubGraphQL(database, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],

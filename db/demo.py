@@ -69,11 +69,15 @@ def _faker(index: int) -> Faker:
 def _partner(index: int, focus_areas: list[int]) -> tuple[dict[str, object], list[int]]:
     fake = _faker(index)
     rng = random.Random(SEED + index)
+    # A real place (Faker's gazetteer) for the office, so maps and `near` work.
+    latitude, longitude, _place, country, _zone = fake.location_on_land()
     row: dict[str, object] = {
         "name": f"{fake.company()} (demo {index + 1})",
         "kind": rng.choice(list(PartnerKind)),
         "sector": fake.bs(),
-        "country_code": fake.country_code(),
+        "country_code": country,
+        "latitude": float(latitude),
+        "longitude": float(longitude),
         "website": fake.url(),
         "description": fake.catch_phrase(),
         "period": str(rng.randint(2000, 2025)),

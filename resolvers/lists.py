@@ -7,8 +7,9 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from db.engine import Database
-from resolvers.pagination import Edge, Page, PageArgs, fetch_page
-from resolvers.records import columns, default_order, from_row
+from resolvers.filters import compile_filter
+from resolvers.pagination import Edge, Page, PageArgs, fetch_page, sort_for
+from resolvers.records import columns, from_row
 
 __all__ = ["list_page"]
 
@@ -16,13 +17,17 @@ R = TypeVar("R")
 
 
 async def list_page(database: Database, record: type[R], args: PageArgs) -> Page[Edge[R]]:
-    """A page of all records of one type, in their default order, with the total."""
+    """A page of the records of one type that match `args.where`, in the
+    order `args.order` asks, with the total count."""
     node = from_row(record)
+    query = select(*columns(record))
+    if args.where is not None:
+        query = query.where(compile_filter(record, args.where))
     async with database.engine.connect() as connection:
         return await fetch_page(
             connection,
-            select(*columns(record)),
-            default_order(record),
+            query,
+            sort_for(record, args.order),
             args,
             lambda row, cursor: Edge(cursor, node(row)),
         )

@@ -15,7 +15,8 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import Database
 from db.models import InitiativeDimension, SustainabilityDimension
-from resolvers.pagination import Page, PageArgs, fetch_pages
+from resolvers.filters import compile_filter
+from resolvers.pagination import Page, PageArgs, fetch_pages, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
 
@@ -78,12 +79,17 @@ class Loaders:
             pages: dict[RelationKey, Page[Any]] = {}
             async with self._database.engine.connect() as connection:
                 for args, parents in by_args.items():
+                    query = relation.query
+                    if args.where is not None:
+                        query = query.where(compile_filter(relation.record, args.where))
+                    if args.roles and relation.role is not None:
+                        query = query.where(relation.role.in_(args.roles))
                     found = await fetch_pages(
                         connection,
-                        relation.query,
+                        query,
                         "parent",
                         sorted(set(parents)),
-                        relation.order,
+                        sort_for(relation.record, args.order),
                         args,
                         relation.build,
                     )

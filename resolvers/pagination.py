@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
+from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from resolvers.errors import UserInputError
+from resolvers.filters import Filter, OrderKey, order_columns
+from resolvers.records import default_order
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -28,9 +30,11 @@ __all__ = [
     "EdgeBuilder",
     "Page",
     "PageArgs",
+    "SortKey",
     "fetch_page",
     "fetch_pages",
     "page_args",
+    "sort_for",
 ]
 
 MAX_PAGE_SIZE = 100
@@ -44,10 +48,23 @@ EdgeBuilder = Callable[[Row[Any], str], T]
 
 @dataclass(frozen=True, slots=True)
 class PageArgs:
-    """A validated request for a page: at most `first` items after `after`."""
+    """A validated request for a page: at most `first` items after `after`,
+    of the list filtered by `where` (and, on edges with roles, `roles`) and
+    sorted by `order` (the id breaks ties). Hashable: it keys DataLoaders."""
 
     first: int
     after: Key | None = None
+    where: Filter | None = None
+    order: tuple[OrderKey, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """A column of the paged query to sort by, and its direction."""
+
+    column: str
+    descending: bool = False
 
 
 @dataclass(slots=True)
@@ -102,7 +119,22 @@ def decode_cursor(cursor: str) -> Key:
     return tuple(key)
 
 
-def page_args(first: int | None, after: str | None) -> PageArgs:
+def sort_for(record: type[Any], order: Sequence[OrderKey]) -> list[SortKey]:
+    """How a list of `record` is sorted: by `order`, or by default by its
+    position, name or title; the id breaks ties either way."""
+    if not order:
+        return [SortKey(column) for column in default_order(record)]
+    return [SortKey(column, descending) for column, descending in order_columns(record, order)]
+
+
+def page_args(
+    first: int | None,
+    after: str | None,
+    *,
+    where: Filter | None = None,
+    order: Sequence[OrderKey] = (),
+    roles: Sequence[str] = (),
+) -> PageArgs:
     """Validate the client's `first` and `after` arguments."""
     size = DEFAULT_PAGE_SIZE if first is None else first
     if not 1 <= size <= MAX_PAGE_SIZE:
@@ -111,18 +143,39 @@ def page_args(first: int | None, after: str | None) -> PageArgs:
             "ask for at most 100 items and follow `pageInfo.endCursor` for more.",
             code="INVALID_PAGE_SIZE",
         )
-    return PageArgs(size, decode_cursor(after) if after is not None else None)
+    cursor = decode_cursor(after) if after is not None else None
+    return PageArgs(size, cursor, where, tuple(order), tuple(roles))
 
 
-def _after(order: Sequence[ColumnElement[Any]], key: Key | None) -> ColumnElement[bool]:
+def _after(columns: Sequence[Any], sort: Sequence[SortKey], key: Key | None) -> Any:
+    """Rows that sort after `key`. Empty values sort last in both directions."""
     if key is None:
-        return literal(True)
-    if len(key) != len(order):
+        return true()
+    if len(key) != len(sort):
         raise UserInputError(
-            "`after` is a cursor from a different list: pass a cursor from this list.",
+            "`after` is a cursor from a different list or order: pass a cursor from this list.",
             code="INVALID_CURSOR",
         )
-    return tuple_(*order) > tuple_(*(literal(value) for value in key))
+    alternatives = []
+    for index, (column, value) in enumerate(zip(columns, key, strict=True)):
+        if value is None:
+            continue  # nothing sorts after an empty value but other empty values
+        beyond = column < value if sort[index].descending else column > value
+        equal_before = [
+            prior.is_(None) if before is None else prior == before
+            for prior, before in zip(columns[:index], key[:index], strict=True)
+        ]
+        alternatives.append(and_(*equal_before, or_(beyond, column.is_(None))))
+    return or_(false(), *alternatives)
+
+
+def _order_by(columns: Sequence[Any], sort: Sequence[SortKey]) -> list[Any]:
+    terms: list[Any] = []
+    for column, key in zip(columns, sort, strict=True):
+        if getattr(column, "nullable", True):
+            terms.append(column.is_(None))
+        terms.append(column.desc() if key.descending else column.asc())
+    return terms
 
 
 def _page(
@@ -143,19 +196,20 @@ def _page(
 async def fetch_page(
     connection: AsyncConnection,
     query: Select[Any],
-    order: Sequence[str],
+    sort: Sequence[SortKey],
     args: PageArgs,
     build: EdgeBuilder[T],
 ) -> Page[T]:
-    """One page of `query`, ordered by its columns named in `order` (unique
-    together), with the total count, in one statement."""
+    """One page of `query`, sorted by `sort` (unique together), with the total
+    count, in one statement."""
     base = query.subquery()
-    keys = [base.c[name] for name in order]
+    keys = [base.c[key.column] for key in sort]
+    order = [key.column for key in sort]
     total = select(func.count()).select_from(query.subquery()).scalar_subquery()
     statement = (
         select(base, total.label("_total"))
-        .where(_after(keys, args.after))
-        .order_by(*keys)
+        .where(_after(keys, sort, args.after))
+        .order_by(*_order_by(keys, sort))
         .limit(args.first + 1)
     )
     rows = (await connection.execute(statement)).all()
@@ -171,7 +225,7 @@ async def fetch_pages(
     query: Select[Any],
     parent: str,
     parents: Sequence[Any],
-    order: Sequence[str],
+    sort: Sequence[SortKey],
     args: PageArgs,
     build: EdgeBuilder[T],
 ) -> dict[Any, Page[T]]:
@@ -180,15 +234,10 @@ async def fetch_pages(
     inner = query.where(query.selected_columns[parent].in_(parents)).subquery()
     totals = func.count().over(partition_by=inner.c[parent])
     counted = select(inner, totals.label("_total")).subquery()
-    keys = [counted.c[name] for name in order]
-    ranked = (
-        select(
-            counted,
-            func.row_number().over(partition_by=counted.c[parent], order_by=keys).label("_rank"),
-        )
-        .where(_after(keys, args.after))
-        .subquery()
-    )
+    keys = [counted.c[key.column] for key in sort]
+    order = [key.column for key in sort]
+    rank = func.row_number().over(partition_by=counted.c[parent], order_by=_order_by(keys, sort))
+    ranked = select(counted, rank.label("_rank")).where(_after(keys, sort, args.after)).subquery()
     statement = (
         select(ranked)
         .where(ranked.c._rank <= args.first + 1)

@@ -116,6 +116,8 @@ class PartnerRecord:
     website: str | None
     description: str | None
     period: str | None
+    latitude: float | None
+    longitude: float | None
     version: int
     source_urls: list[str]
     confidence: Confidence

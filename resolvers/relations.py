@@ -40,7 +40,6 @@ from resolvers.records import (
     PartnerRecord,
     SectionRecord,
     columns,
-    default_order,
     from_row,
 )
 
@@ -54,15 +53,16 @@ class Relation:
     """One direction of an edge: its query, sort order and row builder."""
 
     name: str
+    record: type[Any]
     query: Select[Any]
-    order: tuple[str, ...]
     build: EdgeBuilder[Any]
+    role: Column | None = None
 
 
 def _plain(name: str, record: type[Any], parent: Column) -> Relation:
     query = select(*columns(record), parent.label("parent"))
     node = from_row(record)
-    return Relation(name, query, default_order(record), lambda row, cursor: Edge(cursor, node(row)))
+    return Relation(name, record, query, lambda row, cursor: Edge(cursor, node(row)))
 
 
 def _linked(
@@ -86,7 +86,7 @@ def _linked(
     def build(row: Row[Any], cursor: str) -> Link[Any, Any]:
         return Link(cursor, node(row), *row[start : start + 4])
 
-    return Relation(name, query, default_order(record), build)
+    return Relation(name, record, query, build, role)
 
 
 RELATIONS: dict[str, Relation] = {

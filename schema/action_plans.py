@@ -9,6 +9,7 @@ from strawberry import relay
 
 from resolvers.records import ActionPlanRecord, ObjectiveRecord
 from schema.context import Info
+from schema.filters import ORDER_BY, WHERE, InitiativeOrder, InitiativeWhere, ObjectiveWhere
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -29,9 +30,13 @@ class ActionPlan(relay.Node, Sourced):
 
     @strawberry.field(description="The plan's objectives, in the plan's order.")
     async def objectives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[ObjectiveWhere | None, WHERE] = None,
     ) -> Connection[Objective]:
-        return await related(info, "actionPlan.objectives", self.id, first, after)
+        return await related(info, "actionPlan.objectives", self.id, first, after, where=where)
 
 
 @entity(ObjectiveRecord, "An objective of an action plan.")
@@ -47,6 +52,13 @@ class Objective(relay.Node, Sourced):
 
     @strawberry.field(description="The initiatives that contribute to it.")
     async def initiatives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[InitiativeWhere | None, WHERE] = None,
+        order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Initiative, strawberry.lazy("schema.initiatives")]]:
-        return await related(info, "objective.initiatives", self.id, first, after)
+        return await related(
+            info, "objective.initiatives", self.id, first, after, where=where, order_by=order_by
+        )

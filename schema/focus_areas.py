@@ -9,6 +9,14 @@ from strawberry import relay
 
 from resolvers.records import FocusAreaRecord
 from schema.context import Info
+from schema.filters import (
+    ORDER_BY,
+    WHERE,
+    InitiativeOrder,
+    InitiativeWhere,
+    PartnerOrder,
+    PartnerWhere,
+)
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -34,12 +42,26 @@ class FocusArea(relay.Node, Sourced):
 
     @strawberry.field(description="The initiatives that serve this mission.")
     async def initiatives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[InitiativeWhere | None, WHERE] = None,
+        order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Initiative, strawberry.lazy("schema.initiatives")]]:
-        return await related(info, "focusArea.initiatives", self.id, first, after)
+        return await related(
+            info, "focusArea.initiatives", self.id, first, after, where=where, order_by=order_by
+        )
 
     @strawberry.field(description="The partners that work on this mission.")
     async def partners(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[PartnerWhere | None, WHERE] = None,
+        order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Partner, strawberry.lazy("schema.partners")]]:
-        return await related(info, "focusArea.partners", self.id, first, after)
+        return await related(
+            info, "focusArea.partners", self.id, first, after, where=where, order_by=order_by
+        )

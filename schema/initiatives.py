@@ -16,6 +16,17 @@ from schema.enums import (
     PartnerRole,
     SustainabilityDimension,
 )
+from schema.filters import (
+    ORDER_BY,
+    ROLES,
+    WHERE,
+    FocusAreaWhere,
+    MemberOrder,
+    MemberWhere,
+    ObjectiveWhere,
+    PartnerOrder,
+    PartnerWhere,
+)
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -71,27 +82,65 @@ class Initiative(relay.Node, Sourced):
 
     @strawberry.field(description="The member governments that take part, with their roles.")
     async def members(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[MemberWhere | None, WHERE] = None,
+        order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
+        roles: Annotated[list[MemberRole] | None, ROLES] = None,
     ) -> InitiativeMemberConnection:
-        return await related(info, "initiative.members", self.id, first, after)
+        return await related(
+            info,
+            "initiative.members",
+            self.id,
+            first,
+            after,
+            where=where,
+            order_by=order_by,
+            roles=roles,
+        )
 
     @strawberry.field(description="The partner organisations that take part, with their roles.")
     async def partners(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[PartnerWhere | None, WHERE] = None,
+        order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
+        roles: Annotated[list[PartnerRole] | None, ROLES] = None,
     ) -> InitiativePartnerConnection:
-        return await related(info, "initiative.partners", self.id, first, after)
+        return await related(
+            info,
+            "initiative.partners",
+            self.id,
+            first,
+            after,
+            where=where,
+            order_by=order_by,
+            roles=roles,
+        )
 
     @strawberry.field(description="The focus areas (the network's missions) it serves.")
     async def focus_areas(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[FocusAreaWhere | None, WHERE] = None,
     ) -> Connection[Annotated[FocusArea, strawberry.lazy("schema.focus_areas")]]:
-        return await related(info, "initiative.focusAreas", self.id, first, after)
+        return await related(info, "initiative.focusAreas", self.id, first, after, where=where)
 
     @strawberry.field(description="The action plan objectives it contributes to.")
     async def objectives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[ObjectiveWhere | None, WHERE] = None,
     ) -> Connection[Annotated[Objective, strawberry.lazy("schema.action_plans")]]:
-        return await related(info, "initiative.objectives", self.id, first, after)
+        return await related(info, "initiative.objectives", self.id, first, after, where=where)
 
 
 @strawberry.type(description="A member government's part in an initiative.")

@@ -10,6 +10,17 @@ from strawberry import relay
 from resolvers.records import MemberRecord, RegionRecord
 from schema.context import Info
 from schema.enums import MemberKind, MemberRole, MemberStatus
+from schema.filters import (
+    ORDER_BY,
+    ROLES,
+    WHERE,
+    InitiativeOrder,
+    InitiativeWhere,
+    PartnerOrder,
+    PartnerWhere,
+    UclgSectionOrder,
+    UclgSectionWhere,
+)
 from schema.nodes import entity, load_record
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -97,24 +108,53 @@ class Member(relay.Node, Sourced):
 
     @strawberry.field(description="The UCLG sections it belongs to.")
     async def sections(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[UclgSectionWhere | None, WHERE] = None,
+        order_by: Annotated[list[UclgSectionOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[UclgSection, strawberry.lazy("schema.sections")]]:
-        return await related(info, "member.sections", self.id, first, after)
+        return await related(
+            info, "member.sections", self.id, first, after, where=where, order_by=order_by
+        )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
     async def initiatives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[InitiativeWhere | None, WHERE] = None,
+        order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
+        roles: Annotated[list[MemberRole] | None, ROLES] = None,
     ) -> MemberInitiativeConnection:
-        return await related(info, "member.initiatives", self.id, first, after)
+        return await related(
+            info,
+            "member.initiatives",
+            self.id,
+            first,
+            after,
+            where=where,
+            order_by=order_by,
+            roles=roles,
+        )
 
     @strawberry.field(
         description="Partners that work with it directly (outside initiatives), with the "
         "relationship the source states."
     )
     async def partners(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[PartnerWhere | None, WHERE] = None,
+        order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
     ) -> MemberPartnerConnection:
-        return await related(info, "member.partners", self.id, first, after)
+        return await related(
+            info, "member.partners", self.id, first, after, where=where, order_by=order_by
+        )
 
 
 @strawberry.type(description="A member's part in an initiative.")

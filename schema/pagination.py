@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, page_args
 from schema.context import Info
+from schema.filters import to_filter, to_order
 from schema.provenance import Provenance
 
 __all__ = [
@@ -98,10 +101,24 @@ class Connection(ConnectionFields, Generic[NodeT]):
 
 
 async def related(
-    info: Info, relation: str, parent: int, first: int | None, after: str | None
+    info: Info,
+    relation: str,
+    parent: int,
+    first: int | None,
+    after: str | None,
+    *,
+    where: Any = None,
+    order_by: list[Any] | None = None,
+    roles: Sequence[enum.Enum] | None = None,
 ) -> Any:
     """A page of `relation` (see `resolvers.relations`) for one parent, batched
     with every other parent the query asks for at this level."""
-    loader = info.context.loaders.relation(relation)
-    page: Page[Any] = await loader.load((parent, page_args(first, after)))
+    args = page_args(
+        first,
+        after,
+        where=to_filter(where),
+        order=to_order(order_by),
+        roles=[role.value for role in roles or ()],
+    )
+    page: Page[Any] = await info.context.loaders.relation(relation).load((parent, args))
     return page

@@ -10,6 +10,16 @@ from strawberry import relay
 from resolvers.records import PartnerRecord
 from schema.context import Info
 from schema.enums import PartnerKind, PartnerRole
+from schema.filters import (
+    ORDER_BY,
+    ROLES,
+    WHERE,
+    FocusAreaWhere,
+    InitiativeOrder,
+    InitiativeWhere,
+    MemberOrder,
+    MemberWhere,
+)
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -58,29 +68,61 @@ class Partner(relay.Node, Sourced):
     period: str | None = strawberry.field(
         description="The years the relationship is documented for (e.g. `2005-2020`, `n.d.`)."
     )
+    latitude: float | None = strawberry.field(
+        description="Latitude in degrees (WGS 84) of its office, where known."
+    )
+    longitude: float | None = strawberry.field(
+        description="Longitude in degrees (WGS 84) of its office, where known."
+    )
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
     )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
     async def initiatives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[InitiativeWhere | None, WHERE] = None,
+        order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
+        roles: Annotated[list[PartnerRole] | None, ROLES] = None,
     ) -> PartnerInitiativeConnection:
-        return await related(info, "partner.initiatives", self.id, first, after)
+        return await related(
+            info,
+            "partner.initiatives",
+            self.id,
+            first,
+            after,
+            where=where,
+            order_by=order_by,
+            roles=roles,
+        )
 
     @strawberry.field(
         description="Member governments it works with directly (outside initiatives)."
     )
     async def members(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[MemberWhere | None, WHERE] = None,
+        order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> PartnerMemberConnection:
-        return await related(info, "partner.members", self.id, first, after)
+        return await related(
+            info, "partner.members", self.id, first, after, where=where, order_by=order_by
+        )
 
     @strawberry.field(description="The focus areas it works on.")
     async def focus_areas(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[FocusAreaWhere | None, WHERE] = None,
     ) -> Connection[Annotated[FocusArea, strawberry.lazy("schema.focus_areas")]]:
-        return await related(info, "partner.focusAreas", self.id, first, after)
+        return await related(info, "partner.focusAreas", self.id, first, after, where=where)
 
 
 @strawberry.type(description="A partner's part in an initiative.")

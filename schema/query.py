@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
 
 from resolvers.errors import UserInputError
+from resolvers.filters import Near
 from resolvers.lists import list_page
 from resolvers.pagination import page_args
+from resolvers.places import PLACE_TYPES, nearby
 from resolvers.records import (
     ActionPlanRecord,
     FocusAreaRecord,
@@ -22,22 +24,51 @@ from resolvers.records import (
 )
 from schema.action_plans import ActionPlan
 from schema.context import Info
+from schema.enums import Origin
+from schema.filters import (
+    ORDER_BY,
+    WHERE,
+    ActionPlanOrder,
+    ActionPlanWhere,
+    FocusAreaWhere,
+    InitiativeOrder,
+    InitiativeWhere,
+    MemberOrder,
+    MemberWhere,
+    PartnerOrder,
+    PartnerWhere,
+    RegionWhere,
+    UclgSectionOrder,
+    UclgSectionWhere,
+    to_filter,
+    to_order,
+)
 from schema.focus_areas import FocusArea
 from schema.initiatives import Initiative
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.partners import Partner
+from schema.places import NearbyConnection, PlaceType
 from schema.regions import Region
 from schema.sections import UclgSection
+from schema.statistics import Statistics
 
 __all__ = ["Query"]
 
 NodeID = Annotated[strawberry.ID, strawberry.argument(description="The object's global ID.")]
 
 
-async def _list(info: Info, record: type[Any], first: int | None, after: str | None) -> Any:
-    return await list_page(info.context.database, record, page_args(first, after))
+async def _list(
+    info: Info,
+    record: type[Any],
+    first: int | None,
+    after: str | None,
+    where: Any,
+    order_by: list[Any] | None = None,
+) -> Any:
+    args = page_args(first, after, where=to_filter(where), order=to_order(order_by))
+    return await list_page(info.context.database, record, args)
 
 
 @strawberry.type(
@@ -76,44 +107,114 @@ class Query:
         # Concurrently, so that the loaders batch all IDs of a type together.
         return await asyncio.gather(*(one(value) for value in ids))
 
+    @strawberry.field(
+        description="Members and partners within `km` of a point, nearest first, with their "
+        "distance. Work is bounded by the page size and one pass over the places inside a "
+        "box around the circle."
+    )
+    async def near(
+        self,
+        info: Info,
+        latitude: Annotated[float, strawberry.argument(description="Latitude, -90 to 90.")],
+        longitude: Annotated[float, strawberry.argument(description="Longitude, -180 to 180.")],
+        km: Annotated[float, strawberry.argument(description="Distance in kilometres.")],
+        types: Annotated[
+            list[PlaceType] | None,
+            strawberry.argument(description="Which kinds of places (default: all)."),
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+    ) -> NearbyConnection:
+        kinds = [str(t.value) for t in types] if types else list(PLACE_TYPES)
+        page = await nearby(
+            info.context.database, Near(latitude, longitude, km), kinds, page_args(first, after)
+        )
+        return cast(NearbyConnection, page)
+
+    @strawberry.field(description="Counts over the network, for dashboards.")
+    def statistics(
+        self,
+        origins: Annotated[
+            list[Origin] | None,
+            strawberry.argument(
+                description="Count only records of these origins (default: all; e.g. "
+                "[REFERENCE] leaves demo data out)."
+            ),
+        ] = None,
+    ) -> Statistics:
+        return Statistics(origins=[str(o.value) for o in origins or ()])
+
     @strawberry.field(description="Member governments, by name.")
     async def members(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[MemberWhere | None, WHERE] = None,
+        order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> Connection[Member]:
-        return await _list(info, MemberRecord, first, after)
+        return await _list(info, MemberRecord, first, after, where, order_by)
 
     @strawberry.field(description="Partner organisations in the directory, by name.")
     async def partners(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[PartnerWhere | None, WHERE] = None,
+        order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
     ) -> Connection[Partner]:
-        return await _list(info, PartnerRecord, first, after)
+        return await _list(info, PartnerRecord, first, after, where, order_by)
 
     @strawberry.field(description="Initiatives and pilot projects, by title.")
     async def initiatives(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[InitiativeWhere | None, WHERE] = None,
+        order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
     ) -> Connection[Initiative]:
-        return await _list(info, InitiativeRecord, first, after)
+        return await _list(info, InitiativeRecord, first, after, where, order_by)
 
     @strawberry.field(description="The UCLG sections and the world secretariat, by name.")
     async def uclg_sections(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[UclgSectionWhere | None, WHERE] = None,
+        order_by: Annotated[list[UclgSectionOrder] | None, ORDER_BY] = None,
     ) -> Connection[UclgSection]:
-        return await _list(info, SectionRecord, first, after)
+        return await _list(info, SectionRecord, first, after, where, order_by)
 
     @strawberry.field(description="The four world regions, by name.")
     async def regions(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[RegionWhere | None, WHERE] = None,
     ) -> Connection[Region]:
-        return await _list(info, RegionRecord, first, after)
+        return await _list(info, RegionRecord, first, after, where)
 
     @strawberry.field(description="The network's six missions, by name.")
     async def focus_areas(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[FocusAreaWhere | None, WHERE] = None,
     ) -> Connection[FocusArea]:
-        return await _list(info, FocusAreaRecord, first, after)
+        return await _list(info, FocusAreaRecord, first, after, where)
 
     @strawberry.field(description="Metropolis action plans, by title.")
     async def action_plans(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[ActionPlanWhere | None, WHERE] = None,
+        order_by: Annotated[list[ActionPlanOrder] | None, ORDER_BY] = None,
     ) -> Connection[ActionPlan]:
-        return await _list(info, ActionPlanRecord, first, after)
+        return await _list(info, ActionPlanRecord, first, after, where, order_by)

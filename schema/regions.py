@@ -9,6 +9,7 @@ from strawberry import relay
 
 from resolvers.records import RegionRecord
 from schema.context import Info
+from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -30,6 +31,13 @@ class Region(relay.Node, Sourced):
 
     @strawberry.field(description="The member governments in this region.")
     async def members(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[MemberWhere | None, WHERE] = None,
+        order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Member, strawberry.lazy("schema.members")]]:
-        return await related(info, "region.members", self.id, first, after)
+        return await related(
+            info, "region.members", self.id, first, after, where=where, order_by=order_by
+        )

@@ -10,6 +10,7 @@ from strawberry import relay
 from resolvers.records import MemberRecord, SectionRecord
 from schema.context import Info
 from schema.enums import SectionKind
+from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -54,6 +55,13 @@ class UclgSection(relay.Node, Sourced):
 
     @strawberry.field(description="The member governments that belong to this section.")
     async def members(
-        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        where: Annotated[MemberWhere | None, WHERE] = None,
+        order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> Connection[MemberT]:
-        return await related(info, "section.members", self.id, first, after)
+        return await related(
+            info, "section.members", self.id, first, after, where=where, order_by=order_by
+        )
