@@ -231,6 +231,53 @@ def _geojson(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from db.engine import Database
+    from db.models import Role
+    from resolvers.errors import UserInputError
+    from resolvers.keys import issue_key, list_keys, revoke_key, rotate_key
+    from settings import Settings
+
+    database = Database(Settings.from_env().database_url)
+
+    async def run() -> int:
+        if args.keys_command == "create":
+            issued = await issue_key(
+                database, name=args.name, role=Role(args.role), partner_id=args.partner
+            )
+            print(f"key {issued.id} ({issued.role}, {issued.name!r}); shown once, keep it safe:")
+            print(issued.key)
+        elif args.keys_command == "list":
+            for key in await list_keys(database):
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
+                partner = f" partner={key.partner_id}" if key.partner_id else ""
+                print(f"{key.id} {key.hint}... {key.role}{partner} {key.name!r} {state}")
+        elif args.keys_command == "revoke":
+            if not await revoke_key(database, args.id):
+                print(f"error: no live key has the id {args.id}", file=sys.stderr)
+                return 2
+            print(f"key {args.id} revoked")
+        else:
+            rotated = await rotate_key(database, args.id)
+            if rotated is None:
+                print(f"error: no live key has the id {args.id}", file=sys.stderr)
+                return 2
+            print(f"key {args.id} revoked; its replacement is key {rotated.id}, shown once:")
+            print(rotated.key)
+        return 0
+
+    async def guarded() -> int:
+        try:
+            return await run()
+        except UserInputError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+        finally:
+            await database.dispose()
+
+    return asyncio.run(guarded())
+
+
 def _non_negative(value: str) -> int:
     number = int(value)
     if number < 0:
@@ -275,6 +322,18 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="fail if the checked-in SDL is out of date"
     )
     export.set_defaults(run=_export_schema)
+
+    keys = commands.add_parser("keys", help="API keys: create, list, rotate, revoke")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--role", required=True, choices=["partner", "staff", "admin"])
+    create.add_argument("--name", required=True, help="who or what the key is for")
+    create.add_argument("--partner", type=int, help="the partner id (partner keys only)")
+    key_commands.add_parser("list", help="list keys (never the keys themselves)")
+    for verb in ("revoke", "rotate"):
+        command = key_commands.add_parser(verb, help=f"{verb} a key by its id")
+        command.add_argument("id", type=int)
+    keys.set_defaults(run=_keys)
 
     export = commands.add_parser(
         "geojson", help="export a filtered list of members or partners as GeoJSON"

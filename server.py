@@ -13,9 +13,11 @@ from contextlib import asynccontextmanager
 import orjson
 from sqlalchemy import func, select
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 import web
@@ -25,6 +27,7 @@ from db.models import Region
 from db.seed import seed_reference
 from exports import EXPORTS, ExportError, geojson
 from resolvers.context import Context
+from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
 from schema import schema
 from settings import Settings
 
@@ -107,13 +110,72 @@ class HubGraphQL(GraphQL[Context, None]):
         self.database = database
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
-        return Context(self.database, request)
+        principal = getattr(request.state, "principal", ANONYMOUS)
+        return Context(self.database, request, principal)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+# Query parameters that look like a credential: keys never travel in URLs
+# (they end up in logs, proxies and browser history).
+KEY_PARAMETERS = {"api_key", "apikey", "key", "access_token", "token"}
+
+
+class Authentication:
+    """Reads `Authorization: Bearer <key>` and puts the principal it stands for
+    in the request's state; refuses bad keys with 401 and keys in URLs with 400."""
+
+    def __init__(self, app: ASGIApp, database: Database) -> None:
+        self.app = app
+        self.database = database
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if any(
+            name.lower() in KEY_PARAMETERS or value.startswith(PREFIX)
+            for name, value in request.query_params.multi_items()
+        ):
+            response = _error(
+                400,
+                "BAD_REQUEST",
+                "API keys are not accepted in the URL: send `Authorization: Bearer <key>`.",
+            )
+            await response(scope, receive, send)
+            return
+        principal = ANONYMOUS
+        header = request.headers.get("authorization")
+        if header is not None:
+            scheme, _, key = header.partition(" ")
+            if scheme.lower() != "bearer" or not key.strip():
+                response = _error(
+                    401, "UNAUTHENTICATED", "use `Authorization: Bearer <key>` to send a key."
+                )
+                await response(scope, receive, send)
+                return
+            try:
+                principal = await authenticate(self.database, key.strip())
+            except AuthenticationError as error:
+                response = _error(401, "UNAUTHENTICATED", str(error))
+                await response(scope, receive, send)
+                return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
 
 
 async def prepare_database(settings: Settings, database: Database) -> None:
@@ -186,6 +248,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", HubGraphQL(database, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],
+        middleware=[Middleware(Authentication, database=database)],
         lifespan=lifespan,
     )
     app.state.database = database

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -30,9 +31,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
     "ActionPlan",
+    "ApiKey",
+    "AuditEntry",
     "Base",
     "Confidence",
     "FocusArea",
+    "IdempotencyRecord",
     "Initiative",
     "InitiativeDimension",
     "InitiativeFocusArea",
@@ -53,7 +57,9 @@ __all__ = [
     "PartnerKind",
     "PartnerMember",
     "PartnerRole",
+    "Publication",
     "Region",
+    "Role",
     "SectionKind",
     "Subgraph",
     "SubgraphVersion",
@@ -136,6 +142,18 @@ class SustainabilityDimension(enum.StrEnum):
     CULTURAL = "cultural"
 
 
+class Publication(enum.StrEnum):
+    PUBLISHED = "published"
+    DRAFT = "draft"
+    ARCHIVED = "archived"
+
+
+class Role(enum.StrEnum):
+    PARTNER = "partner"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
 class SectionKind(enum.StrEnum):
     REGIONAL = "regional"
     METROPOLITAN = "metropolitan"
@@ -173,9 +191,17 @@ class Provenance:
 
 
 class Editable(Provenance):
-    """Records staff and partners edit: a version for optimistic concurrency."""
+    """Records staff and partners edit: a version for optimistic concurrency,
+    and whether the record is published (drafts and archived records are for
+    staff only)."""
 
     version: Mapped[int] = mapped_column(Integer, default=1)
+    publication: Mapped[Publication] = mapped_column(
+        _enum(Publication),
+        default=Publication.PUBLISHED,
+        server_default=Publication.PUBLISHED.value,
+        index=True,
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=_now, onupdate=_now
@@ -425,3 +451,63 @@ class SubgraphVersion(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     accepted: Mapped[bool] = mapped_column(Boolean)
     messages: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 digest is stored, never the key itself."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key's first characters, to recognise it in lists (not a secret).
+    hint: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'partner') = (partner_id IS NOT NULL)", name="partner_keys_have_a_partner"
+        ),
+    )
+
+
+class AuditEntry(Base):
+    """One change to one record: append-only."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    actor_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_entries_record", "record_type", "record_id", "id"),)
+
+
+class IdempotencyRecord(Base):
+    """The outcome of a create sent with an idempotency key, so a retry of
+    the same request applies once and answers the same."""
+
+    __tablename__ = "idempotency_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    operation: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    __table_args__ = (UniqueConstraint("key_id", "operation", "idempotency_key"),)

@@ -11,19 +11,10 @@ from functools import cached_property
 from typing import Any
 
 from db.engine import Database
+from resolvers.keys import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
 
-__all__ = ["ANONYMOUS", "Context", "Principal"]
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is asking. Every caller is anonymous until API keys exist."""
-
-    role: str = "anonymous"
-
-
-ANONYMOUS = Principal()
+__all__ = ["Context"]
 
 
 @dataclass
@@ -34,4 +25,4 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.database)
+        return Loaders(self.database, self.principal)

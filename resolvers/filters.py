@@ -47,6 +47,7 @@ from db.models import (
     UclgSection,
 )
 from resolvers.errors import UserInputError
+from resolvers.keys import ANONYMOUS, Principal
 from resolvers.records import (
     ActionPlanRecord,
     FocusAreaRecord,
@@ -57,6 +58,7 @@ from resolvers.records import (
     RegionRecord,
     SectionRecord,
 )
+from resolvers.visibility import visible
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -344,18 +346,21 @@ LINK_FIELDS: dict[tuple[type[Any], str], tuple[Any, str, str, Kind, str | None]]
 }
 
 
-def compile_filter(record: type[Any], part: Filter, model: Any = None) -> ColumnElement[bool]:
-    """The SQL condition for `part` on `record`'s table (or an alias of it)."""
+def compile_filter(
+    record: type[Any], part: Filter, principal: Principal = ANONYMOUS, model: Any = None
+) -> ColumnElement[bool]:
+    """The SQL condition for `part` on `record`'s table (or an alias of it).
+    Conditions through relations see only the related rows `principal` may."""
     schema = SCHEMAS[record]
     target = schema.model if model is None else model
     if isinstance(part, All):
-        return and_(true(), *(compile_filter(record, p, target) for p in part.parts))
+        return and_(true(), *(compile_filter(record, p, principal, target) for p in part.parts))
     if isinstance(part, AnyOf):
-        return or_(false(), *(compile_filter(record, p, target) for p in part.parts))
+        return or_(false(), *(compile_filter(record, p, principal, target) for p in part.parts))
     if isinstance(part, Not):
-        return not_(compile_filter(record, part.part, target))
+        return not_(compile_filter(record, part.part, principal, target))
     if isinstance(part, Related):
-        return _related(record, part, target)
+        return _related(record, part, principal, target)
     if isinstance(part, Near | BoundingBox):
         if not schema.geo:
             raise UserInputError(
@@ -458,7 +463,9 @@ def _link_condition(
     return exists().where(getattr(link_alias, near) == target.id, condition)
 
 
-def _related(record: type[Any], part: Related, target: Any) -> ColumnElement[bool]:
+def _related(
+    record: type[Any], part: Related, principal: Principal, target: Any
+) -> ColumnElement[bool]:
     relation = SCHEMAS[record].relations.get(part.relation)
     if relation is None:
         raise UserInputError(
@@ -467,13 +474,16 @@ def _related(record: type[Any], part: Related, target: Any) -> ColumnElement[boo
         )
     link = aliased(relation.link)
     far = aliased(SCHEMAS[relation.record].model)
-    inner = compile_filter(relation.record, part.part, far)
+    inner = compile_filter(relation.record, part.part, principal, far)
     linked = (
         select(1)
         .select_from(link)
         .join(far, getattr(link, relation.far) == far.id)
         .where(getattr(link, relation.near) == target.id)
     )
+    condition = visible(far, principal)
+    if condition is not None:
+        linked = linked.where(condition)
     if part.quantifier == "some":
         return exists(linked.where(inner))
     if part.quantifier == "none":

@@ -8,21 +8,28 @@ from sqlalchemy import select
 
 from db.engine import Database
 from resolvers.filters import compile_filter
+from resolvers.keys import Principal
 from resolvers.pagination import Edge, Page, PageArgs, fetch_page, sort_for
-from resolvers.records import columns, from_row
+from resolvers.records import RECORD_MODELS, columns, from_row
+from resolvers.visibility import visible
 
 __all__ = ["list_page"]
 
 R = TypeVar("R")
 
 
-async def list_page(database: Database, record: type[R], args: PageArgs) -> Page[Edge[R]]:
-    """A page of the records of one type that match `args.where`, in the
-    order `args.order` asks, with the total count."""
+async def list_page(
+    database: Database, principal: Principal, record: type[R], args: PageArgs
+) -> Page[Edge[R]]:
+    """A page of the records of one type that `principal` may see and that
+    match `args.where`, in the order `args.order` asks, with the total count."""
     node = from_row(record)
     query = select(*columns(record))
+    condition = visible(RECORD_MODELS[record], principal)
+    if condition is not None:
+        query = query.where(condition)
     if args.where is not None:
-        query = query.where(compile_filter(record, args.where))
+        query = query.where(compile_filter(record, args.where, principal))
     async with database.engine.connect() as connection:
         return await fetch_page(
             connection,

@@ -16,9 +16,11 @@ from strawberry.dataloader import DataLoader
 from db.engine import Database
 from db.models import InitiativeDimension, SustainabilityDimension
 from resolvers.filters import compile_filter
+from resolvers.keys import ANONYMOUS, Principal
 from resolvers.pagination import Page, PageArgs, fetch_pages, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
+from resolvers.visibility import visible
 
 __all__ = ["Loaders"]
 
@@ -29,8 +31,9 @@ RelationKey = tuple[Any, PageArgs]
 class Loaders:
     """The loaders of one request, created on first use."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, principal: Principal = ANONYMOUS) -> None:
         self._database = database
+        self._principal = principal
         self._by_id: dict[type[Any], DataLoader[int, Any]] = {}
         self._relations: dict[str, DataLoader[RelationKey, Page[Any]]] = {}
         self._dimensions: DataLoader[int, list[SustainabilityDimension]] | None = None
@@ -60,6 +63,9 @@ class Loaders:
         model = RECORD_MODELS[record]
         build = from_row(record)
         query = select(*columns(record))
+        condition = visible(model, self._principal)
+        if condition is not None:
+            query = query.where(condition)
 
         async def load(keys: Sequence[int]) -> list[R | None]:
             async with self._database.engine.connect() as connection:
@@ -71,6 +77,10 @@ class Loaders:
 
     def _loader_for_relation(self, name: str) -> Any:
         relation = RELATIONS[name]
+        base = relation.query
+        condition = visible(RECORD_MODELS[relation.record], self._principal)
+        if condition is not None:
+            base = base.where(condition)
 
         async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
             by_args: dict[PageArgs, list[Any]] = {}
@@ -79,9 +89,10 @@ class Loaders:
             pages: dict[RelationKey, Page[Any]] = {}
             async with self._database.engine.connect() as connection:
                 for args, parents in by_args.items():
-                    query = relation.query
+                    query = base
                     if args.where is not None:
-                        query = query.where(compile_filter(relation.record, args.where))
+                        where = compile_filter(relation.record, args.where, self._principal)
+                        query = query.where(where)
                     if args.roles and relation.role is not None:
                         query = query.where(relation.role.in_(args.roles))
                     found = await fetch_pages(

@@ -11,8 +11,10 @@ from sqlalchemy import literal, select, union_all
 from db.engine import Database
 from db.models import Member, Partner
 from resolvers.filters import Near, compile_filter, distance_km
+from resolvers.keys import Principal
 from resolvers.pagination import Page, PageArgs, SortKey, fetch_page
 from resolvers.records import MemberRecord, PartnerRecord, columns, from_row
+from resolvers.visibility import visible
 
 __all__ = ["PLACE_TYPES", "Place", "nearby"]
 
@@ -34,16 +36,23 @@ class Place:
 
 
 async def nearby(
-    database: Database, near: Near, types: Sequence[str], args: PageArgs
+    database: Database,
+    principal: Principal,
+    near: Near,
+    types: Sequence[str],
+    args: PageArgs,
 ) -> Page[Place]:
     """The members and partners (of `types`) within `near.km` of the point,
     nearest first, in two statements: the page, then its records by type."""
     parts = []
     for type_name in types:
         record, model = PLACE_TYPES[type_name]
-        where = compile_filter(record, near)
+        where = compile_filter(record, near, principal)
         if args.where is not None:
-            where = where & compile_filter(record, args.where)
+            where = where & compile_filter(record, args.where, principal)
+        condition = visible(model, principal)
+        if condition is not None:
+            where = where & condition
         parts.append(
             select(
                 distance_km(model, near.latitude, near.longitude).label("distance"),

@@ -28,6 +28,7 @@ from db.models import (
     Origin,
     Partner,
     PartnerKind,
+    Publication,
     Region,
     SectionKind,
     UclgSection,
@@ -84,6 +85,7 @@ class MemberRecord:
     geocoded_city: str | None
     website: str | None
     version: int
+    publication: Publication
     source_urls: list[str]
     confidence: Confidence
     origin: Origin
@@ -101,6 +103,7 @@ class SectionRecord:
     seat_member_id: int | None
     seat_note: str | None
     version: int
+    publication: Publication
     source_urls: list[str]
     confidence: Confidence
     origin: Origin
@@ -118,7 +121,11 @@ class PartnerRecord:
     period: str | None
     latitude: float | None
     longitude: float | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
     version: int
+    publication: Publication
     source_urls: list[str]
     confidence: Confidence
     origin: Origin
@@ -135,6 +142,7 @@ class InitiativeRecord:
     status: InitiativeStatus
     summary: str | None
     version: int
+    publication: Publication
     source_urls: list[str]
     confidence: Confidence
     origin: Origin

@@ -17,6 +17,7 @@ __all__ = [
     "Origin",
     "PartnerKind",
     "PartnerRole",
+    "Publication",
     "SectionKind",
     "SustainabilityDimension",
 ]
@@ -132,6 +133,17 @@ class SustainabilityDimension(enum.Enum):
     ECONOMIC = strawberry.enum_value("economic", description="Economic.")
     SOCIAL = strawberry.enum_value("social", description="Social.")
     CULTURAL = strawberry.enum_value("cultural", description="Cultural.")
+
+
+@strawberry.enum(description="Who can see a record.")
+class Publication(enum.Enum):
+    PUBLISHED = strawberry.enum_value("published", description="Everyone.")
+    DRAFT = strawberry.enum_value(
+        "draft", description="Staff only: not yet published (e.g. a partner's proposal)."
+    )
+    ARCHIVED = strawberry.enum_value(
+        "archived", description="Staff only: withdrawn from the directory, kept for history."
+    )
 
 
 @strawberry.enum(description="What a UCLG section covers.")

@@ -14,6 +14,7 @@ from schema.enums import (
     InitiativeStatus,
     MemberRole,
     PartnerRole,
+    Publication,
     SustainabilityDimension,
 )
 from schema.filters import (
@@ -71,6 +72,9 @@ class Initiative(relay.Node, Sourced):
     summary: str | None = strawberry.field(description="Its topic, as the source states it.")
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
+    )
+    publication: Publication = strawberry.field(
+        description="Who can see the record: drafts and archived records are for staff only."
     )
 
     @strawberry.field(

@@ -9,7 +9,7 @@ from strawberry import relay
 
 from resolvers.records import MemberRecord, RegionRecord
 from schema.context import Info
-from schema.enums import MemberKind, MemberRole, MemberStatus
+from schema.enums import MemberKind, MemberRole, MemberStatus, Publication
 from schema.filters import (
     ORDER_BY,
     ROLES,
@@ -99,6 +99,9 @@ class Member(relay.Node, Sourced):
     website: str | None = strawberry.field(description="Its website, where known.")
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
+    )
+    publication: Publication = strawberry.field(
+        description="Who can see the record: drafts and archived records are for staff only."
     )
     region_id: strawberry.Private[int]
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry import relay
 
 from resolvers.records import PartnerRecord
 from schema.context import Info
-from schema.enums import PartnerKind, PartnerRole
+from schema.enums import PartnerKind, PartnerRole, Publication
 from schema.filters import (
     ORDER_BY,
     ROLES,
@@ -30,6 +30,7 @@ from schema.pagination import (
     LinkFields,
     related,
 )
+from schema.permissions import PartnersAndStaff
 from schema.provenance import Sourced
 
 if TYPE_CHECKING:
@@ -74,8 +75,19 @@ class Partner(relay.Node, Sourced):
     longitude: float | None = strawberry.field(
         description="Longitude in degrees (WGS 84) of its office, where known."
     )
+
+    @strawberry.field(
+        description="Who to contact at the partner: for partner and staff keys only.",
+        permission_classes=[PartnersAndStaff],
+    )
+    def contact(self) -> PartnerContact | None:
+        return cast(PartnerContact, self)
+
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
+    )
+    publication: Publication = strawberry.field(
+        description="Who can see the record: drafts and archived records are for staff only."
     )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
@@ -123,6 +135,15 @@ class Partner(relay.Node, Sourced):
         where: Annotated[FocusAreaWhere | None, WHERE] = None,
     ) -> Connection[Annotated[FocusArea, strawberry.lazy("schema.focus_areas")]]:
         return await related(info, "partner.focusAreas", self.id, first, after, where=where)
+
+
+@strawberry.type(description="Contact details of a partner organisation.")
+class PartnerContact:
+    contact_name: str | None = strawberry.field(
+        name="name", description="The contact person, where known."
+    )
+    contact_email: str | None = strawberry.field(name="email", description="Email address.")
+    contact_phone: str | None = strawberry.field(name="phone", description="Phone number.")
 
 
 @strawberry.type(description="A partner's part in an initiative.")

@@ -68,7 +68,7 @@ async def _list(
     order_by: list[Any] | None = None,
 ) -> Any:
     args = page_args(first, after, where=to_filter(where), order=to_order(order_by))
-    return await list_page(info.context.database, record, args)
+    return await list_page(info.context.database, info.context.principal, record, args)
 
 
 @strawberry.type(
@@ -127,7 +127,11 @@ class Query:
     ) -> NearbyConnection:
         kinds = [str(t.value) for t in types] if types else list(PLACE_TYPES)
         page = await nearby(
-            info.context.database, Near(latitude, longitude, km), kinds, page_args(first, after)
+            info.context.database,
+            info.context.principal,
+            Near(latitude, longitude, km),
+            kinds,
+            page_args(first, after),
         )
         return cast(NearbyConnection, page)
 

@@ -9,7 +9,7 @@ from strawberry import relay
 
 from resolvers.records import MemberRecord, SectionRecord
 from schema.context import Info
-from schema.enums import SectionKind
+from schema.enums import Publication, SectionKind
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
@@ -44,6 +44,9 @@ class UclgSection(relay.Node, Sourced):
     )
     version: int = strawberry.field(
         description="Changes with every edit: send it back to update the record safely."
+    )
+    publication: Publication = strawberry.field(
+        description="Who can see the record: drafts and archived records are for staff only."
     )
     seat_member_id: strawberry.Private[int | None]
 

@@ -84,44 +84,47 @@ class YearCount:
 class Statistics:
     origins: strawberry.Private[list[str]]
 
+    def scope(self, info: Info) -> aggregates.Scope:
+        return aggregates.Scope(info.context.principal, tuple(self.origins))
+
     @strawberry.field(description="Member governments per world region.")
     async def members_by_region(self, info: Info) -> list[RegionCount]:
-        counts = await aggregates.members_by(info.context.database, "region", self.origins)
+        counts = await aggregates.members_by(info.context.database, "region", self.scope(info))
         return [RegionCount(region_id=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Member governments per kind of government.")
     async def members_by_kind(self, info: Info) -> list[MemberKindCount]:
-        counts = await aggregates.members_by(info.context.database, "kind", self.origins)
+        counts = await aggregates.members_by(info.context.database, "kind", self.scope(info))
         return [MemberKindCount(kind=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Member governments per country.")
     async def members_by_country(self, info: Info) -> list[CountryCount]:
-        counts = await aggregates.members_by(info.context.database, "country", self.origins)
+        counts = await aggregates.members_by(info.context.database, "country", self.scope(info))
         return [CountryCount(country=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Partners per kind of organisation.")
     async def partners_by_kind(self, info: Info) -> list[PartnerKindCount]:
-        counts = await aggregates.partners_by_kind(info.context.database, self.origins)
+        counts = await aggregates.partners_by_kind(info.context.database, self.scope(info))
         return [PartnerKindCount(kind=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Partners per focus area they work on.")
     async def partners_by_focus_area(self, info: Info) -> list[FocusAreaCount]:
-        counts = await aggregates.partners_by_focus_area(info.context.database, self.origins)
+        counts = await aggregates.partners_by_focus_area(info.context.database, self.scope(info))
         return [FocusAreaCount(focus_area_id=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Initiatives per focus area they serve.")
     async def initiatives_by_focus_area(self, info: Info) -> list[FocusAreaCount]:
-        counts = await aggregates.initiatives_by_focus_area(info.context.database, self.origins)
+        counts = await aggregates.initiatives_by_focus_area(info.context.database, self.scope(info))
         return [FocusAreaCount(focus_area_id=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Initiatives per sustainability dimension.")
     async def initiatives_by_dimension(self, info: Info) -> list[DimensionCount]:
-        counts = await aggregates.initiatives_by_dimension(info.context.database, self.origins)
+        counts = await aggregates.initiatives_by_dimension(info.context.database, self.scope(info))
         return [DimensionCount(dimension=c.key, count=c.count) for c in counts]
 
     @strawberry.field(description="Initiatives per start year, each split by dimension.")
     async def initiatives_by_year(self, info: Info) -> list[YearCount]:
-        years = await aggregates.initiatives_by_year(info.context.database, self.origins)
+        years = await aggregates.initiatives_by_year(info.context.database, self.scope(info))
         return [
             YearCount(
                 year=y.year,

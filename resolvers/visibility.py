@@ -1,0 +1,26 @@
+"""Who may see which rows: one rule, applied by every read (lists, relations,
+lookups by ID, federation entities, filters through relations, places).
+
+Drafts and archived records are for staff only; everyone else sees published
+records. (Which fields a principal may read is decided in the schema's
+permission classes; this module is about rows.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from db.models import Publication
+from resolvers.keys import Principal
+
+__all__ = ["visible"]
+
+
+def visible(model: Any, principal: Principal) -> ColumnElement[bool] | None:
+    """The condition on `model`'s rows `principal` may see; None for all rows."""
+    if principal.is_staff or not hasattr(model, "publication"):
+        return None
+    condition: ColumnElement[bool] = model.publication == Publication.PUBLISHED
+    return condition
