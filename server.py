@@ -7,6 +7,7 @@ browser, served from local assets), /health, and a landing page at /.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -111,7 +112,8 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", ANONYMOUS)
-        return Context(self.database, request, principal)
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        return Context(self.database, request, principal, request_id)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))

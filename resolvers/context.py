@@ -6,6 +6,7 @@ no loaders.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -22,6 +23,8 @@ class Context:
     database: Database
     request: Any = None
     principal: Principal = field(default=ANONYMOUS)
+    # Ties a request's log lines, masked errors and audit entries together.
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @cached_property
     def loaders(self) -> Loaders:

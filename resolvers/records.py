@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Row
@@ -15,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import (
     ActionPlan,
+    AuditEntry,
     Base,
     Confidence,
     FocusArea,
@@ -37,6 +39,7 @@ from db.models import (
 __all__ = [
     "RECORD_MODELS",
     "ActionPlanRecord",
+    "AuditRecord",
     "FocusAreaRecord",
     "InitiativeRecord",
     "Link",
@@ -183,6 +186,20 @@ class ObjectiveRecord:
 
 
 @dataclass(slots=True)
+class AuditRecord:
+    """One change to one record."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    record_type: str
+    record_id: int
+    changes: dict[str, list[Any]]
+    request_id: str | None
+
+
+@dataclass(slots=True)
 class Link(Generic[R, RoleT]):
     """An edge of the network graph: its cursor in the list it was read from,
     the node at its far end, the role or relationship the edge states, and the
@@ -197,6 +214,7 @@ class Link(Generic[R, RoleT]):
 
 
 RECORD_MODELS: dict[type[Any], type[Base]] = {
+    AuditRecord: AuditEntry,
     RegionRecord: Region,
     MemberRecord: Member,
     SectionRecord: UclgSection,

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import QueryableAttribute
 
 from db.models import (
+    AuditEntry,
     FocusArea,
     Initiative,
     InitiativeFocusArea,
@@ -32,6 +33,7 @@ from db.models import (
 )
 from resolvers.pagination import Edge, EdgeBuilder
 from resolvers.records import (
+    AuditRecord,
     FocusAreaRecord,
     InitiativeRecord,
     Link,
@@ -59,8 +61,12 @@ class Relation:
     role: Column | None = None
 
 
-def _plain(name: str, record: type[Any], parent: Column) -> Relation:
+def _plain(
+    name: str, record: type[Any], parent: Column, where: ColumnElement[bool] | None = None
+) -> Relation:
     query = select(*columns(record), parent.label("parent"))
+    if where is not None:
+        query = query.where(where)
     node = from_row(record)
     return Relation(name, record, query, lambda row, cursor: Edge(cursor, node(row)))
 
@@ -198,5 +204,14 @@ RELATIONS: dict[str, Relation] = {
             InitiativeObjective.initiative_id == Initiative.id,
         ),
         _plain("actionPlan.objectives", ObjectiveRecord, Objective.action_plan_id),
+        *(
+            _plain(
+                f"{type_name[0].lower()}{type_name[1:]}.history",
+                AuditRecord,
+                AuditEntry.record_id,
+                AuditEntry.record_type == type_name,
+            )
+            for type_name in ("Member", "Partner", "Initiative")
+        ),
     )
 }

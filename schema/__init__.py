@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 
 from schema.errors import ErrorCodes
+from schema.mutations import Mutation
 from schema.query import Query
 
 __all__ = ["FEDERATION_VERSION", "schema", "sdl"]
@@ -28,6 +29,7 @@ class HubSchema(strawberry.federation.Schema):
 
 schema = HubSchema(
     query=Query,
+    mutation=Mutation,
     federation_version=FEDERATION_VERSION,
     extensions=[
         ErrorCodes,

@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import UserInputError
+from resolvers.writes import ForbiddenError
 
 __all__ = ["ErrorCodes"]
 
@@ -32,6 +33,8 @@ def _client_error(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, UserInputError):
         return _with_code(error, original.code)
+    if isinstance(original, ForbiddenError):
+        return _with_code(error, "FORBIDDEN")
     if original is None or isinstance(original, GraphQLError):
         # Parse and validation errors: the message is written for the client.
         code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"

@@ -11,7 +11,7 @@ from strawberry.permission import BasePermission
 
 from schema.context import Info
 
-__all__ = ["PartnersAndStaff", "StaffOnly"]
+__all__ = ["AdminOnly", "PartnersAndStaff", "StaffOnly"]
 
 
 class PartnersAndStaff(BasePermission):
@@ -20,6 +20,14 @@ class PartnersAndStaff(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.principal.is_authenticated
+
+
+class AdminOnly(BasePermission):
+    message = "Managing API keys is for admin keys only."
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.principal.is_admin
 
 
 class StaffOnly(BasePermission):
