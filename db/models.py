@@ -305,7 +305,9 @@ class Initiative(Base, Editable):
     period: Mapped[str | None] = mapped_column(String(100))
     start_year: Mapped[int | None] = mapped_column(Integer, index=True)
     end_year: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[InitiativeStatus] = mapped_column(_enum(InitiativeStatus))
+    status: Mapped[InitiativeStatus] = mapped_column(
+        _enum(InitiativeStatus), default=InitiativeStatus.UNKNOWN
+    )
     summary: Mapped[str | None] = mapped_column(Text)
 
 

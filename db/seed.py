@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.engine import IMMEDIATE, Database
 from db.models import (
     ActionPlan,
+    AuditEntry,
     Base,
     Confidence,
     FocusArea,
@@ -66,7 +67,7 @@ class SeedReport:
 
     @property
     def changed(self) -> int:
-        return sum(n for key, n in self.counts.items() if not key.endswith(".unchanged"))
+        return sum(n for key, n in self.counts.items() if key.endswith((".created", ".updated")))
 
     def lines(self) -> list[str]:
         tables = sorted({key.split(".")[0] for key in self.counts})
@@ -74,7 +75,7 @@ class SeedReport:
         for table in tables:
             parts = [
                 f"{self.counts[f'{table}.{outcome}']} {outcome}"
-                for outcome in ("created", "updated", "unchanged")
+                for outcome in ("created", "updated", "kept as edited", "unchanged")
                 if self.counts[f"{table}.{outcome}"]
             ]
             lines.append(f"{table}: {', '.join(parts)}")
@@ -85,9 +86,13 @@ class SeedReport:
 class _Upserter:
     """Creates or updates reference rows keyed by a natural key."""
 
-    def __init__(self, session: AsyncSession, report: SeedReport) -> None:
+    def __init__(
+        self, session: AsyncSession, report: SeedReport, edited: set[tuple[str, int]]
+    ) -> None:
         self.session = session
         self.report = report
+        # (table, id) of records changed through the API: staff edits win.
+        self.edited = edited
 
     async def existing(self, model: type[ModelT], key: str) -> dict[Any, ModelT]:
         rows = await self.session.scalars(select(model).where(model.origin == Origin.REFERENCE))  # type: ignore[attr-defined]
@@ -109,7 +114,9 @@ class _Upserter:
             self.report.count(table, "created")
             return row
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
-        if changed:
+        if changed and (table, getattr(row, "id", None)) in self.edited:
+            self.report.count(table, "kept as edited")
+        elif changed:
             for name, value in changed.items():
                 setattr(row, name, value)
             if hasattr(row, "version"):
@@ -141,7 +148,12 @@ async def seed_reference(database: Database, data: ReferenceData | None = None) 
     about = _provenance([ABOUT_US_URL])
     async with database.sessions() as session:
         await session.connection(execution_options=IMMEDIATE)
-        up = _Upserter(session, report)
+        audited = await session.execute(
+            select(AuditEntry.record_type, AuditEntry.record_id).distinct()
+        )
+        tables = {"Member": "members", "Partner": "partners", "Initiative": "initiatives"}
+        edited = {(tables.get(kind, kind), pk) for kind, pk in audited}
+        up = _Upserter(session, report, edited)
 
         regions = await up.existing(Region, "slug")
         for region in REGIONS:

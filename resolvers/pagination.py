@@ -262,7 +262,7 @@ async def fetch_pages(
         counted_rows = await connection.execute(
             select(rest.c[parent], func.count()).group_by(rest.c[parent])
         )
-        counts = {pid: count for pid, count in counted_rows.tuples()}
+        counts = {row[0]: row[1] for row in counted_rows}
     for pid in missing:
         pages[pid] = Page.empty(counts.get(pid, 0), after=args.after is not None)
     return pages

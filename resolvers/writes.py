@@ -224,13 +224,21 @@ def _clean(
         except (TypeError, ValueError) as error:
             errors.append(UserError(("input", name), f"`{name}` is not valid: {error}", "INVALID"))
         else:
-            if item.required and cleaned[item.attribute] is None:
-                errors.append(UserError(("input", name), f"`{name}` is required.", "REQUIRED"))
+            if cleaned[item.attribute] is None and not _nullable(spec, item):
+                if creating and not item.required:
+                    del cleaned[item.attribute]  # the column's default applies
+                else:
+                    message = f"`{name}` cannot be empty."
+                    errors.append(UserError(("input", name), message, "REQUIRED"))
     for name, (source, derive) in spec.defaults.items():
         attribute, source_attribute = spec.fields[name].attribute, spec.fields[source].attribute
         if creating and cleaned.get(attribute) is None and cleaned.get(source_attribute):
             cleaned[attribute] = derive(cleaned[source_attribute])
     return cleaned, errors
+
+
+def _nullable(spec: _Writable, item: _Field) -> bool:
+    return bool(spec.model.__table__.c[item.attribute].nullable)
 
 
 async def _check_references(

@@ -20,6 +20,7 @@ from schema.filters import (
     MemberOrder,
     MemberWhere,
 )
+from schema.history import Historic
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -50,7 +51,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "development agency or bank, a city network, an academic or knowledge partner, or an "
     "NGO or foundation.",
 )
-class Partner(relay.Node, Sourced):
+class Partner(relay.Node, Sourced, Historic):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The organisation's name.")
     kind: PartnerKind = strawberry.field(description="What kind of organisation it is.")

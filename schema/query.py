@@ -8,6 +8,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry import relay
 
+from resolvers.audit import changes_feed
 from resolvers.errors import UserInputError
 from resolvers.filters import Near
 from resolvers.lists import list_page
@@ -44,11 +45,13 @@ from schema.filters import (
     to_order,
 )
 from schema.focus_areas import FocusArea
+from schema.history import Change
 from schema.initiatives import Initiative
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.partners import Partner
+from schema.permissions import StaffOnly
 from schema.places import NearbyConnection, PlaceType
 from schema.regions import Region
 from schema.sections import UclgSection
@@ -134,6 +137,26 @@ class Query:
             page_args(first, after),
         )
         return cast(NearbyConnection, page)
+
+    @strawberry.field(
+        description="Every change to members, partners and initiatives, oldest first: a "
+        "cursor resumes where a reader left off. Staff keys only.",
+        permission_classes=[StaffOnly],
+    )
+    async def changes(
+        self,
+        info: Info,
+        types: Annotated[
+            list[str] | None,
+            strawberry.argument(description='Only changes to these types (e.g. ["Partner"]).'),
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+    ) -> Connection[Change] | None:
+        page = await changes_feed(
+            info.context.database, tuple(types or ()), page_args(first, after)
+        )
+        return cast(Connection[Change], page)
 
     @strawberry.field(description="Counts over the network, for dashboards.")
     def statistics(
