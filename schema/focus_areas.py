@@ -9,6 +9,7 @@ from strawberry import relay
 
 from resolvers.records import FocusAreaRecord
 from schema.context import Info
+from schema.graph import Connected
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -26,7 +27,7 @@ __all__ = ["FocusArea"]
     "assistance; mutual learning; innovation; presence in international forums; debate on "
     "city trends.",
 )
-class FocusArea(relay.Node, Sourced):
+class FocusArea(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="A stable, URL-friendly name.")
     name: str = strawberry.field(description="The mission's name.")

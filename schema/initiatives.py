@@ -16,6 +16,7 @@ from schema.enums import (
     PartnerRole,
     SustainabilityDimension,
 )
+from schema.graph import Connected
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -45,7 +46,7 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
     "A partnership project of the network: a Metropolis Initiative (2012-2017) or a pilot "
     "project (since 2017), run by member governments with partner organisations.",
 )
-class Initiative(relay.Node, Sourced):
+class Initiative(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The initiative's title.")
     kind: InitiativeKind = strawberry.field(description="Initiative or pilot project.")

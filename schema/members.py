@@ -10,6 +10,7 @@ from strawberry import relay
 from resolvers.records import MemberRecord, RegionRecord
 from schema.context import Info
 from schema.enums import MemberKind, MemberRole, MemberStatus
+from schema.graph import Collaborating, Connected
 from schema.nodes import entity, load_record
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -38,7 +39,7 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
     MemberRecord,
     "A member government of Metropolis: a city, a metropolitan area or a regional government.",
 )
-class Member(relay.Node, Sourced):
+class Member(relay.Node, Sourced, Connected, Collaborating):
     id: relay.NodeID[int]
     name: str = strawberry.field(
         description="The name the sources give, with its qualifier where there is one "

@@ -10,6 +10,7 @@ from strawberry import relay
 from resolvers.records import PartnerRecord
 from schema.context import Info
 from schema.enums import PartnerKind, PartnerRole
+from schema.graph import Connected
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -39,7 +40,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "development agency or bank, a city network, an academic or knowledge partner, or an "
     "NGO or foundation.",
 )
-class Partner(relay.Node, Sourced):
+class Partner(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The organisation's name.")
     kind: PartnerKind = strawberry.field(description="What kind of organisation it is.")

@@ -23,6 +23,7 @@ from resolvers.records import (
 from schema.action_plans import ActionPlan
 from schema.context import Info
 from schema.focus_areas import FocusArea
+from schema.graph import GraphQuery
 from schema.initiatives import Initiative
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
@@ -44,7 +45,7 @@ async def _list(info: Info, record: type[Any], first: int | None, after: str | N
     description="The network graph of Metropolis: member governments, their regions and UCLG "
     "sections, partner organisations, and the initiatives they run together."
 )
-class Query:
+class Query(GraphQuery):
     @strawberry.field(description="Any object, by its global ID. An unknown ID is an error.")
     async def node(self, info: Info, id: NodeID) -> relay.Node | None:
         return await load_node(info, id)

@@ -10,6 +10,7 @@ from strawberry import relay
 from resolvers.records import MemberRecord, SectionRecord
 from schema.context import Info
 from schema.enums import SectionKind
+from schema.graph import Connected
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -28,7 +29,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "metropolitan section that Metropolis manages, the Forum of Regions, and the world "
     "secretariat.",
 )
-class UclgSection(relay.Node, Sourced):
+class UclgSection(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The section's short name (e.g. `UCLG Africa`).")
     full_name: str = strawberry.field(description="The section's full name.")
