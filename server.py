@@ -28,6 +28,7 @@ from db.models import Region
 from db.seed import seed_reference
 from exports import EXPORTS, ExportError, geojson
 from resolvers.context import Context
+from resolvers.graph import GraphCache
 from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
 from schema import schema
 from settings import Settings
@@ -102,18 +103,19 @@ regions and UCLG sections, partner organisations and the initiatives they run to
 class HubGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with the hub's context, JSON encoder and GraphiQL page."""
 
-    def __init__(self, database: Database, *, graphiql: bool) -> None:
+    def __init__(self, database: Database, graphs: GraphCache, *, graphiql: bool) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             multipart_uploads_enabled=False,
         )
         self.database = database
+        self.graphs = graphs
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", ANONYMOUS)
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        return Context(self.database, request, principal, request_id)
+        return Context(self.database, request, principal, request_id, self.graphs)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))
@@ -233,6 +235,7 @@ async def _landing(_request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url)
+    graphs = GraphCache(database)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -240,6 +243,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await graphs.close()
             await database.dispose()
 
     app = Starlette(
@@ -247,12 +251,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
-            Route("/graphql", HubGraphQL(database, graphiql=settings.graphiql)),
+            Route("/graphql", HubGraphQL(database, graphs, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],
         middleware=[Middleware(Authentication, database=database)],
         lifespan=lifespan,
     )
     app.state.database = database
+    app.state.graphs = graphs
     app.state.settings = settings
     return app

@@ -1,4 +1,5 @@
-"""The per-request context: who is asking, and the request's loaders.
+"""The per-request context: who is asking, the request's loaders, and the
+network graph as the request sees it.
 
 Built lazily: a request that touches no data opens no connection and creates
 no loaders.
@@ -6,12 +7,14 @@ no loaders.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from db.engine import Database
+from resolvers.graph import GraphCache, NetworkGraph
 from resolvers.keys import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
 
@@ -25,7 +28,20 @@ class Context:
     principal: Principal = field(default=ANONYMOUS)
     # Ties a request's log lines, masked errors and audit entries together.
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The process's network graph; the app creates one and closes it.
+    graphs: GraphCache | None = None
 
     @cached_property
     def loaders(self) -> Loaders:
         return Loaders(self.database, self.principal)
+
+    @cached_property
+    def graph(self) -> asyncio.Future[NetworkGraph]:
+        """The network graph for this request, checked for changes once
+        however many fields of the request need it."""
+        if self.graphs is None:
+            raise RuntimeError("this context has no graph cache: pass `graphs=`")
+        return asyncio.ensure_future(self._visible_graph(self.graphs))
+
+    async def _visible_graph(self, graphs: GraphCache) -> NetworkGraph:
+        return (await graphs.current()).visible_to(self.principal)

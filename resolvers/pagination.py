@@ -3,14 +3,16 @@ page of a list, or of many parents' lists in one statement.
 
 Cursors are opaque to clients: the base64 of the row's sort key. Reading the
 next page asks for rows after that key (keyset pagination), so inserts and
-deletes elsewhere in the list never shift or repeat rows.
+deletes elsewhere in the list never shift or repeat rows. Lists computed in
+memory (the network graph's answers) page the same way, over their own key.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -34,6 +36,7 @@ __all__ = [
     "fetch_page",
     "fetch_pages",
     "page_args",
+    "page_of",
     "sort_for",
 ]
 
@@ -41,6 +44,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
 Key = tuple[Any, ...]
 # Builds one edge from a row and its cursor.
 EdgeBuilder = Callable[[Row[Any], str], T]
@@ -147,15 +151,19 @@ def page_args(
     return PageArgs(size, cursor, where, tuple(order), tuple(roles))
 
 
+def _wrong_list() -> UserInputError:
+    return UserInputError(
+        "`after` is a cursor from a different list or order: pass a cursor from this list.",
+        code="INVALID_CURSOR",
+    )
+
+
 def _after(columns: Sequence[Any], sort: Sequence[SortKey], key: Key | None) -> Any:
     """Rows that sort after `key`. Empty values sort last in both directions."""
     if key is None:
         return true()
     if len(key) != len(sort):
-        raise UserInputError(
-            "`after` is a cursor from a different list or order: pass a cursor from this list.",
-            code="INVALID_CURSOR",
-        )
+        raise _wrong_list()
     alternatives = []
     for index, (column, value) in enumerate(zip(columns, key, strict=True)):
         if value is None:
@@ -266,3 +274,30 @@ async def fetch_pages(
     for pid in missing:
         pages[pid] = Page.empty(counts.get(pid, 0), after=args.after is not None)
     return pages
+
+
+def page_of(
+    items: Iterable[ItemT],
+    key: Callable[[ItemT], Key],
+    args: PageArgs,
+    build: Callable[[ItemT, str], T],
+) -> Page[T]:
+    """One page of a list held in memory, ordered by `key` (unique per item),
+    with the total: keyset pagination as `fetch_page` does it in SQL, with the
+    same cursors (the base64 of the item's key)."""
+    ordered = sorted(((key(item), item) for item in items), key=lambda pair: pair[0])
+    start = 0
+    if args.after is not None:
+        if ordered and len(args.after) != len(ordered[0][0]):
+            raise _wrong_list()
+        try:
+            start = bisect.bisect_right(ordered, args.after, key=lambda pair: pair[0])
+        except TypeError as error:  # a key of other types: another list's cursor
+            raise _wrong_list() from error
+    window = ordered[start : start + args.first + 1]
+    return Page(
+        edges=[build(item, encode_cursor(item_key)) for item_key, item in window[: args.first]],
+        has_next_page=len(window) > args.first,
+        has_previous_page=args.after is not None,
+        total_count=len(ordered),
+    )

@@ -10,6 +10,7 @@ from strawberry import relay
 from resolvers.records import ActionPlanRecord, ObjectiveRecord
 from schema.context import Info
 from schema.filters import ORDER_BY, WHERE, InitiativeOrder, InitiativeWhere, ObjectiveWhere
+from schema.graph import Connected
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -21,7 +22,7 @@ __all__ = ["ActionPlan", "Objective"]
 
 
 @entity(ActionPlanRecord, "A Metropolis action plan (e.g. Action Plan 2015-2017).")
-class ActionPlan(relay.Node, Sourced):
+class ActionPlan(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The plan's title.")
     start_year: int = strawberry.field(description="The first year the plan covers.")
@@ -40,7 +41,7 @@ class ActionPlan(relay.Node, Sourced):
 
 
 @entity(ObjectiveRecord, "An objective of an action plan.")
-class Objective(relay.Node, Sourced):
+class Objective(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     position: int = strawberry.field(description="Its place in the plan's list, from 1.")
     text: str = strawberry.field(description="The objective, as the plan states it.")

@@ -17,6 +17,7 @@ from schema.filters import (
     PartnerOrder,
     PartnerWhere,
 )
+from schema.graph import Connected
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -34,7 +35,7 @@ __all__ = ["FocusArea"]
     "assistance; mutual learning; innovation; presence in international forums; debate on "
     "city trends.",
 )
-class FocusArea(relay.Node, Sourced):
+class FocusArea(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="A stable, URL-friendly name.")
     name: str = strawberry.field(description="The mission's name.")

@@ -28,6 +28,7 @@ from schema.filters import (
     PartnerOrder,
     PartnerWhere,
 )
+from schema.graph import Connected
 from schema.history import Historic
 from schema.nodes import entity
 from schema.pagination import (
@@ -58,7 +59,7 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
     "A partnership project of the network: a Metropolis Initiative (2012-2017) or a pilot "
     "project (since 2017), run by member governments with partner organisations.",
 )
-class Initiative(relay.Node, Sourced, Historic):
+class Initiative(relay.Node, Sourced, Historic, Connected):
     id: relay.NodeID[int]
     title: str = strawberry.field(description="The initiative's title.")
     kind: InitiativeKind = strawberry.field(description="Initiative or pilot project.")

@@ -21,6 +21,7 @@ from schema.filters import (
     UclgSectionOrder,
     UclgSectionWhere,
 )
+from schema.graph import Collaborating, Connected
 from schema.history import Historic
 from schema.nodes import entity, load_record
 from schema.pagination import (
@@ -50,7 +51,7 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
     MemberRecord,
     "A member government of Metropolis: a city, a metropolitan area or a regional government.",
 )
-class Member(relay.Node, Sourced, Historic):
+class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
     id: relay.NodeID[int]
     name: str = strawberry.field(
         description="The name the sources give, with its qualifier where there is one "

@@ -20,6 +20,7 @@ from schema.filters import (
     MemberOrder,
     MemberWhere,
 )
+from schema.graph import Connected
 from schema.history import Historic
 from schema.nodes import entity
 from schema.pagination import (
@@ -51,7 +52,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "development agency or bank, a city network, an academic or knowledge partner, or an "
     "NGO or foundation.",
 )
-class Partner(relay.Node, Sourced, Historic):
+class Partner(relay.Node, Sourced, Historic, Connected):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The organisation's name.")
     kind: PartnerKind = strawberry.field(description="What kind of organisation it is.")

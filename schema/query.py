@@ -45,6 +45,7 @@ from schema.filters import (
     to_order,
 )
 from schema.focus_areas import FocusArea
+from schema.graph import GraphQuery
 from schema.history import Change
 from schema.initiatives import Initiative
 from schema.members import Member
@@ -78,7 +79,7 @@ async def _list(
     description="The network graph of Metropolis: member governments, their regions and UCLG "
     "sections, partner organisations, and the initiatives they run together."
 )
-class Query:
+class Query(GraphQuery):
     @strawberry.field(description="Any object, by its global ID. An unknown ID is an error.")
     async def node(self, info: Info, id: NodeID) -> relay.Node | None:
         return await load_node(info, id)

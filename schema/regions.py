@@ -10,6 +10,7 @@ from strawberry import relay
 from resolvers.records import RegionRecord
 from schema.context import Info
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
+from schema.graph import Connected
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -24,7 +25,7 @@ __all__ = ["Region"]
     RegionRecord,
     "A world region of the network: Africa; Americas & Caribbean; Asia & Pacific; Europe.",
 )
-class Region(relay.Node, Sourced):
+class Region(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="A stable, URL-friendly name (e.g. `europe`).")
     name: str = strawberry.field(description="The region's name.")

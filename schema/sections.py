@@ -11,6 +11,7 @@ from resolvers.records import MemberRecord, SectionRecord
 from schema.context import Info
 from schema.enums import Publication, SectionKind
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
+from schema.graph import Connected
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -29,7 +30,7 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
     "metropolitan section that Metropolis manages, the Forum of Regions, and the world "
     "secretariat.",
 )
-class UclgSection(relay.Node, Sourced):
+class UclgSection(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="The section's short name (e.g. `UCLG Africa`).")
     full_name: str = strawberry.field(description="The section's full name.")

@@ -33,6 +33,7 @@ query Reads($id: ID!, $entity: [_Any!]!) {
     totalCount
   }
   statistics { partnersByKind { kind count } }
+  mostConnected(types: [PARTNER], first: 100) { totalCount }
 }
 """
 
@@ -198,6 +199,8 @@ async def test_drafts_and_archived_records_are_for_staff_only(
         assert data["members"]["totalCount"] == (1 if sees else 0)
         counted = sum(c["count"] for c in data["statistics"]["partnersByKind"])
         assert counted == (39 if sees else 38)
+        # and so does the network graph.
+        assert data["mostConnected"]["totalCount"] == (39 if sees else 38)
 
 
 async def test_the_database_file_holds_no_plaintext_key(keys: Keys, database_url: str) -> None:

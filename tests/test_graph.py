@@ -1,0 +1,765 @@
+"""The network graph over HTTP, on the real seed data: neighbourhoods, shortest
+paths, collaborators and centrality; their bounds and errors; their SQL cost;
+and a graph that follows the database when it changes."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, event, func, insert, select, update
+from starlette.applications import Starlette
+
+import resolvers.graph
+from db.engine import Database
+from db.models import MemberInitiative, MemberRole, MemberSection, PartnerMember
+from tests.conftest import GraphQLClient, StatementCounter
+
+NAMES = """
+query Names {
+  members(first: 100) { edges { node { id name } } }
+  partners(first: 100) { edges { node { id name } } }
+  initiatives(first: 100) { edges { node { id title } } }
+  uclgSections(first: 100) { edges { node { id name } } }
+  regions(first: 10) { edges { node { id name } } }
+  focusAreas(first: 10) { edges { node { id name } } }
+  actionPlans(first: 10) {
+    edges { node { id title objectives(first: 10) { edges { node { id position } } } } }
+  }
+}
+"""
+
+NAMED = """
+fragment Named on Node {
+  __typename
+  id
+  ... on Member { name }
+  ... on Partner { name }
+  ... on Initiative { name: title }
+  ... on UclgSection { name }
+  ... on Region { name }
+  ... on FocusArea { name }
+  ... on ActionPlan { name: title }
+  ... on Objective { name: text }
+}
+"""
+
+COLLABORATORS = """
+query Collaborators($id: ID!, $first: Int, $after: String) {
+  node(id: $id) {
+    ... on Member {
+      collaborators(first: $first, after: $after) {
+        totalCount
+        pageInfo { hasNextPage hasPreviousPage endCursor }
+        edges { cursor sharedCount node { name } sharedInitiatives { title } }
+      }
+    }
+  }
+}
+"""
+
+NEIGHBOURS = (
+    """
+query Neighbours($id: ID!, $depth: Int!, $types: [NodeType!], $first: Int, $after: String) {
+  node(id: $id) {
+    ... on Member {
+      neighbours(depth: $depth, types: $types, first: $first, after: $after) {
+        totalCount
+        pageInfo { hasNextPage hasPreviousPage endCursor }
+        edges {
+          cursor
+          distance
+          node { ...Named }
+          via { kind role from { ...Named } to { id } provenance { confidence origin } }
+        }
+      }
+    }
+  }
+}
+"""
+    + NAMED
+)
+
+EVERY_TYPE_NEIGHBOURS = (
+    """
+query EveryType($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    ... on Member { neighbours { totalCount } }
+    ... on Partner { neighbours { totalCount edges { node { ...Named } } } }
+    ... on Initiative { neighbours { totalCount } }
+    ... on UclgSection { neighbours(types: [MEMBER]) { totalCount } }
+    ... on Region { neighbours { totalCount } }
+    ... on FocusArea { neighbours { totalCount } }
+    ... on ActionPlan { neighbours { totalCount edges { node { ...Named } } } }
+    ... on Objective { neighbours { totalCount edges { via { kind } node { ...Named } } } }
+  }
+}
+"""
+    + NAMED
+)
+
+PATH = (
+    """
+query Path($from: ID!, $to: ID!, $maxLength: Int, $limit: Int) {
+  path(from: $from, to: $to, maxLength: $maxLength, limit: $limit) {
+    length
+    nodes { ...Named }
+    edges { kind role from { id } to { id } provenance { sources } }
+  }
+}
+"""
+    + NAMED
+)
+
+MOST_CONNECTED = (
+    """
+query MostConnected($metric: CentralityMetric, $types: [NodeType!], $first: Int, $after: String) {
+  mostConnected(metric: $metric, types: $types, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor rank score node { ...Named } }
+  }
+}
+"""
+    + NAMED
+)
+
+NEIGHBOURS_OF_MEMBERS = """
+query NeighboursOfMembers($first: Int!) {
+  members(first: $first) {
+    edges { node { name neighbours(depth: 2, types: [MEMBER], first: 5) { totalCount } } }
+  }
+}
+"""
+
+NEIGHBOURS_PAGE = """
+query NeighboursPage($id: ID!, $first: Int) {
+  node(id: $id) {
+    ... on Member {
+      neighbours(depth: 2, types: [MEMBER], first: $first) {
+        edges { distance via { kind role } node { ... on Member { name } } }
+      }
+    }
+  }
+}
+"""
+
+MOST_CONNECTED_PAGE = """
+query MostConnectedPage($first: Int) {
+  mostConnected(types: [MEMBER], first: $first) { edges { rank node { ... on Member { name } } } }
+}
+"""
+
+PATH_NODES = """
+query PathNodes($from: ID!, $to: ID!, $limit: Int) {
+  path(from: $from, to: $to, limit: $limit) {
+    nodes {
+      __typename
+      ... on Member { name }
+      ... on Initiative { title }
+      ... on Region { name }
+      ... on UclgSection { name }
+    }
+  }
+}
+"""
+
+
+CLIMATE = "Climate-Metropole+ (Clima Metropole+)"
+INNOVATION_LABS = (
+    "Cooperation between public innovation labs for increased citizen engagement and "
+    "services' co-creation"
+)
+POLICY_TRANSFER = "Policy Transfer (Metropolis Policy Transfer Platform)"
+SUCCESSFUL_TRANSFER = "Integrated Urban Governance – Successful Policy Transfer"
+WSU = "Western Sydney University – Institute for Culture and Society"
+AMB = "Barcelona Metropolitan Area (AMB)"
+LEAKS = ("Traceback", "sqlalchemy", "SELECT ", ".py", "/work/", "networkx")
+
+
+async def _ids(graphql: GraphQLClient) -> dict[str, str]:
+    """Global IDs by name (title for initiatives and plans; `Objective N`)."""
+    data = await graphql.data(NAMES)
+    ids: dict[str, str] = {}
+    for field in ("members", "partners", "initiatives", "uclgSections", "regions", "focusAreas"):
+        for edge in data[field]["edges"]:
+            node = edge["node"]
+            ids[node.get("name") or node["title"]] = node["id"]
+    for edge in data["actionPlans"]["edges"]:
+        ids[edge["node"]["title"]] = edge["node"]["id"]
+        for objective in edge["node"]["objectives"]["edges"]:
+            ids[f"Objective {objective['node']['position']}"] = objective["node"]["id"]
+    return ids
+
+
+def _pk(global_id: str) -> int:
+    """The primary key inside a global ID (for writing rows in a test)."""
+    return int(base64.b64decode(global_id).decode().split(":")[1])
+
+
+def _error(body: dict[str, Any]) -> dict[str, Any]:
+    [error] = body["errors"]
+    for leak in LEAKS:
+        assert leak not in str(body), f"{leak!r} leaked into {body}"
+    return dict(error)
+
+
+@pytest.fixture
+def data_version_checks(app: Starlette) -> Iterator[list[str]]:
+    """The graph's change checks (`PRAGMA data_version`), which the `sql`
+    fixture leaves out with every other PRAGMA."""
+    checks: list[str] = []
+    engine = app.state.database.engine.sync_engine
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.strip().upper() == "PRAGMA DATA_VERSION":
+            checks.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    yield checks
+    event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def test_berlins_collaborators_share_climate_metropole(graphql: GraphQLClient) -> None:
+    # Given the seed data, where Berlin's one initiative with other members is
+    # Climate-Metropole+, led by the Barcelona Metropolitan Area,
+    ids = await _ids(graphql)
+
+    # when we ask for Berlin's collaborators,
+    data = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
+
+    # then the AMB is the only one, through that initiative.
+    collaborators = data["node"]["collaborators"]
+    assert collaborators["totalCount"] == 1
+    [edge] = collaborators["edges"]
+    assert edge["node"] == {"name": AMB}
+    assert edge["sharedCount"] == 1
+    assert edge["sharedInitiatives"] == [{"title": CLIMATE}]
+
+
+async def test_collaborators_go_by_shared_count_then_name(
+    graphql: GraphQLClient, database_url: str
+) -> None:
+    # Given the members that share initiatives with the AMB, counted from the table,
+    ids = await _ids(graphql)
+    amb = _pk(ids[AMB])
+    database = Database(database_url)
+    async with database.engine.connect() as connection:
+        mine = select(MemberInitiative.initiative_id).where(MemberInitiative.member_id == amb)
+        rows = await connection.execute(
+            select(MemberInitiative.member_id, func.count())
+            .where(MemberInitiative.initiative_id.in_(mine), MemberInitiative.member_id != amb)
+            .group_by(MemberInitiative.member_id)
+        )
+        expected_counts = {member: count for member, count in rows}
+    await database.dispose()
+
+    # when we page through its collaborators three at a time,
+    seen: list[dict[str, Any]] = []
+    after = None
+    while True:
+        variables = {"id": ids[AMB], "first": 3, "after": after}
+        page = (await graphql.data(COLLABORATORS, variables))["node"]["collaborators"]
+        assert page["totalCount"] == len(expected_counts) == 8
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        seen += page["edges"]
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+
+    # then Dakar (MGET and the mobility indicators) comes first, the rest by name,
+    assert seen[0]["node"]["name"] == "Dakar"
+    assert [i["title"] for i in seen[0]["sharedInitiatives"]] == [
+        "Metropolitan Governance of the Energy Transition (MGET)",
+        "Towards better indicators for mobility and improved metropolitan governance",
+    ]
+    names = [e["node"]["name"] for e in seen]
+    assert names[1:] == sorted(names[1:])
+    assert {"Berlin", "Montevideo"} <= set(names)
+    # and every count matches the table.
+    assert sorted(e["sharedCount"] for e in seen) == sorted(expected_counts.values())
+    assert all(e["sharedCount"] == len(e["sharedInitiatives"]) for e in seen)
+
+
+async def test_path_from_sao_paulo_to_montevideo(graphql: GraphQLClient) -> None:
+    # Given São Paulo (City), which leads the innovation-labs pilot that
+    # Montevideo takes part in, and both in the Americas and in Metropolis,
+    ids = await _ids(graphql)
+
+    # when we ask for the shortest paths between them,
+    variables = {"from": ids["São Paulo (City)"], "to": ids["Montevideo"]}
+    paths = (await graphql.data(PATH, variables))["path"]
+
+    # then there are three, each two edges long, the initiative's first,
+    assert [p["length"] for p in paths] == [2, 2, 2]
+    middles = [(p["nodes"][1]["__typename"], p["nodes"][1]["name"]) for p in paths]
+    assert middles == [
+        ("Initiative", INNOVATION_LABS),
+        ("Region", "Americas & Caribbean"),
+        ("UclgSection", "Metropolis"),
+    ]
+    through_pilot = paths[0]
+    assert [(e["kind"], e["role"]) for e in through_pilot["edges"]] == [
+        ("MEMBER_INITIATIVE", "LEAD"),
+        ("MEMBER_INITIATIVE", "PARTICIPANT"),
+    ]
+    assert [(e["kind"], e["role"]) for e in paths[1]["edges"]] == [("MEMBER_REGION", None)] * 2
+    for path in paths:
+        # and nodes and edges alternate: each edge leads from one node to the next.
+        nodes, edges = path["nodes"], path["edges"]
+        assert len(nodes) == len(edges) + 1
+        assert [n["name"] for n in (nodes[0], nodes[-1])] == ["São Paulo (City)", "Montevideo"]
+        for index, edge in enumerate(edges):
+            assert edge["from"]["id"] == nodes[index]["id"]
+            assert edge["to"]["id"] == nodes[index + 1]["id"]
+    assert through_pilot["edges"][0]["provenance"]["sources"][0].startswith("http")
+    assert paths[1]["edges"][0]["provenance"] is None  # a member's region is its own column
+
+
+async def test_path_from_berlin_to_western_sydney_university_is_their_direct_link(
+    graphql: GraphQLClient,
+) -> None:
+    # Given Berlin, which runs the Policy Transfer Platform with Western Sydney
+    # University and is also linked to it directly,
+    ids = await _ids(graphql)
+
+    # when we ask for the shortest paths, then the direct link is the only one:
+    paths = (await graphql.data(PATH, {"from": ids["Berlin"], "to": ids[WSU]}))["path"]
+    assert len(paths) == 1
+    [path] = paths
+    assert path["length"] == 1
+    assert [n["name"] for n in path["nodes"]] == ["Berlin", WSU]
+    [edge] = path["edges"]
+    assert edge["kind"] == "PARTNER_MEMBER"
+    assert edge["role"] == "co-runs Policy Transfer Platform with Berlin"
+
+    # From the university to Berlin's other knowledge partner, the one
+    # shortest path runs through Berlin and the initiative it leads with it
+    # (not through the Policy Transfer Platform: one edge longer).
+    variables = {"from": ids[WSU], "to": ids["Humboldt-Viadrina School of Governance"]}
+    [path] = (await graphql.data(PATH, variables))["path"]
+    assert [n["name"] for n in path["nodes"]] == [
+        WSU,
+        "Berlin",
+        SUCCESSFUL_TRANSFER,
+        "Humboldt-Viadrina School of Governance",
+    ]
+    assert [(e["kind"], e["role"]) for e in path["edges"]] == [
+        ("PARTNER_MEMBER", "co-runs Policy Transfer Platform with Berlin"),
+        ("MEMBER_INITIATIVE", "LEAD"),
+        ("PARTNER_INITIATIVE", "KNOWLEDGE_PARTNER"),
+    ]
+
+
+async def test_unconnected_far_and_same_nodes(graphql: GraphQLClient) -> None:
+    ids = await _ids(graphql)
+
+    # UN-Habitat has no recorded link in the seed data: no path from Seoul.
+    unconnected = {"from": ids["Seoul"], "to": ids["UN-Habitat"], "maxLength": 6}
+    assert (await graphql.data(PATH, unconnected))["path"] == []
+
+    # Berlin and Montevideo are two edges apart: none within one.
+    too_far = {"from": ids["Berlin"], "to": ids["Montevideo"], "maxLength": 1}
+    assert (await graphql.data(PATH, too_far))["path"] == []
+    within_two = {"from": ids["Berlin"], "to": ids["Montevideo"], "maxLength": 2, "limit": 1}
+    [path] = (await graphql.data(PATH, within_two))["path"]
+    assert path["length"] == 2
+
+    # From a node to itself: one path, no edges.
+    same = {"from": ids["Berlin"], "to": ids["Berlin"]}
+    assert (await graphql.data(PATH, same))["path"] == [
+        {
+            "length": 0,
+            "nodes": [{"__typename": "Member", "id": ids["Berlin"], "name": "Berlin"}],
+            "edges": [],
+        }
+    ]
+
+
+async def test_berlins_neighbours_at_depth_one(graphql: GraphQLClient) -> None:
+    # Given Berlin, when we ask for the nodes one edge away,
+    ids = await _ids(graphql)
+    data = await graphql.data(NEIGHBOURS, {"id": ids["Berlin"], "depth": 1})
+
+    # then they come with the edge from Berlin,
+    neighbours = data["node"]["neighbours"]
+    found = [
+        (
+            e["distance"],
+            e["node"]["__typename"],
+            e["node"]["name"],
+            e["via"]["kind"],
+            e["via"]["role"],
+        )
+        for e in neighbours["edges"]
+    ]
+    # by type, then name: its three initiatives, its direct partner, its
+    # region and its UCLG section.
+    assert found == [
+        (1, "Initiative", CLIMATE, "MEMBER_INITIATIVE", "PARTICIPANT"),
+        (1, "Initiative", SUCCESSFUL_TRANSFER, "MEMBER_INITIATIVE", "LEAD"),
+        (1, "Initiative", POLICY_TRANSFER, "MEMBER_INITIATIVE", "LEAD"),
+        (1, "Partner", WSU, "PARTNER_MEMBER", "co-runs Policy Transfer Platform with Berlin"),
+        (1, "Region", "Europe", "MEMBER_REGION", None),
+        (1, "UclgSection", "Metropolis", "MEMBER_SECTION", None),
+    ]
+    assert neighbours["totalCount"] == 6
+    for edge in neighbours["edges"]:
+        assert edge["via"]["from"]["name"] == "Berlin"
+        assert edge["via"]["to"]["id"] == edge["node"]["id"]
+    assert neighbours["edges"][0]["via"]["provenance"] == {
+        "confidence": "HIGH",
+        "origin": "REFERENCE",
+    }
+    assert neighbours["edges"][4]["via"]["provenance"] is None
+
+
+async def test_berlins_neighbours_at_depth_two_by_type(graphql: GraphQLClient) -> None:
+    ids = await _ids(graphql)
+
+    # Members two edges away: every other member, through the Metropolis
+    # section at least; the edge shown comes from the first node by type and name.
+    variables = {"id": ids["Berlin"], "depth": 2, "types": ["MEMBER"], "first": 100}
+    members = (await graphql.data(NEIGHBOURS, variables))["node"]["neighbours"]
+    assert members["totalCount"] == 69
+    by_name = {e["node"]["name"]: e for e in members["edges"]}
+    assert "Berlin" not in by_name
+    assert {e["distance"] for e in members["edges"]} == {2}
+    amb = by_name[AMB]["via"]
+    assert (amb["from"]["name"], amb["kind"], amb["role"]) == (CLIMATE, "MEMBER_INITIATIVE", "LEAD")
+    madrid = by_name["Madrid"]["via"]
+    assert (madrid["from"]["name"], madrid["kind"]) == ("Europe", "MEMBER_REGION")
+    seoul = by_name["Seoul"]["via"]
+    assert (seoul["from"]["name"], seoul["kind"]) == ("Metropolis", "MEMBER_SECTION")
+    names = list(by_name)
+    assert names == sorted(names)
+
+    # Partners within two edges: the direct partner, then the knowledge partner
+    # of the initiative Berlin leads.
+    variables = {"id": ids["Berlin"], "depth": 2, "types": ["PARTNER"]}
+    partners = (await graphql.data(NEIGHBOURS, variables))["node"]["neighbours"]
+    assert [(e["distance"], e["node"]["name"]) for e in partners["edges"]] == [
+        (1, WSU),
+        (2, "Humboldt-Viadrina School of Governance"),
+    ]
+    via = partners["edges"][1]["via"]
+    assert (via["from"]["name"], via["kind"], via["role"]) == (
+        SUCCESSFUL_TRANSFER,
+        "PARTNER_INITIATIVE",
+        "KNOWLEDGE_PARTNER",
+    )
+
+
+async def test_neighbours_pages_walk_the_whole_neighbourhood_once(graphql: GraphQLClient) -> None:
+    # Given Berlin's neighbourhood two edges deep, when we follow its pages,
+    ids = await _ids(graphql)
+    seen: list[tuple[int, str]] = []
+    after = None
+    while True:
+        variables = {"id": ids["Berlin"], "depth": 2, "first": 20, "after": after}
+        page = (await graphql.data(NEIGHBOURS, variables))["node"]["neighbours"]
+        seen += [(e["distance"], e["node"]["id"]) for e in page["edges"]]
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+    # then we see each node once, nearest first: 6 at one edge; at two, the
+    # 69 other members (through the Metropolis section), Humboldt-Viadrina,
+    # and the 2 focus areas and 1 objective of Berlin's initiatives.
+    assert len(seen) == len({node for _, node in seen}) == page["totalCount"] == 79
+    assert [distance for distance, _ in seen] == sorted(distance for distance, _ in seen)
+
+
+async def test_every_node_type_has_neighbours(graphql: GraphQLClient) -> None:
+    # Given one node of each type, when we ask each for its neighbours,
+    ids = await _ids(graphql)
+    names = [
+        "Berlin",
+        WSU,
+        CLIMATE,
+        "Metropolis",
+        "Europe",
+        "Mutual learning",
+        "Action Plan 2015-2017",
+        "Objective 6",
+    ]
+    data = await graphql.data(EVERY_TYPE_NEIGHBOURS, {"ids": [ids[name] for name in names]})
+    nodes = dict(zip(names, data["nodes"], strict=True))
+
+    # then each has them, through the edges of its kind.
+
+    assert nodes["Berlin"]["neighbours"]["totalCount"] == 6
+    assert [e["node"]["name"] for e in nodes[WSU]["neighbours"]["edges"]] == [
+        POLICY_TRANSFER,
+        "Berlin",
+    ]
+    assert nodes[CLIMATE]["neighbours"]["totalCount"] >= 2
+    assert nodes["Metropolis"]["neighbours"]["totalCount"] == 70
+    assert nodes["Europe"]["neighbours"]["totalCount"] == 12
+    assert nodes["Mutual learning"]["neighbours"]["totalCount"] > 0
+    plan = nodes["Action Plan 2015-2017"]["neighbours"]
+    assert plan["totalCount"] == 6
+    assert {e["node"]["__typename"] for e in plan["edges"]} == {"Objective"}
+    objective = nodes["Objective 6"]["neighbours"]["edges"]
+    assert [(e["node"]["name"], e["via"]["kind"]) for e in objective] == [
+        ("Action Plan 2015-2017", "OBJECTIVE_ACTION_PLAN"),
+        (POLICY_TRANSFER, "INITIATIVE_OBJECTIVE"),
+    ]
+
+
+async def test_most_connected_by_degree(graphql: GraphQLClient, database_url: str) -> None:
+    # Given the links counted straight from the tables: members per UCLG
+    # section, and each member's initiatives, direct partners, sections and region,
+    database = Database(database_url)
+    async with database.engine.connect() as connection:
+        section_sizes = await connection.execute(
+            select(func.count()).select_from(MemberSection).group_by(MemberSection.section_id)
+        )
+        biggest_section = max(section_sizes.scalars())
+        degree: dict[int, int] = {}
+        for table in (MemberInitiative, PartnerMember, MemberSection):
+            counted = await connection.execute(
+                select(table.member_id, func.count()).group_by(table.member_id)
+            )
+            for member_id, count in counted:
+                degree[member_id] = degree.get(member_id, 0) + count
+    await database.dispose()
+    top_member_degree = max(degree.values()) + 1  # and its region
+
+    # when we rank every node, and members alone, by degree,
+    every = (await graphql.data(MOST_CONNECTED, {"first": 3}))["mostConnected"]
+    variables = {"types": ["MEMBER"], "first": 6}
+    members = (await graphql.data(MOST_CONNECTED, variables))["mostConnected"]
+
+    # then the Metropolis section, which every member belongs to, leads,
+    assert every["totalCount"] == 157
+    top = every["edges"][0]
+    assert (top["rank"], top["node"]["name"], top["score"]) == (1, "Metropolis", biggest_section)
+    assert every["edges"][1]["node"]["name"] == "Asia & Pacific"
+    # and among members the Barcelona Metropolitan Area (six initiatives).
+    assert members["totalCount"] == 70
+    ranked = [(e["rank"], e["node"]["name"], e["score"]) for e in members["edges"]]
+    assert ranked[0] == (1, AMB, top_member_degree) == (1, AMB, 8)
+    assert ranked[1:3] == [(2, "Barcelona (Ajuntament / City Council)", 7), (3, "Berlin", 6)]
+    # Equal scores share a rank.
+    assert ranked[3][0] == ranked[4][0] == 4
+    assert ranked[3][2] == ranked[4][2]
+
+
+async def test_most_connected_by_betweenness(graphql: GraphQLClient) -> None:
+    # Given the reference data (small enough for exact betweenness), when we
+    # rank every node by it,
+    variables = {"metric": "BETWEENNESS", "first": 3}
+    data = (await graphql.data(MOST_CONNECTED, variables))["mostConnected"]
+
+    # then the Metropolis section, which bridges every member, comes first;
+    # then the two Barcelonas, which link most initiatives and partners to the rest.
+    assert [e["node"]["name"] for e in data["edges"]] == [
+        "Metropolis",
+        "Barcelona (Ajuntament / City Council)",
+        AMB,
+    ]
+    scores = [e["score"] for e in data["edges"]]
+    assert 0 < scores[2] < scores[1] < scores[0] <= 1
+    assert [e["rank"] for e in data["edges"]] == [1, 2, 3]
+
+    # No partner lies between two others: each is linked to one node, or to
+    # two that are linked themselves (WSU: Berlin and its Policy Transfer
+    # Platform). All share the first place, by name.
+    variables = {"metric": "BETWEENNESS", "types": ["PARTNER"], "first": 100}
+    partners = (await graphql.data(MOST_CONNECTED, variables))["mostConnected"]["edges"]
+    assert len(partners) == 39
+    assert {(e["rank"], e["score"]) for e in partners} == {(1, 0)}
+    names = [e["node"]["name"] for e in partners]
+    assert names == sorted(names)
+
+    # The next page follows on from the cursor.
+    variables = {"metric": "BETWEENNESS", "first": 2, "after": data["edges"][0]["cursor"]}
+    following = (await graphql.data(MOST_CONNECTED, variables))["mostConnected"]["edges"]
+    assert [e["node"]["name"] for e in following] == [e["node"]["name"] for e in data["edges"][1:]]
+
+
+@pytest.mark.parametrize(
+    ("variables", "code", "message"),
+    [
+        ({"depth": 9}, "INVALID_DEPTH", "`depth` must be between 1 and 3, got 9"),
+        ({"depth": 0}, "INVALID_DEPTH", "`depth` must be between 1 and 3, got 0"),
+        ({"depth": 1, "first": 0}, "INVALID_PAGE_SIZE", "`first` must be between 1 and 100"),
+        ({"depth": 1, "after": "zz"}, "INVALID_CURSOR", "is not a cursor from this API"),
+    ],
+)
+async def test_bad_neighbours_arguments(
+    graphql: GraphQLClient, variables: dict[str, Any], code: str, message: str
+) -> None:
+    ids = await _ids(graphql)
+    body = await graphql.post(NEIGHBOURS, {"id": ids["Berlin"], **variables})
+    error = _error(body)
+    assert error["extensions"]["code"] == code
+    assert message in error["message"]
+
+
+async def test_a_cursor_from_another_list_is_rejected(graphql: GraphQLClient) -> None:
+    ids = await _ids(graphql)
+    collaborators = await graphql.data(COLLABORATORS, {"id": ids[AMB], "first": 1})
+    cursor = collaborators["node"]["collaborators"]["pageInfo"]["endCursor"]
+    body = await graphql.post(NEIGHBOURS, {"id": ids["Berlin"], "depth": 1, "after": cursor})
+    error = _error(body)
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
+    assert "a different list" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "code", "message"),
+    [
+        ({"maxLength": 50}, "INVALID_MAX_LENGTH", "`maxLength` must be between 1 and 6, got 50"),
+        ({"maxLength": 0}, "INVALID_MAX_LENGTH", "`maxLength` must be between 1 and 6, got 0"),
+        ({"limit": 0}, "INVALID_LIMIT", "`limit` must be between 1 and 10, got 0"),
+        ({"limit": 11}, "INVALID_LIMIT", "`limit` must be between 1 and 10, got 11"),
+        ({"from": "not-an-id"}, "INVALID_ID", "'not-an-id' is not an ID from this API"),
+        ({"to": "UGxhbmV0OjE="}, "INVALID_ID", "it names no known type"),
+        ({"to": "TWVtYmVyOjk5OTk5"}, "NOT_FOUND", "No Member has the ID 'TWVtYmVyOjk5OTk5'."),
+    ],
+)
+async def test_bad_path_arguments(
+    graphql: GraphQLClient, variables: dict[str, Any], code: str, message: str
+) -> None:
+    ids = await _ids(graphql)
+    body = await graphql.post(PATH, {"from": ids["Berlin"], "to": ids["Seoul"], **variables})
+    error = _error(body)
+    assert body["data"] is None
+    assert error["extensions"]["code"] == code
+    assert message in error["message"]
+
+
+async def test_a_neighbourhood_over_the_visit_cap_is_an_error(
+    graphql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a cap of 50 nodes a walk may visit (10,000 in service), and
+    # Berlin's 83 nodes within two edges (itself included),
+    ids = await _ids(graphql)
+    monkeypatch.setattr(resolvers.graph, "MAX_VISITED", 50)
+
+    # when we ask for them, even filtered to partners,
+    variables = {"id": ids["Berlin"], "depth": 2, "types": ["PARTNER"]}
+    body = await graphql.post(NEIGHBOURS, variables)
+
+    # then the answer is an error that says what to do,
+    error = _error(body)
+    assert error["extensions"]["code"] == "TOO_MANY_NODES"
+    assert error["message"] == (
+        "More than 50 nodes lie within 2 edges of this node, and one answer visits at most "
+        "50: ask for a smaller `depth`."
+    )
+    # while one edge stays within the cap.
+    assert (await graphql.data(NEIGHBOURS, {**variables, "depth": 1}))["node"]["neighbours"]
+
+
+async def test_statements_do_not_grow_with_the_page_size(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given a graph already loaded,
+    ids = await _ids(graphql)
+    sql.reset()
+    await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
+    # (the load: one statement for the nodes and one per kind of edge; then
+    # Berlin, its collaborators and their shared initiatives)
+    assert sql.count == 1 + 9 + 3, sql.statements
+
+    cases = {
+        # Berlin, then the members on the page.
+        "neighbours": (NEIGHBOURS_PAGE, {"id": ids["Berlin"]}, 2),
+        # The AMB, its collaborators, then their shared initiatives.
+        "collaborators": (COLLABORATORS, {"id": ids[AMB]}, 3),
+        # The members on the page.
+        "mostConnected": (MOST_CONNECTED_PAGE, {}, 1),
+    }
+    counts: dict[str, dict[int, int]] = {}
+    for name, (document, variables, _) in cases.items():
+        for first in (1, 50):
+            sql.reset()
+            await graphql.data(document, {**variables, "first": first})
+            counts.setdefault(name, {})[first] = sql.count
+    # then each costs the same statements at any size;
+    assert counts == {name: {1: n, 50: n} for name, (_, _, n) in cases.items()}, counts
+
+    # and paths cost one statement per type of node on them, however many:
+    # the first São Paulo - Montevideo path has members and an initiative,
+    # the three have a region and a UCLG section too.
+    route = {"from": ids["São Paulo (City)"], "to": ids["Montevideo"]}
+    for limit, types in ((1, 2), (10, 4)):
+        sql.reset()
+        found = (await graphql.data(PATH_NODES, {**route, "limit": limit}))["path"]
+        assert len({n["__typename"] for path in found for n in path["nodes"]}) == types
+        assert sql.count == types, sql.statements
+
+
+async def test_the_graph_is_checked_once_per_request(
+    graphql: GraphQLClient, sql: StatementCounter, data_version_checks: list[str]
+) -> None:
+    # A request that reads no graph does not check it;
+    await graphql.data("{ members(first: 5) { totalCount } }")
+    assert data_version_checks == []
+
+    # one that asks twenty members for their neighbours checks it once,
+    data = await graphql.data(NEIGHBOURS_OF_MEMBERS, {"first": 20})
+    assert len(data["members"]["edges"]) == 20
+    assert len(data_version_checks) == 1
+
+    # and, the data unchanged, the next one checks it again and reads only records.
+    sql.reset()
+    await graphql.data(NEIGHBOURS_OF_MEMBERS, {"first": 20})
+    assert len(data_version_checks) == 2
+    assert sql.count == 1, sql.statements  # the members list
+
+
+async def test_the_graph_follows_new_changed_and_removed_links(
+    graphql: GraphQLClient, sql: StatementCounter, database_url: str
+) -> None:
+    # Given Berlin's collaborators, read once (so the graph is loaded),
+    ids = await _ids(graphql)
+    before = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
+    assert [e["node"]["name"] for e in before["node"]["collaborators"]["edges"]] == [AMB]
+    climate, seoul, madrid = (_pk(ids[name]) for name in (CLIMATE, "Seoul", "Madrid"))
+    seoul_in_climate = (MemberInitiative.member_id == seoul) & (
+        MemberInitiative.initiative_id == climate
+    )
+
+    # when Seoul joins Climate-Metropole+ through another connection, as a
+    # write from another process or a mutation would,
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            insert(MemberInitiative).values(
+                member_id=seoul, initiative_id=climate, role=MemberRole.COLLABORATOR
+            )
+        )
+
+    # then the next query sees it, after one reload of the graph,
+    sql.reset()
+    after = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
+    assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [AMB, "Seoul"]
+    assert sql.count == 1 + 9 + 3, sql.statements
+
+    # a changed role shows too (a change that a row count would miss),
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            update(MemberInitiative).where(seoul_in_climate).values(role=MemberRole.PARTICIPANT)
+        )
+    variables = {"from": ids["Seoul"], "to": ids[CLIMATE], "maxLength": 1}
+    [path] = (await graphql.data(PATH, variables))["path"]
+    assert path["edges"][0]["role"] == "PARTICIPANT"
+
+    # and so does a link removed and another added in its place (same count,
+    # and SQLite gives the new row the removed one's rowid).
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(MemberInitiative).where(seoul_in_climate))
+        await connection.execute(
+            insert(MemberInitiative).values(
+                member_id=madrid, initiative_id=climate, role=MemberRole.PARTICIPANT
+            )
+        )
+    await database.dispose()
+    after = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
+    assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [AMB, "Madrid"]
