@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Final
+import asyncio
+from collections.abc import Iterable
+from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.errors import ErrorCodes
+from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
 from schema.query import Query
 
@@ -21,6 +26,37 @@ CACHE_SIZE = 512
 
 
 class HubSchema(strawberry.federation.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Execute within the time budget: a request that runs longer is
+        stopped and answered with an error, not left to hold the server."""
+        try:
+            async with asyncio.timeout(LIMITS.time_seconds):
+                return await super().execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+        except TimeoutError:
+            error = GraphQLError(
+                f"The request took longer than {LIMITS.time_seconds:.0f} s and was stopped: "
+                "ask for less at a time.",
+                extensions={"code": "TIMEOUT"},
+            )
+            return ExecutionResult(data=None, errors=[error])
+
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         # `ErrorCodes` logs unexpected errors with their reference; bad input
         # is the client's to fix and needs no traceback in the server's log.
@@ -33,8 +69,11 @@ schema = HubSchema(
     federation_version=FEDERATION_VERSION,
     extensions=[
         ErrorCodes,
+        *limit_extensions(),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        # After validation: it measures only valid documents, with their variables.
+        CostBudget,
     ],
 )
 

@@ -13,14 +13,14 @@ query Nested($first: Int!) {
       node {
         name
         region { name }
-        initiatives(first: 20) {
+        initiatives(first: 1) {  # inner pages of 1: the request stays within its cost budget
           edges {
             role
             node {
               title
               dimensions
-              members(first: 20) { totalCount edges { role node { name } } }
-              partners(first: 20) { totalCount edges { role node { name kind } } }
+              members(first: 1) { totalCount edges { role node { name } } }
+              partners(first: 1) { totalCount edges { role node { name kind } } }
             }
           }
         }

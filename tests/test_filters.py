@@ -28,9 +28,9 @@ query Partners($where: PartnerWhere, $first: Int) {
 """
 INITIATIVES = """
 query Initiatives($where: InitiativeWhere) {
-  initiatives(where: $where, first: 100) {
+  initiatives(where: $where, first: 30) {
     totalCount
-    edges { node { title members(first: 100) { edges { node { name } } } } }
+    edges { node { title members(first: 20) { edges { node { name } } } } }
   }
 }
 """
@@ -42,7 +42,7 @@ query Nested($first: Int!, $where: InitiativeWhere) {
     edges {
       node {
         name
-        initiatives(first: 10, where: $where, roles: [LEAD], orderBy: [{field: START_YEAR}]) {
+        initiatives(first: 5, where: $where, roles: [LEAD], orderBy: [{field: START_YEAR}]) {
           totalCount
           edges { role node { title startYear } }
         }
@@ -166,7 +166,7 @@ async def test_cursors_stay_correct_when_rows_are_added(
 
 
 async def test_nested_lists_take_where_roles_and_order(graphql: GraphQLClient) -> None:
-    data = await graphql.data(NESTED, {"first": 100, "where": {"startYear": {"gte": 2014}}})
+    data = await graphql.data(NESTED, {"first": 70, "where": {"startYear": {"gte": 2014}}})
     led = {
         e["node"]["name"]: [i["node"]["title"] for i in e["node"]["initiatives"]["edges"]]
         for e in data["members"]["edges"]

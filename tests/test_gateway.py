@@ -18,7 +18,7 @@ query AfricaDaylight($date: Date!) {
     edges {
       node {
         slug
-        members(first: 50) {
+        members(first: 15) {
           edges {
             node {
               id
@@ -26,7 +26,7 @@ query AfricaDaylight($date: Date!) {
               latitude
               longitude
               daylight(date: $date) { date hours sunrise member { name region { name } } }
-              initiatives(first: 10) {
+              initiatives(first: 5) {
                 edges { node { title startYear endYear durationYears } }
               }
             }

@@ -12,15 +12,15 @@ REFERENCE = Path(__file__).resolve().parent.parent / "db" / "reference"
 
 REGION_MEMBERS = """
 query RegionMembers($first: Int!) {
-  regions(first: 10) {
+  regions(first: 4) {
     edges { node { slug name members(first: $first) { totalCount edges { node { name } } } } }
   }
 }
 """
 
 MEMBER_INITIATIVES = """
-query MemberInitiatives($after: String) {
-  members(first: 100, after: $after) {
+query MemberInitiatives {
+  members(where: {shortName: {eq: "Berlin"}}, first: 1) {
     edges {
       node {
         shortName
@@ -39,7 +39,7 @@ query MemberInitiatives($after: String) {
 
 MEMBER_PARTNERS = """
 query MemberPartners {
-  members(first: 100) {
+  members(where: {shortName: {eq: "Barcelona"}}, first: 1) {
     edges {
       node {
         name

@@ -1,0 +1,358 @@
+"""Request limits: what one GraphQL document may ask of the hub.
+
+Checked before execution, with errors that say which limit was hit: tokens,
+depth, aliases (counted through fragments), directives, and a static cost
+(objects 1, scalars 0, everything under a list multiplied by its `first`,
+mutations 10) with the number of nodes the answer could hold. The cost is
+reported in `extensions.cost`, requested before execution and actual after,
+Shopify style. Execution itself has a time budget (see `schema.HubSchema`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    SchemaExtension,
+)
+
+from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+__all__ = ["LIMITS", "CostBudget", "Limits", "limit_extensions", "measure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_tokens: int = 1000
+    max_depth: int = 8
+    max_aliases: int = 15
+    max_directives: int = 50
+    max_cost: int = 1000
+    max_nodes: int = 10_000
+    mutation_cost: int = 10
+    time_seconds: float = 10.0
+
+
+LIMITS = Limits()
+UNPAGED_LIST_SIZE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    points: int
+    nodes: int
+
+
+def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
+    """The type inside non-null wrappers, and whether it is a list."""
+    while isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return type_, isinstance(type_, GraphQLList)
+
+
+def _first(node: FieldNode, variables: Mapping[str, Any]) -> int:
+    for argument in node.arguments or ():
+        if argument.name.value != "first":
+            continue
+        value: Any = None
+        if isinstance(argument.value, IntValueNode):
+            value = int(argument.value.value)
+        elif isinstance(argument.value, VariableNode):
+            value = variables.get(argument.value.name.value)
+        if isinstance(value, int):
+            # Out-of-range sizes are refused by the list itself, with its own message.
+            return min(max(value, 1), MAX_PAGE_SIZE)
+    return DEFAULT_PAGE_SIZE
+
+
+def _list_size(node: FieldNode, variables: Mapping[str, Any]) -> int:
+    """How many items an unpaged list counts as: its `limit` or the number of
+    `ids` asked for, or else a handful (such lists are short: a path's nodes,
+    a change's fields, a statistics table)."""
+    for argument in node.arguments or ():
+        value: Any = None
+        if isinstance(argument.value, VariableNode):
+            value = variables.get(argument.value.name.value)
+        elif isinstance(argument.value, IntValueNode):
+            value = int(argument.value.value)
+        elif isinstance(argument.value, ListValueNode):
+            value = argument.value.values
+        if argument.name.value == "limit" and isinstance(value, int):
+            return max(value, 1)
+        if argument.name.value == "ids" and isinstance(value, list | tuple):
+            return max(len(value), 1)
+    return UNPAGED_LIST_SIZE
+
+
+def measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any],
+) -> Cost:
+    """The static cost and node estimate of one operation of a valid document."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def walk(
+        selections: SelectionSetNode, parent: Any, multiplier: int, seen: frozenset[str]
+    ) -> Cost:
+        points = nodes = 0
+        for selection in selections.selections:
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen or name not in fragments:
+                    continue
+                fragment = fragments[name]
+                target = schema.get_type(fragment.type_condition.name.value)
+                part = walk(fragment.selection_set, target, multiplier, seen | {name})
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = schema.get_type(condition.name.value) if condition else parent
+                part = walk(selection.selection_set, target, multiplier, seen)
+            elif isinstance(selection, FieldNode):
+                part = field(selection, parent, multiplier, seen)
+            else:  # pragma: no cover - the three kinds of selection are above
+                continue
+            points, nodes = points + part.points, nodes + part.nodes
+        return Cost(points, nodes)
+
+    def field(node: FieldNode, parent: Any, multiplier: int, seen: frozenset[str]) -> Cost:
+        definition = (getattr(parent, "fields", None) or {}).get(node.name.value)
+        if definition is None or node.selection_set is None:
+            return Cost(0, 0)  # scalars and enums cost nothing
+        inner, is_list = _unwrap(definition.type)
+        if "first" in definition.args:
+            # A connection: its page size multiplies everything below it.
+            size = _first(node, variables)
+            below = walk(node.selection_set, get_named_type(inner), multiplier * size, seen)
+            return Cost(multiplier + below.points, multiplier * size + below.nodes)
+        below_type = get_named_type(inner)
+        if node.name.value == "edges" and getattr(parent, "name", "").endswith("Connection"):
+            # The page itself, already multiplied in: the edge wrappers are free.
+            return walk(node.selection_set, below_type, multiplier, seen)
+        # An object costs 1; a list of them (unpaged) counts each item.
+        size = _list_size(node, variables) if is_list else 1
+        below = walk(node.selection_set, below_type, multiplier * size, seen)
+        return Cost(multiplier * size + below.points, below.nodes)
+
+    root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
+    cost = walk(operation.selection_set, root or schema.query_type, 1, frozenset())
+    if operation.operation is OperationType.MUTATION:
+        mutations = len(operation.selection_set.selections)
+        return Cost(cost.points + LIMITS.mutation_cost * mutations, cost.nodes)
+    return cost
+
+
+def _actual(data: Any, wrapper: bool = False) -> int:
+    """Objects in an answer, a connection's edge wrappers aside: what the
+    request really cost, counted as its static cost is."""
+    if isinstance(data, dict):
+        return (0 if wrapper else 1) + sum(
+            _actual(value, wrapper=key == "edges") for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return sum(_actual(item, wrapper) for item in data)
+    return 0
+
+
+class CostBudget(SchemaExtension):
+    """Refuses a valid document whose cost or size is over budget before it
+    runs, and reports `extensions.cost`. Runs after validation (it comes after
+    the validation cache among the schema's extensions), so it sees the
+    variables and only measures documents that validate."""
+
+    limits = LIMITS
+
+    def __init__(self) -> None:
+        self.cost: Cost | None = None
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and not context.pre_execution_errors:
+            operation = _operation(document, context.operation_name)
+            if operation is not None:
+                self.cost = measure(
+                    context.schema._schema, document, operation, context.variables or {}
+                )
+                error = self._over_budget(self.cost)
+                if error is not None:
+                    context.pre_execution_errors = [error]
+        yield
+
+    def _over_budget(self, cost: Cost) -> GraphQLError | None:
+        if cost.points > self.limits.max_cost:
+            return GraphQLError(
+                f"This query costs {cost.points} points; a request may cost at most "
+                f"{self.limits.max_cost}. Ask for fewer items (`first`) or fewer nested lists.",
+                extensions={"code": "QUERY_TOO_COSTLY"},
+            )
+        if cost.nodes > self.limits.max_nodes:
+            return GraphQLError(
+                f"This query could return {cost.nodes} nodes; a request may return at most "
+                f"{self.limits.max_nodes}. Ask for fewer items (`first`).",
+                extensions={"code": "QUERY_TOO_LARGE"},
+            )
+        return None
+
+    def get_results(self) -> dict[str, Any]:
+        if self.cost is None:
+            return {}
+        result = self.execution_context.result
+        return {
+            "cost": {
+                "requestedQueryCost": self.cost.points,
+                # The root object of the answer is free, as in the static cost.
+                "actualQueryCost": _actual(result.data) - 1 if result and result.data else 0,
+                "maximumAvailable": self.limits.max_cost,
+                "estimatedNodes": self.cost.nodes,
+            }
+        }
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def _directive_rule(limit: int) -> type[ValidationRule]:
+    class DirectiveLimit(ValidationRule):
+        """At most `limit` directives in a document, fragments included."""
+
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            count = sum(
+                len(getattr(node, "directives", None) or ())
+                for node in _all_nodes(context.document.definitions)
+            )
+            if count > limit:
+                context.report_error(
+                    GraphQLError(
+                        f"{count} directives found; a document may use at most {limit}.",
+                        extensions={"code": "TOO_MANY_DIRECTIVES"},
+                    )
+                )
+
+    return DirectiveLimit
+
+
+def _all_nodes(nodes: Any) -> Iterator[Any]:
+    for node in nodes:
+        yield node
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            yield from _all_nodes(selection_set.selections)
+
+
+def _plumbing(parent: Any, name: str) -> bool:
+    """A connection's `edges` and an edge's `node`: wrappers, not a step deeper."""
+    type_name = getattr(parent, "name", "")
+    return (name == "edges" and type_name.endswith("Connection")) or (
+        name == "node" and type_name.endswith("Edge")
+    )
+
+
+def depth_of(schema: GraphQLSchema, document: DocumentNode) -> int:
+    """How many objects deep the document's deepest operation reaches,
+    fragments included; connection wrappers (`edges`, `node`) do not count."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def walk(selections: SelectionSetNode, parent: Any, seen: frozenset[str]) -> int:
+        deepest = 0
+        for selection in selections.selections:
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen or name not in fragments:
+                    continue  # a fragment cycle is refused by validation itself
+                fragment = fragments[name]
+                target = schema.get_type(fragment.type_condition.name.value)
+                deepest = max(deepest, walk(fragment.selection_set, target, seen | {name}))
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = schema.get_type(condition.name.value) if condition else parent
+                deepest = max(deepest, walk(selection.selection_set, target, seen))
+            elif isinstance(selection, FieldNode) and selection.selection_set is not None:
+                definition = (getattr(parent, "fields", None) or {}).get(selection.name.value)
+                target = get_named_type(definition.type) if definition else None
+                step = 0 if _plumbing(parent, selection.name.value) else 1
+                deepest = max(deepest, step + walk(selection.selection_set, target, seen))
+        return deepest
+
+    deepest = 0
+    for operation in document.definitions:
+        if isinstance(operation, OperationDefinitionNode):
+            root = (
+                schema.mutation_type
+                if operation.operation is OperationType.MUTATION
+                else schema.query_type
+            )
+            deepest = max(deepest, walk(operation.selection_set, root, frozenset()))
+    return deepest
+
+
+def _depth_rule(limit: int) -> type[ValidationRule]:
+    class DepthLimit(ValidationRule):
+        """At most `limit` objects deep."""
+
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            depth = depth_of(context.schema, context.document)
+            if depth > limit:
+                context.report_error(
+                    GraphQLError(
+                        f"The query is {depth} objects deep; at most {limit} are allowed "
+                        "(a connection's `edges { node }` counts once). Ask for less nesting.",
+                        extensions={"code": "QUERY_TOO_DEEP"},
+                    )
+                )
+
+    return DepthLimit
+
+
+# The rule classes are made once: the validation cache is keyed by them.
+_RULES = (
+    _depth_rule(LIMITS.max_depth),
+    *MaxAliasesLimiter(max_alias_count=LIMITS.max_aliases).validation_rules,
+    _directive_rule(LIMITS.max_directives),
+)
+
+
+def limit_extensions() -> list[Any]:
+    """The extensions that enforce the limits before validation (as factories:
+    a fresh instance per request)."""
+    return [
+        lambda: MaxTokensLimiter(max_token_count=LIMITS.max_tokens),
+        lambda: AddValidationRules(list(_RULES)),
+    ]
