@@ -18,7 +18,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 import web
@@ -27,6 +27,7 @@ from db.migrate import upgrade
 from db.models import Region
 from db.seed import seed_reference
 from exports import EXPORTS, ExportError, geojson
+from resolvers.budgets import Budgets, Verdict
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
@@ -103,7 +104,9 @@ regions and UCLG sections, partner organisations and the initiatives they run to
 class HubGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with the hub's context, JSON encoder and GraphiQL page."""
 
-    def __init__(self, database: Database, graphs: GraphCache, *, graphiql: bool) -> None:
+    def __init__(
+        self, database: Database, graphs: GraphCache, budgets: Budgets, *, graphiql: bool
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
@@ -111,11 +114,20 @@ class HubGraphQL(GraphQL[Context, None]):
         )
         self.database = database
         self.graphs = graphs
+        self.budgets = budgets
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", ANONYMOUS)
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        return Context(self.database, request, principal, request_id, self.graphs)
+        return Context(
+            self.database,
+            request,
+            principal,
+            request_id,
+            self.graphs,
+            budgets=self.budgets,
+            response=response,
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))
@@ -133,9 +145,10 @@ class Authentication:
     """Reads `Authorization: Bearer <key>` and puts the principal it stands for
     in the request's state; refuses bad keys with 401 and keys in URLs with 400."""
 
-    def __init__(self, app: ASGIApp, database: Database) -> None:
+    def __init__(self, app: ASGIApp, database: Database, budgets: Budgets) -> None:
         self.app = app
         self.database = database
+        self.budgets = budgets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,24 +166,60 @@ class Authentication:
             )
             await response(scope, receive, send)
             return
+        budgeted = scope["path"].startswith(BUDGETED_PATHS)
+        address = request.client.host if request.client else "unknown"
         principal = ANONYMOUS
         header = request.headers.get("authorization")
         if header is not None:
-            scheme, _, key = header.partition(" ")
-            if scheme.lower() != "bearer" or not key.strip():
-                response = _error(
-                    401, "UNAUTHENTICATED", "use `Authorization: Bearer <key>` to send a key."
-                )
-                await response(scope, receive, send)
+            if budgeted and not await self.budgets.failures_left(address):
+                verdict = await self.budgets.failed(address)
+                await _too_many(verdict, "failed authentications")(scope, receive, send)
                 return
+            scheme, _, key = header.partition(" ")
             try:
+                if scheme.lower() != "bearer" or not key.strip():
+                    raise AuthenticationError("use `Authorization: Bearer <key>` to send a key.")
                 principal = await authenticate(self.database, key.strip())
             except AuthenticationError as error:
-                response = _error(401, "UNAUTHENTICATED", str(error))
-                await response(scope, receive, send)
+                if budgeted:
+                    await self.budgets.failed(address)
+                await _error(401, "UNAUTHENTICATED", str(error))(scope, receive, send)
                 return
         scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, receive, send)
+        if not budgeted or principal.is_authenticated:
+            await self.app(scope, receive, send)
+            return
+        verdict = await self.budgets.request(address)
+        if not verdict.allowed:
+            await _too_many(verdict, "requests")(scope, receive, send)
+            return
+        await self.app(scope, receive, _with_headers(send, verdict.headers()))
+
+
+# Requests that spend a budget (not the landing page, health or static files).
+BUDGETED_PATHS = ("/graphql", "/export")
+
+
+def _with_headers(send: Send, headers: dict[str, str]) -> Send:
+    extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
+
+
+def _too_many(verdict: Verdict, what: str) -> Response:
+    response = _error(
+        429,
+        "RATE_LIMITED",
+        f"Too many {what} from this address: at most {verdict.limit} per window. "
+        f"Try again in {verdict.retry_after} s, or use an API key.",
+    )
+    response.headers.update(verdict.headers())
+    return response
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -236,6 +285,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url)
     graphs = GraphCache(database)
+    budgets = Budgets(
+        settings.redis_url,
+        partner=settings.partner_budget,
+        anonymous=settings.anonymous_budget,
+        failed_authentication=settings.failed_auth_budget,
+        namespace=settings.budget_namespace,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -251,10 +307,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
-            Route("/graphql", HubGraphQL(database, graphs, graphiql=settings.graphiql)),
+            Route("/graphql", HubGraphQL(database, graphs, budgets, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],
-        middleware=[Middleware(Authentication, database=database)],
+        middleware=[Middleware(Authentication, database=database, budgets=budgets)],
         lifespan=lifespan,
     )
     app.state.database = database

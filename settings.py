@@ -26,6 +26,13 @@ class Settings:
     # Create, migrate and seed the database when the app starts.
     auto_migrate: bool = True
     auto_seed: bool = True
+    # Rate budgets (moving windows, "amount/period"); shared through Redis
+    # between processes when `redis_url` is set, else kept in memory.
+    redis_url: str | None = None
+    partner_budget: str = "5000/hour"
+    anonymous_budget: str = "60/minute"
+    failed_auth_budget: str = "10/minute"
+    budget_namespace: str = "hub"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -41,6 +48,11 @@ class Settings:
             graphiql=_flag(env.get("HUB_GRAPHIQL"), defaults.graphiql),
             auto_migrate=_flag(env.get("HUB_AUTO_MIGRATE"), defaults.auto_migrate),
             auto_seed=_flag(env.get("HUB_AUTO_SEED"), defaults.auto_seed),
+            redis_url=env.get("HUB_REDIS_URL") or None,
+            partner_budget=env.get("HUB_PARTNER_BUDGET", defaults.partner_budget),
+            anonymous_budget=env.get("HUB_ANONYMOUS_BUDGET", defaults.anonymous_budget),
+            failed_auth_budget=env.get("HUB_FAILED_AUTH_BUDGET", defaults.failed_auth_budget),
+            budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
         )
 
 

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from db.engine import Database
+from resolvers.budgets import Budgets
 from resolvers.graph import GraphCache, NetworkGraph
 from resolvers.keys import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
@@ -30,6 +31,11 @@ class Context:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # The process's network graph; the app creates one and closes it.
     graphs: GraphCache | None = None
+    # Rate budgets, and the HTTP response to put their headers and status on.
+    budgets: Budgets | None = None
+    response: Any = None
+    # The request's static cost in points, once measured.
+    cost: int = 0
 
     @cached_property
     def loaders(self) -> Loaders:

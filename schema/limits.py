@@ -10,7 +10,7 @@ Shopify style. Execution itself has a time budget (see `schema.HubSchema`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,7 +194,7 @@ class CostBudget(SchemaExtension):
     def __init__(self) -> None:
         self.cost: Cost | None = None
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if document is not None and not context.pre_execution_errors:
@@ -203,10 +203,32 @@ class CostBudget(SchemaExtension):
                 self.cost = measure(
                     context.schema._schema, document, operation, context.variables or {}
                 )
-                error = self._over_budget(self.cost)
+                error = self._over_budget(self.cost) or await self._spend(self.cost)
                 if error is not None:
                     context.pre_execution_errors = [error]
         yield
+
+    async def _spend(self, cost: Cost) -> GraphQLError | None:
+        """Charge a partner key's budget; refuse the request when it does not fit."""
+        hub = self.execution_context.context
+        budgets = getattr(hub, "budgets", None)
+        hub.cost = cost.points
+        if budgets is None:
+            return None
+        verdict = await budgets.spend(hub.principal, cost.points)
+        if verdict is None:
+            return None
+        if hub.response is not None:
+            hub.response.headers.update(verdict.headers())
+            if not verdict.allowed:
+                hub.response.status_code = 429
+        if verdict.allowed:
+            return None
+        return GraphQLError(
+            f"This request costs {cost.points} points and your key has {verdict.remaining} of "
+            f"{verdict.limit} left in this window: try again in {verdict.retry_after} s.",
+            extensions={"code": "RATE_LIMITED"},
+        )
 
     def _over_budget(self, cost: Cost) -> GraphQLError | None:
         if cost.points > self.limits.max_cost:

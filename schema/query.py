@@ -54,6 +54,7 @@ from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.partners import Partner
 from schema.permissions import StaffOnly
 from schema.places import NearbyConnection, PlaceType
+from schema.rate_limits import RateLimit, rate_limit
 from schema.regions import Region
 from schema.sections import UclgSection
 from schema.statistics import Statistics
@@ -158,6 +159,10 @@ class Query(GraphQuery):
             info.context.database, tuple(types or ()), page_args(first, after)
         )
         return cast(Connection[Change], page)
+
+    @strawberry.field(description="Your rate budget; null for staff keys, which have none.")
+    async def rate_limit(self, info: Info) -> RateLimit | None:
+        return await rate_limit(info)
 
     @strawberry.field(description="Counts over the network, for dashboards.")
     def statistics(
