@@ -39,6 +39,7 @@ from schema.members import Member
 from schema.nodes import parse_id
 from schema.partners import Partner
 from schema.permissions import AdminOnly
+from schema.subgraphs import SubgraphMutations
 
 __all__ = ["Mutation"]
 
@@ -393,7 +394,7 @@ INPUT = strawberry.argument(description="What to do: see the input type's fields
 
 
 @strawberry.type(description="Changes to the network graph. Every write needs an API key.")
-class Mutation:
+class Mutation(SubgraphMutations):
     @strawberry.mutation(description="Add a member government." + _STAFF)
     async def member_create(
         self, info: Info, input: Annotated[MemberCreateInput, INPUT], idempotency_key: Key = None

@@ -58,6 +58,7 @@ from schema.rate_limits import RateLimit, rate_limit
 from schema.regions import Region
 from schema.sections import UclgSection
 from schema.statistics import Statistics
+from schema.subgraphs import SubgraphQueries
 
 __all__ = ["Query"]
 
@@ -80,7 +81,7 @@ async def _list(
     description="The network graph of Metropolis: member governments, their regions and UCLG "
     "sections, partner organisations, and the initiatives they run together."
 )
-class Query(GraphQuery):
+class Query(GraphQuery, SubgraphQueries):
     @strawberry.field(description="Any object, by its global ID. An unknown ID is an error.")
     async def node(self, info: Info, id: NodeID) -> relay.Node | None:
         return await load_node(info, id)

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
 from strawberry.asgi import GraphQL
 
 from db.engine import Database
+from db.models import Role
 from federation.examples import city_indicators
 from resolvers.composition import COMPOSERS, SubgraphSource, compose
 from resolvers.errors import UserInputError
+from resolvers.keys import issue_key
 from resolvers.registry import list_subgraphs, register, supergraph
 from schema import sdl
 from tests.conftest import GraphQLClient, serving
@@ -167,3 +170,49 @@ async def test_bad_registrations_say_what_is_wrong(
         await register(database, HUB, name, url)
     assert raised.value.code == code
     assert await list_subgraphs(database) == []
+
+
+REGISTER = """
+mutation Register($input: SubgraphRegisterInput!) {
+  subgraphRegister(input: $input) { accepted messages error }
+}
+"""
+SUBGRAPHS = "{ subgraphs { name url lastOutcome messages } }"
+
+
+async def test_staff_register_subgraphs_through_the_api(
+    client: httpx.AsyncClient,
+    database_url: str,
+    example_subgraph: str,
+    conflicting_subgraph: str,
+) -> None:
+    database = Database(database_url)
+    staff = (await issue_key(database, name="staff", role=Role.STAFF)).key
+    partner = (await issue_key(database, name="app", role=Role.PARTNER, partner_id=1)).key
+    await database.dispose()
+
+    async def post(query: str, variables: dict[str, Any], key: str) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {key}"}
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    good = {"input": {"name": "city-indicators", "url": example_subgraph}}
+    accepted = await post(REGISTER, good, staff)
+    assert accepted["data"]["subgraphRegister"] == {"accepted": True, "messages": [], "error": None}
+    clash = {"input": {"name": "clash", "url": conflicting_subgraph}}
+    rejected = (await post(REGISTER, clash, staff))["data"]["subgraphRegister"]
+    assert rejected["accepted"] is False
+    assert any("Member.name" in message for message in rejected["messages"])
+    listed = (await post(SUBGRAPHS, {}, staff))["data"]["subgraphs"]
+    assert [(s["name"], s["lastOutcome"]) for s in listed] == [
+        ("city-indicators", "accepted"),
+        ("clash", "rejected"),
+    ]
+    bad = await post(REGISTER, {"input": {"name": "Bad Name", "url": "x"}}, staff)
+    assert "is not valid" in bad["data"]["subgraphRegister"]["error"]
+    # Partner keys may not register subgraphs.
+    denied = await post(REGISTER, good, partner)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
