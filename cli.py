@@ -1,5 +1,6 @@
-"""`metrohub`: run, migrate and seed the hub, export its schema, and manage the
-registry of partner subgraphs and a local federated stack."""
+"""`metrohub`: run, migrate and seed the hub, export its schema, import and
+export partners, and manage the registry of partner subgraphs and a local
+federated stack."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from db.engine import Database
     from resolvers.composition import Composition, SubgraphSource
+    from resolvers.imports import FileFormat, ImportReport
+    from resolvers.keys import Principal
 
 __all__ = ["main"]
 
@@ -231,6 +234,101 @@ def _geojson(args: argparse.Namespace) -> int:
     return 0
 
 
+def _operator() -> Principal:
+    """Who the CLI acts as: staff, without an API key. It runs where the
+    hub's database is, so whoever runs it could change anything anyway; its
+    audit entries name it and the system user."""
+    import getpass
+
+    from db.models import Role
+    from resolvers.keys import Principal
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        user = "unknown user"
+    return Principal(role=Role.STAFF.value, name=f"metrohub CLI ({user})")
+
+
+def _file_format(given: str | None, path: str) -> FileFormat:
+    from resolvers.imports import FileFormat
+
+    if given:
+        return FileFormat(given)
+    return FileFormat.JSON if path.lower().endswith(".json") else FileFormat.CSV
+
+
+def _import(args: argparse.Namespace) -> int:
+    from db.engine import Database
+    from resolvers.imports import MAX_BYTES, ImportFileError, import_partners
+    from resolvers.writes import WriteContext
+    from settings import Settings
+
+    try:
+        with open(args.file, "rb") as file:
+            # One byte over the limit is enough for the import to refuse it.
+            content = file.read(MAX_BYTES + 1)
+    except OSError as error:
+        print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    database = Database(Settings.from_env().database_url)
+
+    async def run() -> ImportReport:
+        try:
+            return await import_partners(
+                WriteContext(database, _operator()),
+                content,
+                _file_format(args.format, args.file),
+                dry_run=args.dry_run,
+                atomic=args.atomic,
+            )
+        finally:
+            await database.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except ImportFileError as error:
+        print(f"error: {args.file}: {error.message}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 1 if report.rejected else 0
+
+
+def _export_partners(args: argparse.Namespace) -> int:
+    import orjson
+
+    from db.engine import Database
+    from exports import ExportError, partners_file
+    from settings import Settings
+
+    try:
+        where = orjson.loads(args.where) if args.where else None
+    except orjson.JSONDecodeError as error:
+        print(f"error: --where is not valid JSON: {error}", file=sys.stderr)
+        return 2
+    database = Database(Settings.from_env().database_url)
+    file_format = _file_format(args.format, args.output)
+
+    async def run() -> bytes:
+        try:
+            # The CLI is staff tooling: the file has every contact detail.
+            return await partners_file(database, _operator(), file_format, where)
+        finally:
+            await database.dispose()
+
+    try:
+        content = asyncio.run(run())
+    except ExportError as error:
+        print("\n".join(f"error: {message}" for message in error.messages), file=sys.stderr)
+        return 2
+    if args.output == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(args.output).write_bytes(content)
+        print(f"wrote {args.output}")
+    return 0
+
+
 def _keys(args: argparse.Namespace) -> int:
     from db.engine import Database
     from db.models import Role
@@ -345,6 +443,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--output", default="-", help="file to write (default: stdout)")
     export.set_defaults(run=_geojson)
+
+    importing = commands.add_parser(
+        "import",
+        help="create or update partners from a CSV or JSON file, matched by name; prints a "
+        "line per row and exits 1 when rows were rejected",
+    )
+    importing.add_argument("list", choices=["partners"], help="what the file holds")
+    importing.add_argument("file", help="the file: .csv (with a header row) or .json")
+    importing.add_argument(
+        "--format", choices=["csv", "json"], help="the file's format (default: from its name)"
+    )
+    importing.add_argument(
+        "--dry-run", action="store_true", help="check and report every row, change nothing"
+    )
+    importing.add_argument(
+        "--atomic", action="store_true", help="apply nothing if any row is rejected"
+    )
+    importing.set_defaults(run=_import)
+
+    exporting = commands.add_parser(
+        "export",
+        help="write partners as a CSV or JSON file that `metrohub import` reads back, "
+        "contact details included",
+    )
+    exporting.add_argument("list", choices=["partners"], help="what to export")
+    exporting.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        help="the file's format (default: from --output's name, else csv)",
+    )
+    exporting.add_argument(
+        "--where", help='a PartnerWhere filter as JSON, e.g. \'{"kind": {"eq": "ACADEMIC"}}\''
+    )
+    exporting.add_argument("--output", default="-", help="file to write (default: stdout)")
+    exporting.set_defaults(run=_export_partners)
 
     subgraphs = commands.add_parser("subgraphs", help="the registry of partner subgraphs")
     subgraph_commands = subgraphs.add_subparsers(dest="subgraph_command", required=True)

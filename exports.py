@@ -1,5 +1,7 @@
 """Exports of the directory's lists as files: GeoJSON of any filtered list of
-members or partners (HTTP `/export/{list}.geojson` and `metrohub geojson`).
+members or partners (HTTP `/export/{list}.geojson` and `metrohub geojson`),
+and partners as CSV or JSON import files (HTTP `/export/partners.csv|json`
+and `metrohub export partners`, staff only).
 
 An export runs the same GraphQL query a client would, page after page, so the
 `where` filter is the API's own `MemberWhere` / `PartnerWhere` input, checked
@@ -11,10 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from db.engine import Database
+from resolvers import imports
 from resolvers.context import Context
+from resolvers.keys import Principal
+from resolvers.writes import ForbiddenError
 from schema import schema
+from schema.nodes import parse_id
 
-__all__ = ["EXPORTS", "MAX_FEATURES", "ExportError", "geojson"]
+__all__ = ["EXPORTS", "MAX_FEATURES", "ExportError", "geojson", "partners_file"]
 
 MAX_FEATURES = 10_000
 
@@ -101,3 +107,57 @@ async def geojson(database: Database, name: str, where: Any = None) -> dict[str,
         "withoutCoordinates": without_place,
         "truncated": len(features) + without_place < total,
     }
+
+
+PARTNER_IDS = """
+query ExportPartners($where: PartnerWhere, $after: String) {
+  partners(where: $where, first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id } }
+  }
+}
+"""
+
+
+async def partners_file(
+    database: Database,
+    principal: Principal,
+    file_format: imports.FileFormat,
+    where: Any = None,
+) -> bytes:
+    """The partners `where` selects, as an import file (CSV or JSON) with every
+    column the import reads, so that importing it again changes nothing.
+
+    Staff only: the file holds every partner's contact details. The filter
+    runs through the API as `principal`; the columns are then read from the
+    database directly (`imports.read_partners`), because the API shows
+    contact details to keys only and the CLI acts as staff without one. At
+    most `imports.MAX_ROWS` partners, the most one import takes."""
+    if not principal.is_staff:
+        raise ForbiddenError("Partner files hold contact details: they are for staff only.")
+    ids: list[int] = []
+    after = None
+    while True:
+        result = await schema.execute(
+            PARTNER_IDS,
+            variable_values={"where": where, "after": after},
+            context_value=Context(database, principal=principal),
+        )
+        if result.errors:
+            raise ExportError([error.message for error in result.errors])
+        assert result.data is not None
+        page = result.data["partners"]
+        if page["totalCount"] > imports.MAX_ROWS:
+            raise ExportError(
+                [
+                    f"{page['totalCount']:,} partners match; a file holds at most "
+                    f"{imports.MAX_ROWS:,} (the most one import takes): narrow `where`."
+                ]
+            )
+        ids += [parse_id(edge["node"]["id"], "Partner")[2] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    rows = await imports.read_partners(database, ids)
+    return imports.write_file(rows, file_format)

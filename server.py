@@ -26,10 +26,11 @@ from db.engine import Database
 from db.migrate import upgrade
 from db.models import Region
 from db.seed import seed_reference
-from exports import EXPORTS, ExportError, geojson
+from exports import EXPORTS, ExportError, geojson, partners_file
 from resolvers.budgets import Budgets, Verdict
 from resolvers.context import Context
 from resolvers.graph import GraphCache
+from resolvers.imports import FileFormat
 from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
 from schema import schema
 from settings import Settings
@@ -273,6 +274,56 @@ async def _export(request: Request) -> Response:
     return Response(orjson.dumps(collection), media_type="application/geo+json")
 
 
+FILE_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON: "application/json"}
+
+
+async def _partners_file(request: Request) -> Response:
+    """GET /export/partners.csv or .json?where=<PartnerWhere as JSON>: the file
+    `metrohub import partners` reads. Staff keys only: it is a curation tool
+    with every partner's contact details in one file (and, for staff, drafts
+    and archived records); partner keys read partners through /graphql."""
+    extension = request.path_params["format"]
+    if extension not in FILE_TYPES:
+        return _error(
+            404, "NOT_FOUND", f"there is no partners.{extension[:20]} export: use csv or json."
+        )
+    principal = getattr(request.state, "principal", ANONYMOUS)
+    if not principal.is_authenticated:
+        response = _error(
+            401,
+            "UNAUTHENTICATED",
+            "partner files are for staff keys: send `Authorization: Bearer <key>`.",
+        )
+        # No key was sent, so there is no token error to name (RFC 6750, 3.1).
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    if not principal.is_staff:
+        return _error(
+            403,
+            "FORBIDDEN",
+            "partner files hold every partner's contact details: they are for staff keys only. "
+            "Partner keys read partners through /graphql.",
+        )
+    try:
+        where = (
+            orjson.loads(request.query_params["where"]) if "where" in request.query_params else None
+        )
+    except orjson.JSONDecodeError as error:
+        return _error(400, "BAD_REQUEST", f"`where` is not valid JSON: {error}.")
+    file_format = FileFormat(extension)
+    try:
+        content = await partners_file(request.app.state.database, principal, file_format, where)
+    except ExportError as error:
+        return JSONResponse(
+            {"errors": [{"message": message} for message in error.messages]}, status_code=400
+        )
+    return Response(
+        content,
+        media_type=FILE_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="partners.{extension}"'},
+    )
+
+
 async def _health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -307,6 +358,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
+            Route("/export/partners.{format}", _partners_file, methods=["GET"]),
             Route("/graphql", HubGraphQL(database, graphs, budgets, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],

@@ -154,7 +154,8 @@ def non_negative(value: Any) -> int | None:
 
 
 def enum_value(kind: type[Any], *, required: bool = False) -> Rule:
-    """A storage enum's member from its value (GraphQL enums share the values)."""
+    """A storage enum's member from its value (GraphQL enums share the values),
+    or from its name as the API spells it (`NGO_FOUNDATION`), as files give it."""
 
     def check(value: Any) -> Any:
         if value is None:
@@ -165,7 +166,10 @@ def enum_value(kind: type[Any], *, required: bool = False) -> Rule:
         try:
             return kind(raw)
         except ValueError as error:
-            allowed = ", ".join(member.value for member in kind)
+            named = kind.__members__.get(str(raw).strip().upper())
+            if named is not None:
+                return named
+            allowed = ", ".join(kind.__members__)
             raise InvalidError(f"{raw!r} is not one of {allowed}.", "INVALID") from error
 
     return check

@@ -48,7 +48,11 @@ __all__ = [
     "UserError",
     "WriteContext",
     "WriteResult",
+    "apply_changes",
+    "attributes",
+    "clean",
     "create",
+    "created_changes",
     "link",
     "set_publication",
     "unlink",
@@ -237,6 +241,39 @@ def _clean(
     return cleaned, errors
 
 
+def clean(
+    type_name: str, values: Mapping[str, Any], *, creating: bool
+) -> tuple[dict[str, Any], list[UserError]]:
+    """`values` (by API field name) checked as `create` (`creating`) or `update`
+    check them: the model's attribute values, and every problem found."""
+    return _clean(WRITABLE[type_name], values, creating=creating)
+
+
+def attributes(type_name: str) -> dict[str, str]:
+    """A type's writable fields: API name -> model attribute, in input order."""
+    return {name: item.attribute for name, item in WRITABLE[type_name].fields.items()}
+
+
+def created_changes(type_name: str, cleaned: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The audit log's before (none) and after of each field a new record sets."""
+    return {
+        name: [None, _plain(cleaned[item.attribute])]
+        for name, item in WRITABLE[type_name].fields.items()
+        if cleaned.get(item.attribute) is not None
+    }
+
+
+def apply_changes(type_name: str, row: Any, cleaned: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Set on `row` the cleaned values that differ from its own; the audit log's
+    before and after of each (empty when nothing changed)."""
+    changes = {}
+    for name, item in WRITABLE[type_name].fields.items():
+        if item.attribute in cleaned and getattr(row, item.attribute) != cleaned[item.attribute]:
+            changes[name] = [_plain(getattr(row, item.attribute)), _plain(cleaned[item.attribute])]
+            setattr(row, item.attribute, cleaned[item.attribute])
+    return changes
+
+
 def _nullable(spec: _Writable, item: _Field) -> bool:
     return bool(spec.model.__table__.c[item.attribute].nullable)
 
@@ -335,11 +372,7 @@ async def create(
         row = spec.model(**cleaned, origin=origin)
         session.add(row)
         await session.flush()
-        changes = {
-            name: [None, _plain(cleaned[item.attribute])]
-            for name, item in spec.fields.items()
-            if cleaned.get(item.attribute) is not None
-        }
+        changes = created_changes(type_name, cleaned)
         record_change(session, ctx, "create", type_name, row.id, changes)
         if proposing:
             assert ctx.principal.partner_id is not None
@@ -439,17 +472,7 @@ async def update(
             return WriteResult(errors=errors)
         if row.version != expected_version:
             return _conflict(type_name, expected_version, row.version)
-        changes = {}
-        for name, item in spec.fields.items():
-            if (
-                item.attribute in cleaned
-                and getattr(row, item.attribute) != cleaned[item.attribute]
-            ):
-                changes[name] = [
-                    _plain(getattr(row, item.attribute)),
-                    _plain(cleaned[item.attribute]),
-                ]
-                setattr(row, item.attribute, cleaned[item.attribute])
+        changes = apply_changes(type_name, row, cleaned)
         if changes:
             row.version += 1
             record_change(session, ctx, "update", type_name, pk, changes)

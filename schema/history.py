@@ -34,8 +34,12 @@ class FieldChange:
 class Change:
     id: int = strawberry.field(description="The change's number: later changes have larger ones.")
     at: datetime = strawberry.field(description="When it was made (UTC).")
-    actor: str = strawberry.field(description="The name of the API key that made it.")
-    action: str = strawberry.field(description="create, update, archive, restore, link or unlink.")
+    actor: str = strawberry.field(
+        description="The name of the API key that made it, or of the CLI and its user."
+    )
+    action: str = strawberry.field(
+        description="create, update, import, archive, restore, link or unlink."
+    )
     record_type: str = strawberry.field(description="The changed record's type.")
     record_id: strawberry.Private[int]
     changes: strawberry.Private[dict[str, list[Any]]]

@@ -34,6 +34,7 @@ from schema.enums import (
     PartnerRole,
     Publication,
 )
+from schema.imports import ImportMutations
 from schema.initiatives import Initiative
 from schema.members import Member
 from schema.nodes import parse_id
@@ -71,6 +72,18 @@ class UserErrorCode(enum.Enum):
         description="Someone changed the record since the version you sent: reload it.",
     )
     FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="This field is not yours to change.")
+    DUPLICATE = strawberry.enum_value(
+        "DUPLICATE", description="An import file names the same record twice."
+    )
+    AMBIGUOUS = strawberry.enum_value(
+        "AMBIGUOUS", description="An import row's name matches more than one record."
+    )
+    MALFORMED = strawberry.enum_value(
+        "MALFORMED", description="An import file (or row) cannot be read: not CSV or JSON."
+    )
+    TOO_LARGE = strawberry.enum_value(
+        "TOO_LARGE", description="An import file has too many bytes or rows."
+    )
 
 
 @strawberry.type(description="A problem with a mutation's input.")
@@ -394,7 +407,7 @@ INPUT = strawberry.argument(description="What to do: see the input type's fields
 
 
 @strawberry.type(description="Changes to the network graph. Every write needs an API key.")
-class Mutation(SubgraphMutations):
+class Mutation(ImportMutations, SubgraphMutations):
     @strawberry.mutation(description="Add a member government." + _STAFF)
     async def member_create(
         self, info: Info, input: Annotated[MemberCreateInput, INPUT], idempotency_key: Key = None
