@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +72,19 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        # Writes in this process take turns here before they ask SQLite for its
+        # write lock: concurrent writers queue in memory instead of spinning on
+        # SQLite's busy timeout (which, under load, they could outwait).
+        self._write_turn = asyncio.Lock()
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncSession]:
+        """A session for one write transaction, holding the write lock from
+        its start (BEGIN IMMEDIATE on SQLite), one writer of this process at
+        a time. Commit it; leaving without a commit rolls it back."""
+        async with self._write_turn, self.sessions() as session:
+            await session.connection(execution_options=IMMEDIATE)
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

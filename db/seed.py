@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.engine import IMMEDIATE, Database
+from db.engine import Database
 from db.models import (
     ActionPlan,
     AuditEntry,
@@ -146,8 +146,7 @@ async def seed_reference(database: Database, data: ReferenceData | None = None) 
     data = data or load_reference()
     report = SeedReport(unresolved=list(data.unresolved))
     about = _provenance([ABOUT_US_URL])
-    async with database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with database.writer() as session:
         audited = await session.execute(
             select(AuditEntry.record_type, AuditEntry.record_id).distinct()
         )

@@ -27,7 +27,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.engine import IMMEDIATE, Database
+from db.engine import Database
 from db.models import Origin, Partner
 from db.reference import normalise
 from resolvers.audit import record_change
@@ -392,8 +392,7 @@ async def import_partners(
         )
     rows = read_file(content, file_format)
     reports: list[RowReport] = []
-    async with ctx.database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with ctx.database.writer() as session:
         keys = {natural_key(str(row.values["name"])) for row in rows if "name" in row.values}
         existing = await _partners_named(session, keys)
         first_seen: dict[str, int] = {}

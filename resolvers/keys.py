@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from db.engine import IMMEDIATE, Database
+from db.engine import Database
 from db.models import ApiKey, Partner, Role
 from resolvers.errors import UserInputError
 
@@ -180,8 +180,7 @@ async def issue_key(
     if not 1 <= len(name.strip()) <= 200:
         raise UserInputError("a key's name takes 1 to 200 characters.", code="INVALID_NAME")
     key = new_key()
-    async with database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with database.writer() as session:
         if partner_id is not None and await session.get(Partner, partner_id) is None:
             raise UserInputError(f"no partner has the id {partner_id}.", code="NOT_FOUND")
         row = ApiKey(
@@ -199,15 +198,14 @@ async def issue_key(
 
 async def revoke_key(database: Database, key_id: int) -> bool:
     """Revoke a key from the next request on; False if there is no such live key."""
-    async with database.engine.connect() as connection:
-        connection = await connection.execution_options(**IMMEDIATE)
-        async with connection.begin():
-            result = await connection.execute(
-                update(ApiKey)
-                .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(UTC))
-            )
-    return bool(result.rowcount)
+    async with database.writer() as session:
+        result = await session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        await session.commit()
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def rotate_key(database: Database, key_id: int) -> IssuedKey | None:
@@ -223,8 +221,7 @@ async def rotate_key(database: Database, key_id: int) -> IssuedKey | None:
         partner_id=old.partner_id,
         scopes=tuple(old.scopes),
     )
-    async with database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with database.writer() as session:
         await session.execute(
             update(ApiKey)
             .where(ApiKey.id == key_id)

@@ -16,7 +16,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy import select
 
-from db.engine import IMMEDIATE, Database
+from db.engine import Database
 from db.models import Partner, Subgraph, SubgraphVersion
 from resolvers.composition import Composition, SubgraphSource, compose
 from resolvers.errors import UserInputError
@@ -134,8 +134,7 @@ async def register(
     results = await compose([hub, *others, SubgraphSource(name, url, sdl)])
     accepted = all(result.ok for result in results)
     messages = _messages(results)
-    async with database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with database.writer() as session:
         subgraph = await session.scalar(select(Subgraph).where(Subgraph.name == name))
         if subgraph is None:
             subgraph = Subgraph(name=name, url=url, partner_id=partner_id)

@@ -63,6 +63,13 @@ class text:  # noqa: N801 - reads as a rule: text(max_length=200)
             return None
         if "\x00" in cleaned:
             raise InvalidError("must not contain NUL characters.", "INVALID")
+        try:
+            cleaned.encode("utf-8")
+        except UnicodeEncodeError as error:
+            # e.g. a lone surrogate: JSON can carry it, no database can store it.
+            raise InvalidError(
+                "contains characters that are not valid Unicode.", "INVALID"
+            ) from error
         if len(cleaned) > self.max_length:
             raise InvalidError(
                 f"is {len(cleaned)} characters long; at most {self.max_length} are allowed.",

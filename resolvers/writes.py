@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.engine import IMMEDIATE, Database
+from db.engine import Database
 from db.models import (
     Confidence,
     IdempotencyRecord,
@@ -359,8 +359,7 @@ async def create(
     if proposing:
         cleaned["publication"] = Publication.DRAFT
     operation = f"{type_name}Create"
-    async with ctx.database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with ctx.database.writer() as session:
         done = await _idempotent(session, ctx, operation, idempotency_key)
         if done is not None:
             # A retry of a create that already applied: answer as the first time.
@@ -461,8 +460,7 @@ async def update(
                 ]
             )
     cleaned, errors = _clean(spec, values, creating=False)
-    async with ctx.database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with ctx.database.writer() as session:
         row = await _load_for_change(session, ctx, spec, type_name, pk)
         if row is None:
             return _not_found(type_name)
@@ -497,8 +495,7 @@ async def set_publication(
         publication, "update"
     )
     spec = WRITABLE[type_name]
-    async with ctx.database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with ctx.database.writer() as session:
         row = await session.get(spec.model, pk)
         if row is None:
             return _not_found(type_name)
@@ -543,8 +540,7 @@ async def _change_link(
         except v.InvalidError as error:
             return WriteResult(errors=[UserError(("input", "role"), error.message, error.code)])
     spec = WRITABLE["Initiative"]
-    async with ctx.database.sessions() as session:
-        await session.connection(execution_options=IMMEDIATE)
+    async with ctx.database.writer() as session:
         errors = []
         if await session.get(Initiative, initiative_id) is None:
             errors.append(UserError(("input", "initiativeId"), "No such initiative.", "NOT_FOUND"))

@@ -4,6 +4,7 @@ concurrency, idempotent creates, and the audit history."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -446,3 +447,22 @@ async def test_reseeding_keeps_what_staff_edited(
     assert report.counts["members.kept as edited"] == 1
     read = await _gql(client, READ, {}, None)
     assert read["data"]["members"]["edges"][0]["node"]["population"] == 3_900_000
+
+
+async def test_text_that_is_not_unicode_is_a_user_error(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # A lone surrogate, escaped in the JSON text as clients send it.
+    variables = {"input": {**NEW_MEMBER, "regionId": world.region, "name": "Lagos \ud800"}}
+    response = await client.post(
+        "/graphql",
+        content=json.dumps({"query": MEMBER_CREATE, "variables": variables}).encode(),
+        headers={
+            "content-type": "application/json",
+            "authorization": f"Bearer {world.keys['staff']}",
+        },
+    )
+    body = response.json()
+    [error] = body["data"]["memberCreate"]["userErrors"]
+    assert (error["field"], error["code"]) == (["input", "name"], "INVALID")
+    assert "not valid Unicode" in error["message"]
