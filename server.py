@@ -2,7 +2,8 @@
 
 Routes: /graphql (GraphQL over HTTP, by POST, or GET for queries; GraphiQL in a
 browser, served from local assets), /health, and a landing page at /.
-Middleware: authentication by API key.
+Middleware: CORS for the configured origins, the request body limit, and
+authentication by API key.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode
 from sqlalchemy import func, select
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
@@ -469,6 +472,63 @@ def _error(
     )
 
 
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuses request bodies over `max_bytes` with 413 before anything parses them:
+    at once by their Content-Length, and by counting a streamed (chunked) body as
+    it arrives. Starlette's own limit answers in plain text; clients here expect a
+    GraphQL response."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refusal(headers)(scope, receive, send)
+            return
+        received = 0
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except _BodyTooLargeError:
+            if response_started:
+                raise
+            await self._refusal(headers)(scope, receive, send)
+
+    def _refusal(self, headers: Headers) -> Response:
+        return _error(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"The request body is larger than {self.max_bytes} bytes, the most this hub "
+            "takes: send a smaller document or fewer variables.",
+            accept=headers.get("accept"),
+        )
+
+
 async def prepare_database(settings: Settings, database: Database) -> None:
     """Create and migrate the database, and seed it with the reference data on
     first run (when it holds no regions yet)."""
@@ -519,6 +579,22 @@ async def _landing(_request: Request) -> Response:
     return HTMLResponse(LANDING_PAGE)
 
 
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for pages on `origins`, none at all when there are none. No credentials:
+    keys travel in the Authorization header, which the allowed headers list."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id", *PREFLIGHT_HEADERS],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url)
@@ -541,7 +617,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", HubGraphQL(database, graphs, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],
-        middleware=[Middleware(Authentication, database=database)],
+        middleware=[
+            # Outermost, so that preflights get their answer and refusals their CORS headers.
+            *_cors(settings.cors_origins),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(Authentication, database=database),
+        ],
         lifespan=lifespan,
     )
     app.state.database = database

@@ -1,14 +1,34 @@
 """Requests from other sites: GET runs queries only, and only with a header that
-browsers cannot forge cross-site (CSRF prevention); POST takes JSON only."""
+browsers cannot forge cross-site (CSRF prevention); POST takes JSON only; CORS
+answers the configured origins alone."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+
+from server import create_app
+from settings import Settings
 
 TYPENAME = "{ __typename }"
 MEMBERS = "query Members($first: Int) { members(first: $first) { totalCount } }"
 MUTATION = "mutation { __typename }"
+ALLOWED = "https://app.example.org"
+ELSEWHERE = "https://evil.example.net"
+
+
+@pytest.fixture
+async def cors_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a hub whose settings allow pages on ALLOWED to call it."""
+    app = create_app(Settings(database_url=database_url, cors_origins=(ALLOWED,)))
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
+    ):
+        yield http
 
 
 @pytest.mark.parametrize(
@@ -133,3 +153,67 @@ async def test_json_posts_are_accepted_with_a_charset_or_in_any_case(
     )
 
     assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def _preflight(origin: str) -> dict[str, str]:
+    return {
+        "origin": origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+    }
+
+
+async def test_cors_preflight_from_an_allowed_origin_is_answered(
+    cors_client: httpx.AsyncClient,
+) -> None:
+    response = await cors_client.options("/graphql", headers=_preflight(ALLOWED))
+
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == ALLOWED
+    assert "POST" in response.headers["access-control-allow-methods"]
+    allowed_headers = response.headers["access-control-allow-headers"].lower()
+    assert "authorization" in allowed_headers
+    assert "apollo-require-preflight" in allowed_headers
+    assert "access-control-allow-credentials" not in response.headers
+
+
+async def test_cors_preflight_from_another_origin_is_refused(
+    cors_client: httpx.AsyncClient,
+) -> None:
+    response = await cors_client.options("/graphql", headers=_preflight(ELSEWHERE))
+
+    assert response.status_code == 400
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_cors_headers_go_to_allowed_origins_only(cors_client: httpx.AsyncClient) -> None:
+    allowed = await cors_client.post(
+        "/graphql", json={"query": TYPENAME}, headers={"origin": ALLOWED}
+    )
+    elsewhere = await cors_client.post(
+        "/graphql", json={"query": TYPENAME}, headers={"origin": ELSEWHERE}
+    )
+
+    assert allowed.headers["access-control-allow-origin"] == ALLOWED
+    assert "access-control-allow-origin" not in elsewhere.headers
+
+
+async def test_cors_headers_reach_refusals_too(cors_client: httpx.AsyncClient) -> None:
+    # The page on an allowed origin can read why its request failed.
+    response = await cors_client.post(
+        "/graphql",
+        content="query={ __typename }",
+        headers={"origin": ALLOWED, "content-type": "text/plain"},
+    )
+
+    assert response.status_code == 415
+    assert response.headers["access-control-allow-origin"] == ALLOWED
+
+
+async def test_no_cors_headers_by_default(client: httpx.AsyncClient) -> None:
+    preflight = await client.options("/graphql", headers=_preflight(ALLOWED))
+    post = await client.post("/graphql", json={"query": TYPENAME}, headers={"origin": ALLOWED})
+
+    assert preflight.status_code == 405
+    assert not any(name.startswith("access-control-") for name in preflight.headers)
+    assert not any(name.startswith("access-control-") for name in post.headers)
