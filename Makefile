@@ -1,7 +1,7 @@
 # Metropolis Hub. `make run` serves the hub; `make test` runs every check.
 # Both set up what they need first: a virtualenv in .venv, the project with its
-# test extras, the front-end assets and the federation composers and gateway
-# from npm, and (for the browser tests) Debian's Chromium.
+# test extras, the front-end assets, the federation composers and gateway and
+# the GraphQL-over-HTTP audit from npm, and (for the browser tests) Debian's Chromium.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := web/node_modules/.package-lock.json
 COMPOSERS := federation/node_modules/.package-lock.json
+AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: run federation test lint typecheck schema install assets browser clean
@@ -42,7 +43,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-assets: $(ASSETS) $(COMPOSERS)
+assets: $(ASSETS) $(COMPOSERS) $(AUDIT)
 
 $(ASSETS): web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
@@ -52,8 +53,12 @@ $(COMPOSERS): federation/package.json federation/package-lock.json
 	npm ci --prefix federation --no-audit --no-fund
 	touch $@
 
+$(AUDIT): audit/package.json audit/package-lock.json
+	npm ci --prefix audit --no-audit --no-fund
+	touch $@
+
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -q && apt-get install -y -q chromium; }
 
 clean:
-	rm -rf $(VENV) web/node_modules federation/node_modules test-artifacts
+	rm -rf $(VENV) web/node_modules federation/node_modules audit/node_modules test-artifacts

@@ -1,25 +1,37 @@
 """The hub as an ASGI app: `create_app(settings)`.
 
-Routes: POST /graphql (GraphQL over HTTP, JSON), GET /graphql (GraphiQL in a
+Routes: /graphql (GraphQL over HTTP, by POST, or GET for queries; GraphiQL in a
 browser, served from local assets), /health, and a landing page at /.
+Middleware: CORS for the configured origins, the request body limit, and
+authentication by API key.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
+import mimeparse
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationDefinitionNode
 from sqlalchemy import func, select
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 import web
 from db.engine import Database
@@ -32,7 +44,7 @@ from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.imports import FileFormat
 from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
-from schema import schema
+from schema import parse_document, schema
 from settings import Settings
 
 __all__ = ["create_app"]
@@ -102,8 +114,120 @@ regions and UCLG sections, partner organisations and the initiatives they run to
 """
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+# What /graphql answers in, least preferred first: on a tie (`*/*`, `application/*`)
+# the last wins, so clients that name neither type get the legacy application/json.
+RESPONSE_MEDIA_TYPES = [GRAPHQL_RESPONSE, JSON]
+# The content types a browser sends cross-site without asking first (no CORS
+# preflight): a form or a script on any site can post them with the user's session.
+SIMPLE_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+# Headers that make a browser ask first; clients put one on GET requests (Apollo's names).
+PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight")
+ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+CSRF_REFUSAL = (
+    "GET requests need a header that browsers cannot send cross-site without asking "
+    "(CSRF prevention): `apollo-require-preflight: true`, `x-apollo-operation-name`, or a "
+    "`content-type` other than application/x-www-form-urlencoded, multipart/form-data and "
+    "text/plain. Or POST the request as JSON."
+)
+
+
+def response_media_type(accept: str | None) -> str | None:
+    """The media type to answer a request in, by its Accept header: the one the
+    client prefers of application/graphql-response+json and application/json,
+    application/json when it says nothing, None when it accepts neither."""
+    if accept is None or not accept.strip():
+        return JSON
+    try:
+        return str(mimeparse.best_match(RESPONSE_MEDIA_TYPES, accept.lower())) or None
+    except mimeparse.MimeTypeParseException:
+        return None
+
+
+def _content_type(value: str) -> tuple[str, dict[str, str]] | None:
+    """`type/subtype` and parameters of a Content-Type, None when it does not parse."""
+    try:
+        kind, subtype, parameters = mimeparse.parse_mime_type(value.lower())
+    except mimeparse.MimeTypeParseException:
+        return None
+    return f"{kind}/{subtype}", dict(parameters)
+
+
+def _forces_preflight(headers: Mapping[str, str]) -> bool:
+    """Whether a browser would have asked the hub (CORS preflight) before sending this
+    request from another site: Apollo Server's CSRF prevention rule."""
+    content_type = headers.get("content-type")
+    if content_type is not None:
+        parsed = _content_type(content_type)
+        if parsed is None or parsed[0] not in SIMPLE_CONTENT_TYPES:
+            return True
+    return any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS)
+
+
+def _check_json_body(content_type: str | None) -> None:
+    """POST bodies are JSON in UTF-8; anything else is refused with 415."""
+    parsed = _content_type(content_type) if content_type else None
+    if parsed is not None and parsed[0] == JSON:
+        charset = parsed[1].get("charset", "utf-8")
+        if charset.replace("-", "") == "utf8":
+            return
+        raise HTTPException(415, f"Send the JSON body in UTF-8, not {charset}.")
+    if parsed is not None and parsed[0] in SIMPLE_CONTENT_TYPES:
+        raise HTTPException(
+            415,
+            f"{parsed[0]} bodies are refused, since any site can make a browser post them: "
+            "send the request as JSON with `Content-Type: application/json`.",
+        )
+    raise HTTPException(415, "Send the request as JSON with `Content-Type: application/json`.")
+
+
+def _request_data(params: object) -> GraphQLRequestData:
+    """The GraphQL request in a JSON body or the query string, with each field's type checked."""
+    if not isinstance(params, dict):
+        raise HTTPException(
+            400,
+            "The body must be one JSON object: "
+            '{"query": "...", "variables": {...}, "operationName": "...", "extensions": {...}}.',
+        )
+    query = params.get("query")
+    if query is None:
+        raise HTTPException(400, "Send the GraphQL document in `query`.")
+    if not isinstance(query, str):
+        raise HTTPException(400, "`query` must be a string holding the GraphQL document.")
+    operation_name = params.get("operationName")
+    if not isinstance(operation_name, str | None):
+        raise HTTPException(400, "`operationName` must be a string or null.")
+    variables = params.get("variables")
+    extensions = params.get("extensions")
+    for name, value in (("variables", variables), ("extensions", extensions)):
+        if not isinstance(value, dict | None):
+            raise HTTPException(400, f"`{name}` must be a JSON object or null.")
+    return GraphQLRequestData(
+        query=query, variables=variables, operation_name=operation_name, extensions=extensions
+    )
+
+
 class HubGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with the hub's context, JSON encoder and GraphiQL page."""
+    """Strawberry's ASGI view with the hub's context, JSON encoder and GraphiQL page,
+    held to the GraphQL-over-HTTP spec and the hub's rules:
+
+    - answers in application/graphql-response+json when the client accepts it, with
+      400 for requests that fail before execution (parsing, validation, variables)
+      and no `data`; in application/json otherwise, with 200 for those; 406 when
+      the client accepts neither;
+    - POST takes only `application/json` (UTF-8), 415 otherwise;
+    - GET runs queries only, 405 for mutations, and only with a header that
+      browsers cannot forge cross-site (400 otherwise), see `_forces_preflight`;
+    - malformed requests get 400 and a GraphQL response naming what to fix.
+    """
 
     def __init__(
         self, database: Database, graphs: GraphCache, budgets: Budgets, *, graphiql: bool
@@ -116,6 +240,26 @@ class HubGraphQL(GraphQL[Context, None]):
         self.database = database
         self.graphs = graphs
         self.budgets = budgets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response: Response
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            # Strawberry answers these in plain text; a GraphQL client expects a GraphQL response.
+            allow = {"Allow": "POST" if request.method == "GET" else "GET, POST"}
+            response = _error(
+                error.status_code,
+                ERROR_CODES.get(error.status_code, "BAD_REQUEST"),
+                error.reason,
+                accept=request.headers.get("accept"),
+                headers=allow if error.status_code == 405 else None,
+            )
+        await response(scope, receive, send)
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         principal = getattr(request.state, "principal", ANONYMOUS)
@@ -130,11 +274,139 @@ class HubGraphQL(GraphQL[Context, None]):
             response=response,
         )
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        # Kept for `create_response`, which is not given the request.
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        if response_media_type(request.headers.get("accept")) is None:
+            raise HTTPException(
+                406, f"This endpoint answers in {GRAPHQL_RESPONSE} or {JSON}: accept one of them."
+            )
+        if request.method == "GET":
+            if not _forces_preflight(request.headers):
+                raise HTTPException(400, CSRF_REFUSAL)
+            # An empty parameter (`&variables=`) is an absent one.
+            params = {
+                name: value
+                for name, value in self.parse_query_params(request.query_params).items()
+                if value != ""
+            }
+            return _request_data(params)
+        _check_json_body(request.content_type)
+        return _request_data(self.parse_json(await request.get_body()))
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        if unrunnable := _unrunnable(request_data):
+            return unrunnable
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            # Strawberry answers both with a bare 400.
+            cause = error.__cause__
+            if isinstance(cause, InvalidOperationTypeError) and request_adapter.method == "GET":
+                raise HTTPException(
+                    405,
+                    "Mutations are not run from GET requests (a link or an image could "
+                    "trigger them): POST the request as JSON.",
+                ) from cause
+            if isinstance(cause, CannotGetOperationTypeError):
+                return _request_error(
+                    "The document has no operation to run."
+                    if cause.operation_name is None
+                    else f"The document has no operation named {cause.operation_name!r}."
+                )
+            raise
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = process_result(result)
+        # A request that failed before execution (parsing, validation, variables) has
+        # no `data` entry (GraphQL spec, "Response"); any error during execution has a path.
+        if result.data is None and result.errors and not any(e.path for e in result.errors):
+            del response["data"]
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = sub_response.media_type or JSON
+        status = sub_response.status_code or 200
+        if (
+            media_type == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+        ):
+            # Only this media type may say a request failed by its status: under
+            # application/json a client cannot tell a 4xx from a proxy's.
+            status = 500 if _masked(response_data) else 400
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status,
+            media_type=media_type,
+            background=sub_response.background,
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+
+def _unrunnable(request_data: GraphQLRequestData) -> ExecutionResult | None:
+    """The request errors that parsing the document shows (through the schema's
+    parser cache, so Strawberry parses it no more): a syntax error, which Strawberry
+    would report without a code, or several operations and no `operationName`, where
+    Strawberry would run the first and GraphQL's GetOperation() refuses."""
+    try:
+        document = parse_document(request_data.query or "")
+    except GraphQLError as error:
+        error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+        return ExecutionResult(data=None, errors=[error])
+    operations = sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
+    if request_data.operation_name is None and operations > 1:
+        return _request_error(
+            "The document has several operations: name the one to run in `operationName`."
+        )
+    return None
+
+
+def _request_error(message: str) -> ExecutionResult:
+    """The request error of GetOperation(): a GraphQL response without `data`, so 200
+    under application/json and 400 under application/graphql-response+json."""
+    error = GraphQLError(message, extensions={"code": "OPERATION_RESOLUTION_FAILURE"})
+    return ExecutionResult(data=None, errors=[error])
+
+
+def _masked(response: GraphQLHTTPResponse) -> bool:
+    """Whether an error is the hub's own fault (see schema/errors.py), not the request's."""
+    errors: list[Any] = response.get("errors") or []
+    return any(
+        isinstance(error, dict)
+        and (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"
+        for error in errors
+    )
 
 
 # Query parameters that look like a credential: keys never travel in URLs
@@ -164,6 +436,7 @@ class Authentication:
                 400,
                 "BAD_REQUEST",
                 "API keys are not accepted in the URL: send `Authorization: Bearer <key>`.",
+                accept=request.headers.get("accept"),
             )
             await response(scope, receive, send)
             return
@@ -174,7 +447,8 @@ class Authentication:
         if header is not None:
             if budgeted and not await self.budgets.failures_left(address):
                 verdict = await self.budgets.failed(address)
-                await _too_many(verdict, "failed authentications")(scope, receive, send)
+                response = _too_many(verdict, "failed authentications", request)
+                await response(scope, receive, send)
                 return
             scheme, _, key = header.partition(" ")
             try:
@@ -184,7 +458,10 @@ class Authentication:
             except AuthenticationError as error:
                 if budgeted:
                     await self.budgets.failed(address)
-                await _error(401, "UNAUTHENTICATED", str(error))(scope, receive, send)
+                response = _error(
+                    401, "UNAUTHENTICATED", str(error), accept=request.headers.get("accept")
+                )
+                await response(scope, receive, send)
                 return
         scope.setdefault("state", {})["principal"] = principal
         if not budgeted or principal.is_authenticated:
@@ -192,7 +469,7 @@ class Authentication:
             return
         verdict = await self.budgets.request(address)
         if not verdict.allowed:
-            await _too_many(verdict, "requests")(scope, receive, send)
+            await _too_many(verdict, "requests", request)(scope, receive, send)
             return
         await self.app(scope, receive, _with_headers(send, verdict.headers()))
 
@@ -212,24 +489,94 @@ def _with_headers(send: Send, headers: dict[str, str]) -> Send:
     return sending
 
 
-def _too_many(verdict: Verdict, what: str) -> Response:
+def _too_many(verdict: Verdict, what: str, request: Request) -> Response:
     response = _error(
         429,
         "RATE_LIMITED",
         f"Too many {what} from this address: at most {verdict.limit} per window. "
         f"Try again in {verdict.retry_after} s, or use an API key.",
+        accept=request.headers.get("accept"),
     )
     response.headers.update(verdict.headers())
     return response
 
 
-def _error(status: int, code: str, message: str) -> Response:
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    accept: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A request refused before GraphQL ran: a GraphQL response with `errors` and no
+    `data`, in the media type the client accepts."""
+    extra = dict(headers or {})
+    if status == 401:
+        extra["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return Response(
+        orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}),
         status_code=status,
-        headers=headers,
+        media_type=response_media_type(accept) or JSON,
+        headers=extra,
     )
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuses request bodies over `max_bytes` with 413 before anything parses them:
+    at once by their Content-Length, and by counting a streamed (chunked) body as
+    it arrives. Starlette's own limit answers in plain text; clients here expect a
+    GraphQL response."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refusal(headers)(scope, receive, send)
+            return
+        received = 0
+        response_started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watching_send)
+        except _BodyTooLargeError:
+            if response_started:
+                raise
+            await self._refusal(headers)(scope, receive, send)
+
+    def _refusal(self, headers: Headers) -> Response:
+        return _error(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            f"The request body is larger than {self.max_bytes} bytes, the most this hub "
+            "takes: send a smaller document or fewer variables.",
+            accept=headers.get("accept"),
+        )
 
 
 async def prepare_database(settings: Settings, database: Database) -> None:
@@ -332,6 +679,22 @@ async def _landing(_request: Request) -> Response:
     return HTMLResponse(LANDING_PAGE)
 
 
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for pages on `origins`, none at all when there are none. No credentials:
+    keys travel in the Authorization header, which the allowed headers list."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id", *PREFLIGHT_HEADERS],
+            max_age=600,
+        )
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url)
@@ -362,7 +725,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", HubGraphQL(database, graphs, budgets, graphiql=settings.graphiql)),
             *web.asset_routes(),
         ],
-        middleware=[Middleware(Authentication, database=database, budgets=budgets)],
+        middleware=[
+            # Outermost, so that preflights get their answer and refusals their CORS headers.
+            *_cors(settings.cors_origins),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(Authentication, database=database, budgets=budgets),
+        ],
         lifespan=lifespan,
     )
     app.state.database = database

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 __all__ = ["DEFAULT_DATABASE_URL", "Settings"]
 
@@ -33,6 +34,11 @@ class Settings:
     anonymous_budget: str = "60/minute"
     failed_auth_budget: str = "10/minute"
     budget_namespace: str = "hub"
+    # Origins whose pages may call the API from a browser (CORS), e.g.
+    # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
+    cors_origins: tuple[str, ...] = ()
+    # Larger request bodies are refused (413) before they are parsed.
+    max_body_bytes: int = 64 * 1024
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -53,6 +59,8 @@ class Settings:
             anonymous_budget=env.get("HUB_ANONYMOUS_BUDGET", defaults.anonymous_budget),
             failed_auth_budget=env.get("HUB_FAILED_AUTH_BUDGET", defaults.failed_auth_budget),
             budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
+            cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
+            max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
         )
 
 
@@ -64,3 +72,24 @@ def _flag(value: str | None, default: bool) -> bool:
     if value.lower() in {"0", "false", "no", "off"}:
         return False
     raise ValueError(f"expected a boolean (true/false), got {value!r}")
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    origins = tuple(origin.strip() for origin in value.split(",") if origin.strip())
+    for origin in origins:
+        # Browsers send `Origin` as scheme://host[:port]; anything else never matches.
+        parts = urlsplit(origin)
+        if origin != "*" and (
+            parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query
+        ):
+            raise ValueError(f"expected origins like https://app.example.org, got {origin!r}")
+    return origins
+
+
+def _positive(value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a positive number, got {value!r}")
+    return number

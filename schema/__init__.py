@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -17,7 +17,7 @@ from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
 from schema.query import Query
 
-__all__ = ["FEDERATION_VERSION", "schema", "sdl"]
+__all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
 
 # The newest version all three composers accept (The Guild's stops at 2.9).
 FEDERATION_VERSION: Final = "2.9"
@@ -81,3 +81,10 @@ schema = HubSchema(
 def sdl() -> str:
     """The schema as SDL, as checked in at `schema/schema.graphql`."""
     return schema.as_str() + "\n"
+
+
+def parse_document(query: str) -> DocumentNode:
+    """`query` parsed through the schema's parser cache (shared by every `ParserCache`
+    of the same size), so that parsing a document before executing it costs one parse."""
+    document: DocumentNode = ParserCache(maxsize=CACHE_SIZE).cached_parse_document(query)
+    return document

@@ -196,11 +196,13 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
                 expect(editor).to_contain_text("query MembersWithInitiatives")
 
                 # and a link with `#query=` opens that document, ready to run.
+                page.wait_for_load_state("networkidle")
                 page.goto("about:blank")
-                page.goto(
-                    f"{live_server}{GRAPHIQL_PATH}#{urlencode({'query': TYPED_QUERY})}",
-                    wait_until="load",
-                )
+                with page.expect_response(_is_introspection):
+                    page.goto(
+                        f"{live_server}{GRAPHIQL_PATH}#{urlencode({'query': TYPED_QUERY})}",
+                        wait_until="load",
+                    )
                 expect(editor).to_contain_text("regions(first: 2)")
                 with page.expect_response(_is_typed_query_run) as executed:
                     page.locator(".graphiql-execute-button").click()

@@ -65,3 +65,22 @@ def test_settings_from_the_environment() -> None:
     assert Settings.from_env({}).database_url.endswith("var/hub.db")
     with pytest.raises(ValueError, match="expected a boolean"):
         Settings.from_env({"HUB_GRAPHIQL": "maybe"})
+
+
+def test_http_settings_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "HUB_CORS_ORIGINS": " https://app.example.org, http://localhost:3000 ,",
+            "HUB_MAX_BODY_BYTES": "1024",
+        }
+    )
+    assert settings.cors_origins == ("https://app.example.org", "http://localhost:3000")
+    assert settings.max_body_bytes == 1024
+    defaults = Settings.from_env({})
+    assert (defaults.cors_origins, defaults.max_body_bytes) == ((), 65536)
+    assert Settings.from_env({"HUB_CORS_ORIGINS": "*"}).cors_origins == ("*",)
+    for origin in ("https://app.example.org/", "app.example.org", "ftp://example.org"):
+        with pytest.raises(ValueError, match="expected origins"):
+            Settings.from_env({"HUB_CORS_ORIGINS": origin})
+    with pytest.raises(ValueError, match="positive"):
+        Settings.from_env({"HUB_MAX_BODY_BYTES": "0"})
