@@ -15,7 +15,7 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: run federation test lint typecheck schema install assets browser clean
 
 run: install assets
-	$(BIN)/metrohub serve
+	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
 
 # The hub, the example partner subgraph and an Apollo gateway over both.
 federation: install assets

@@ -230,7 +230,13 @@ class HubGraphQL(GraphQL[Context, None]):
     """
 
     def __init__(
-        self, database: Database, graphs: GraphCache, budgets: Budgets, *, graphiql: bool
+        self,
+        database: Database,
+        graphs: GraphCache,
+        budgets: Budgets,
+        *,
+        graphiql: bool,
+        development: bool,
     ) -> None:
         super().__init__(
             schema,
@@ -240,6 +246,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.database = database
         self.graphs = graphs
         self.budgets = budgets
+        self.development = development
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -272,6 +279,7 @@ class HubGraphQL(GraphQL[Context, None]):
             self.graphs,
             budgets=self.budgets,
             response=response,
+            development=self.development,
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -722,7 +730,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/health", _health, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
             Route("/export/partners.{format}", _partners_file, methods=["GET"]),
-            Route("/graphql", HubGraphQL(database, graphs, budgets, graphiql=settings.graphiql)),
+            Route(
+                "/graphql",
+                HubGraphQL(
+                    database,
+                    graphs,
+                    budgets,
+                    graphiql=settings.graphiql,
+                    development=settings.development,
+                ),
+            ),
             *web.asset_routes(),
         ],
         middleware=[

@@ -24,6 +24,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000/graphql"
     # Serve GraphiQL at GET /graphql.
     graphiql: bool = True
+    # Development mode: introspection, the subgraph SDL and field suggestions
+    # for everyone. Production (the default) keeps them for staff keys.
+    development: bool = False
     # Create, migrate and seed the database when the app starts.
     auto_migrate: bool = True
     auto_seed: bool = True
@@ -52,6 +55,7 @@ class Settings:
             port=port,
             public_url=env.get("HUB_PUBLIC_URL", f"http://{host}:{port}/graphql"),
             graphiql=_flag(env.get("HUB_GRAPHIQL"), defaults.graphiql),
+            development=_flag(env.get("HUB_DEVELOPMENT"), defaults.development),
             auto_migrate=_flag(env.get("HUB_AUTO_MIGRATE"), defaults.auto_migrate),
             auto_seed=_flag(env.get("HUB_AUTO_SEED"), defaults.auto_seed),
             redis_url=env.get("HUB_REDIS_URL") or None,

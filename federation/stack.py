@@ -134,7 +134,8 @@ def running_stack(
         hub = stack.enter_context(
             _process(
                 [sys.executable, "-m", "cli", "serve", "--port", str(hub_port)],
-                env={"HUB_DATABASE_URL": database_url},
+                # A local stack: the gateway reads the hub's SDL without a key.
+                env={"HUB_DATABASE_URL": database_url, "HUB_DEVELOPMENT": "true"},
                 name="hub",
                 log_dir=log_dir,
             )

@@ -36,6 +36,9 @@ class Context:
     response: Any = None
     # The request's static cost in points, once measured.
     cost: int = 0
+    # Development mode shows the schema's shape to everyone (see schema/exposure.py);
+    # contexts made outside an HTTP request (exports, tests) are trusted.
+    development: bool = True
 
     @cached_property
     def loaders(self) -> Loaders:

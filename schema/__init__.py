@@ -13,6 +13,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.errors import ErrorCodes
+from schema.exposure import Exposure
 from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
 from schema.query import Query
@@ -72,7 +73,8 @@ schema = HubSchema(
         *limit_extensions(),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
-        # After validation: it measures only valid documents, with their variables.
+        # After validation: they see only valid documents, with their variables.
+        Exposure,
         CostBudget,
     ],
 )

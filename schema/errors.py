@@ -12,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import UserInputError
 from resolvers.writes import ForbiddenError
+from schema.exposure import without_suggestions
 
 __all__ = ["ErrorCodes"]
 
@@ -27,6 +28,10 @@ class ErrorCodes(SchemaExtension):
         if result is None or not result.errors:
             return
         result.errors = [_client_error(error) for error in result.errors]
+        hub = self.execution_context.context
+        if not hub.development and not hub.principal.is_staff:
+            # New errors: the validation cache shares the originals between requests.
+            result.errors = [_reworded(error) for error in result.errors]
 
 
 def _client_error(error: GraphQLError) -> GraphQLError:
@@ -49,6 +54,21 @@ def _client_error(error: GraphQLError) -> GraphQLError:
         positions=error.positions,
         path=error.path,
         extensions={"code": "INTERNAL_SERVER_ERROR", "reference": reference},
+    )
+
+
+def _reworded(error: GraphQLError) -> GraphQLError:
+    message = without_suggestions(error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
     )
 
 

@@ -19,7 +19,14 @@ from resolvers.errors import UserInputError
 from resolvers.keys import issue_key
 from resolvers.registry import list_subgraphs, register, supergraph
 from schema import sdl
+from settings import Settings
 from tests.conftest import GraphQLClient, serving
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # The hub in development mode: `_service` for anyone (see test_exposure.py).
+    return Settings(database_url=database_url, development=True)
 
 
 @strawberry.federation.type(keys=["id"])

@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from schema import FEDERATION_VERSION, sdl
+from settings import Settings
 from tests.conftest import GraphQLClient, StatementCounter
 
 SERVICE = "query { _service { sdl } }"
@@ -34,6 +35,12 @@ query Ids {
   regions(first: 4) { edges { node { id name } } }
 }
 """
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    # The hub in development mode: `_service` for anyone (see test_exposure.py).
+    return Settings(database_url=database_url, development=True)
 
 
 def global_id(type_name: str, pk: int) -> str:

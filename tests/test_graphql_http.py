@@ -253,9 +253,11 @@ def _audit(origin: str, *headers: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # The audit sends over a hundred anonymous requests in a few seconds: it
-    # checks the protocol, not the anonymous rate budget (tests/test_budgets.py).
-    return Settings(database_url=database_url, anonymous_budget="10000/minute")
+    # The audit checks the protocol, with introspection queries among its
+    # probes and over a hundred anonymous requests in a few seconds: production's
+    # exposure rules and rate budgets have their own tests (test_exposure.py,
+    # test_budgets.py).
+    return Settings(database_url=database_url, anonymous_budget="10000/minute", development=True)
 
 
 def test_graphql_http_audit_passes(app: Starlette) -> None:

@@ -1,0 +1,82 @@
+"""Production mode (the default): introspection for staff keys, the subgraph
+SDL for the gateway's key and staff, and no "Did you mean" for others."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from db.engine import Database
+from db.models import Role
+from resolvers.keys import issue_key
+from server import create_app
+from settings import Settings
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+SERVICE = "{ _service { sdl } }"
+TYPO = "{ membrs { totalCount } }"
+
+
+@pytest.fixture
+async def keys(database_url: str) -> dict[str, str | None]:
+    database = Database(database_url)
+    keys: dict[str, str | None] = {"anonymous": None}
+    keys["partner"] = (await issue_key(database, name="app", role=Role.PARTNER, partner_id=1)).key
+    keys["staff"] = (await issue_key(database, name="staff", role=Role.STAFF)).key
+    keys["gateway"] = (
+        await issue_key(
+            database, name="gateway", role=Role.PARTNER, partner_id=1, scopes=("gateway",)
+        )
+    ).key
+    await database.dispose()
+    return keys
+
+
+async def _ask(settings: Settings, query: str, key: str | None) -> dict[str, object]:
+    app = create_app(settings)
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
+    ):
+        response = await http.post("/graphql", json={"query": query}, headers=headers)
+    body: dict[str, object] = response.json()
+    return body
+
+
+@pytest.mark.parametrize(
+    ("who", "introspect", "service"),
+    [
+        ("anonymous", False, False),
+        ("partner", False, False),
+        ("gateway", False, True),
+        ("staff", True, True),
+    ],
+)
+async def test_production_shows_the_schema_to_whom_it_is_for(
+    database_url: str, keys: dict[str, str | None], who: str, introspect: bool, service: bool
+) -> None:
+    settings = Settings(database_url=database_url)
+    for query, allowed in ((INTROSPECTION, introspect), (SERVICE, service)):
+        body = await _ask(settings, query, keys[who])
+        if allowed:
+            assert "errors" not in body, body
+        else:
+            errors: list[dict[str, dict[str, str]]] = body["errors"]  # type: ignore[assignment]
+            assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+
+
+async def test_suggestions_are_for_staff_and_development(
+    database_url: str, keys: dict[str, str | None]
+) -> None:
+    production = Settings(database_url=database_url)
+    anonymous = await _ask(production, TYPO, None)
+    assert anonymous["errors"][0]["message"] == "Cannot query field 'membrs' on type 'Query'."  # type: ignore[index]
+    staff = await _ask(production, TYPO, keys["staff"])
+    assert "Did you mean 'members'?" in staff["errors"][0]["message"]  # type: ignore[index]
+    development = await _ask(Settings(database_url=database_url, development=True), TYPO, None)
+    assert "Did you mean 'members'?" in development["errors"][0]["message"]  # type: ignore[index]
+    assert "errors" not in await _ask(
+        Settings(database_url=database_url, development=True), SERVICE, None
+    )
