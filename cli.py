@@ -341,7 +341,11 @@ def _keys(args: argparse.Namespace) -> int:
     async def run() -> int:
         if args.keys_command == "create":
             issued = await issue_key(
-                database, name=args.name, role=Role(args.role), partner_id=args.partner
+                database,
+                name=args.name,
+                role=Role(args.role),
+                partner_id=args.partner,
+                scopes=tuple(args.scope or ()),
             )
             print(f"key {issued.id} ({issued.role}, {issued.name!r}); shown once, keep it safe:")
             print(issued.key)
@@ -427,6 +431,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["partner", "staff", "admin"])
     create.add_argument("--name", required=True, help="who or what the key is for")
     create.add_argument("--partner", type=int, help="the partner id (partner keys only)")
+    create.add_argument(
+        "--scope",
+        action="append",
+        choices=["gateway"],
+        help="an extra permission: `gateway` reads the subgraph SDL in production",
+    )
     key_commands.add_parser("list", help="list keys (never the keys themselves)")
     for verb in ("revoke", "rotate"):
         command = key_commands.add_parser(verb, help=f"{verb} a key by its id")
