@@ -29,6 +29,7 @@ from schema.nodes import MAX_NODES, load_node
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.partners import Partner
 from schema.regions import Region
+from schema.search import SearchResultConnection, resolve_search
 from schema.sections import UclgSection
 
 __all__ = ["Query"]
@@ -117,3 +118,10 @@ class Query:
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[ActionPlan]:
         return await _list(info, ActionPlanRecord, first, after)
+
+    search: SearchResultConnection = strawberry.field(
+        resolver=resolve_search,
+        description="Full-text search of members, partners and initiatives: the best matches "
+        "first, each with a snippet, and counts of all hits by facet. Narrow it with the "
+        "facet filters.",
+    )
