@@ -465,6 +465,19 @@ async def test_keywords_are_words_to_find(graphql: GraphQLClient) -> None:
     assert "Promotion and Development of the Barcelona Innovation Center" in _labels(result)
 
 
+async def test_the_readme_search_example(graphql: GraphQLClient) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Search\n", 1)[1]
+    example = section.split("```graphql\n", 1)[1].split("```", 1)[0]
+    data = await graphql.data(example)
+    assert data["search"]["totalCount"] == 2
+    assert data["search"]["facets"]["types"] == [{"value": "MEMBER", "count": 2}]
+    assert {edge["node"]["name"] for edge in data["search"]["edges"]} == {
+        "São Paulo (City)",
+        "São Paulo (State)",
+    }
+
+
 # Bad input
 
 
