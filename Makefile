@@ -12,7 +12,7 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test lint typecheck schema install assets browser clean
+.PHONY: run federation test lint typecheck schema bench install assets browser clean
 
 run: install assets
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
@@ -34,6 +34,13 @@ typecheck: install
 
 schema: install
 	$(BIN)/metrohub export-schema
+
+# Search latency (p50/p95 per kind of query, one core) on the seed data and on
+# 100,000 demo partners; minutes, not part of `make test`. The databases stay
+# in var/bench/ for the next run. Figures: bench/RESULTS.md.
+bench: install
+	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search --partners 100000
 
 install: $(INSTALLED)
 

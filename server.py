@@ -237,6 +237,7 @@ class HubGraphQL(GraphQL[Context, None]):
         *,
         graphiql: bool,
         development: bool,
+        max_cost: int,
     ) -> None:
         super().__init__(
             schema,
@@ -247,6 +248,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.graphs = graphs
         self.budgets = budgets
         self.development = development
+        self.max_cost = max_cost
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -280,6 +282,7 @@ class HubGraphQL(GraphQL[Context, None]):
             budgets=self.budgets,
             response=response,
             development=self.development,
+            max_cost=self.max_cost,
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -738,6 +741,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     budgets,
                     graphiql=settings.graphiql,
                     development=settings.development,
+                    max_cost=settings.max_cost,
                 ),
             ),
             *web.asset_routes(),

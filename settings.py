@@ -37,6 +37,9 @@ class Settings:
     anonymous_budget: str = "60/minute"
     failed_auth_budget: str = "10/minute"
     budget_namespace: str = "hub"
+    # The most one request may cost (schema/limits.py); raise it for trusted
+    # batch work only.
+    max_cost: int = 1000
     # Origins whose pages may call the API from a browser (CORS), e.g.
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
@@ -63,6 +66,7 @@ class Settings:
             anonymous_budget=env.get("HUB_ANONYMOUS_BUDGET", defaults.anonymous_budget),
             failed_auth_budget=env.get("HUB_FAILED_AUTH_BUDGET", defaults.failed_auth_budget),
             budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
+            max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
         )

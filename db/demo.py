@@ -60,10 +60,15 @@ class DemoReport:
         ]
 
 
+# One instance, reseeded per record: reseeding gives exactly what a fresh
+# instance seeded the same would, and creating a Faker costs ~1.7 ms (most
+# of the time of a 100,000-partner run).
+_FAKE = Faker()
+
+
 def _faker(index: int) -> Faker:
-    fake = Faker()
-    fake.seed_instance(SEED * 1_000_003 + index)
-    return fake
+    _FAKE.seed_instance(SEED * 1_000_003 + index)
+    return _FAKE
 
 
 def _partner(index: int, focus_areas: list[int]) -> tuple[dict[str, object], list[int]]:

@@ -34,8 +34,9 @@ class Context:
     # Rate budgets, and the HTTP response to put their headers and status on.
     budgets: Budgets | None = None
     response: Any = None
-    # The request's static cost in points, once measured.
+    # The request's static cost in points, once measured, and the most it may be.
     cost: int = 0
+    max_cost: int = 1000
     # Development mode shows the schema's shape to everyone (see schema/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True

@@ -122,8 +122,13 @@ def measure(
     }
 
     def walk(
-        selections: SelectionSetNode, parent: Any, multiplier: int, seen: frozenset[str]
+        selections: SelectionSetNode,
+        parent: Any,
+        multiplier: int,
+        seen: frozenset[str],
+        page: int = 1,
     ) -> Cost:
+        """`page`: the page size of the connection `parent` is, for its edges."""
         points = nodes = 0
         for selection in selections.selections:
             if isinstance(selection, FragmentSpreadNode):
@@ -132,32 +137,36 @@ def measure(
                     continue
                 fragment = fragments[name]
                 target = schema.get_type(fragment.type_condition.name.value)
-                part = walk(fragment.selection_set, target, multiplier, seen | {name})
+                part = walk(fragment.selection_set, target, multiplier, seen | {name}, page)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = schema.get_type(condition.name.value) if condition else parent
-                part = walk(selection.selection_set, target, multiplier, seen)
+                part = walk(selection.selection_set, target, multiplier, seen, page)
             elif isinstance(selection, FieldNode):
-                part = field(selection, parent, multiplier, seen)
+                part = field(selection, parent, multiplier, seen, page)
             else:  # pragma: no cover - the three kinds of selection are above
                 continue
             points, nodes = points + part.points, nodes + part.nodes
         return Cost(points, nodes)
 
-    def field(node: FieldNode, parent: Any, multiplier: int, seen: frozenset[str]) -> Cost:
+    def field(
+        node: FieldNode, parent: Any, multiplier: int, seen: frozenset[str], page: int
+    ) -> Cost:
         definition = (getattr(parent, "fields", None) or {}).get(node.name.value)
         if definition is None or node.selection_set is None:
             return Cost(0, 0)  # scalars and enums cost nothing
         inner, is_list = _unwrap(definition.type)
-        if "first" in definition.args:
-            # A connection: its page size multiplies everything below it.
-            size = _first(node, variables)
-            below = walk(node.selection_set, get_named_type(inner), multiplier * size, seen)
-            return Cost(multiplier + below.points, multiplier * size + below.nodes)
         below_type = get_named_type(inner)
+        if "first" in definition.args:
+            # A connection: one object, whose page of edges holds `first` items
+            # (its other fields, a total or facets, come once).
+            size = _first(node, variables)
+            below = walk(node.selection_set, below_type, multiplier, seen, page=size)
+            return Cost(multiplier + below.points, multiplier * size + below.nodes)
         if node.name.value == "edges" and getattr(parent, "name", "").endswith("Connection"):
-            # The page itself, already multiplied in: the edge wrappers are free.
-            return walk(node.selection_set, below_type, multiplier, seen)
+            # The page itself: everything in it counts `page` times; the
+            # edge wrappers are free.
+            return walk(node.selection_set, below_type, multiplier * page, seen)
         # An object costs 1; a list of them (unpaged) counts each item.
         size = _list_size(node, variables) if is_list else 1
         below = walk(node.selection_set, below_type, multiplier * size, seen)
@@ -231,10 +240,11 @@ class CostBudget(SchemaExtension):
         )
 
     def _over_budget(self, cost: Cost) -> GraphQLError | None:
-        if cost.points > self.limits.max_cost:
+        max_cost = getattr(self.execution_context.context, "max_cost", self.limits.max_cost)
+        if cost.points > max_cost:
             return GraphQLError(
                 f"This query costs {cost.points} points; a request may cost at most "
-                f"{self.limits.max_cost}. Ask for fewer items (`first`) or fewer nested lists.",
+                f"{max_cost}. Ask for fewer items (`first`) or fewer nested lists.",
                 extensions={"code": "QUERY_TOO_COSTLY"},
             )
         if cost.nodes > self.limits.max_nodes:
@@ -254,7 +264,9 @@ class CostBudget(SchemaExtension):
                 "requestedQueryCost": self.cost.points,
                 # The root object of the answer is free, as in the static cost.
                 "actualQueryCost": _actual(result.data) - 1 if result and result.data else 0,
-                "maximumAvailable": self.limits.max_cost,
+                "maximumAvailable": getattr(
+                    self.execution_context.context, "max_cost", self.limits.max_cost
+                ),
                 "estimatedNodes": self.cost.nodes,
             }
         }

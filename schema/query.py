@@ -56,6 +56,7 @@ from schema.permissions import StaffOnly
 from schema.places import NearbyConnection, PlaceType
 from schema.rate_limits import RateLimit, rate_limit
 from schema.regions import Region
+from schema.search import SearchResultConnection, resolve_search
 from schema.sections import UclgSection
 from schema.statistics import Statistics
 from schema.subgraphs import SubgraphQueries
@@ -252,3 +253,10 @@ class Query(GraphQuery, SubgraphQueries):
         order_by: Annotated[list[ActionPlanOrder] | None, ORDER_BY] = None,
     ) -> Connection[ActionPlan]:
         return await _list(info, ActionPlanRecord, first, after, where, order_by)
+
+    search: SearchResultConnection = strawberry.field(
+        resolver=resolve_search,
+        description="Full-text search of members, partners and initiatives: the best matches "
+        "first, each with a snippet, and counts of all hits by facet. Narrow it with the "
+        "facet filters.",
+    )

@@ -1,0 +1,1 @@
+"""Benchmarks: long-running measurements, outside the test suite."""
