@@ -644,12 +644,21 @@ def _filter_conditions(
             InitiativeDimension.dimension.in_(accepted("dimensions")),
         ),
     }
-    published = Publication.PUBLISHED
-    conditions[PUBLISHED] = or_(
-        of_kind(SearchKind.MEMBER, Member.id == pk, Member.publication == published),
-        of_kind(SearchKind.PARTNER, Partner.id == pk, Partner.publication == published),
-        of_kind(SearchKind.INITIATIVE, Initiative.id == pk, Initiative.publication == published),
+    # The few unpublished records, by index key (found through the publication
+    # index), rather than a lookup per hit: drafts and archives are rare.
+    unpublished = union_all(
+        *(
+            select(model.id * KIND_SPAN + int(search_kind)).where(
+                model.publication != Publication.PUBLISHED
+            )
+            for search_kind, model in (
+                (SearchKind.MEMBER, Member),
+                (SearchKind.PARTNER, Partner),
+                (SearchKind.INITIATIVE, Initiative),
+            )
+        )
     )
+    conditions[PUBLISHED] = (kind + pk * KIND_SPAN).not_in(unpublished)
     return {name: conditions[name] if name in filtered else true() for name in (*FACETS, PUBLISHED)}
 
 

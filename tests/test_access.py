@@ -34,6 +34,7 @@ query Reads($id: ID!, $entity: [_Any!]!) {
   }
   statistics { partnersByKind { kind count } }
   mostConnected(types: [PARTNER], first: 100) { totalCount }
+  search(query: "cisco") { totalCount facets { types { value count } } }
 }
 """
 
@@ -199,8 +200,11 @@ async def test_drafts_and_archived_records_are_for_staff_only(
         assert data["members"]["totalCount"] == (1 if sees else 0)
         counted = sum(c["count"] for c in data["statistics"]["partnersByKind"])
         assert counted == (39 if sees else 38)
-        # and so does the network graph.
+        # and so do the network graph and search.
         assert data["mostConnected"]["totalCount"] == (39 if sees else 38)
+        assert data["search"]["totalCount"] == (1 if sees else 0)
+        partner_hits = [f for f in data["search"]["facets"]["types"] if f["value"] == "PARTNER"]
+        assert sum(f["count"] for f in partner_hits) == (1 if sees else 0)
 
 
 async def test_the_database_file_holds_no_plaintext_key(keys: Keys, database_url: str) -> None:
