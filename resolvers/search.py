@@ -648,8 +648,9 @@ def _filter_conditions(
     # index), rather than a lookup per hit: drafts and archives are rare.
     unpublished = union_all(
         *(
+            # `IN` the two other states, not `!=`: a range of the index, not a scan.
             select(model.id * KIND_SPAN + int(search_kind)).where(
-                model.publication != Publication.PUBLISHED
+                model.publication.in_((Publication.DRAFT, Publication.ARCHIVED))
             )
             for search_kind, model in (
                 (SearchKind.MEMBER, Member),
