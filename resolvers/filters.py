@@ -399,6 +399,11 @@ def _check(part: Condition, kind: Kind) -> None:
             code="INVALID_FILTER",
         )
     for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            # SQLite would cut the text at the NUL and match something else.
+            raise UserInputError(
+                f"`{part.field}` values must not contain NUL characters.", code="INVALID_FILTER"
+            )
         if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
             raise UserInputError(
                 f"`{part.field}` values may be at most {MAX_TEXT_LENGTH} characters long.",
