@@ -12,7 +12,7 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test lint typecheck schema bench install assets browser clean
+.PHONY: run federation test lint typecheck schema bench install assets browser redis clean
 
 run: install assets
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
@@ -21,7 +21,7 @@ run: install assets
 federation: install assets
 	$(BIN)/metrohub federation up
 
-test: install assets browser lint typecheck
+test: install assets browser redis lint typecheck
 	$(BIN)/metrohub export-schema --check
 	$(BIN)/python -m pytest
 
@@ -66,6 +66,13 @@ $(AUDIT): audit/package.json audit/package-lock.json
 
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -q && apt-get install -y -q chromium; }
+
+# The rate-budget tests share a budget between two hubs through Redis.
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+	  command -v redis-server >/dev/null || { apt-get update -q && apt-get install -y -q redis-server; }; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  sleep 1; }
 
 clean:
 	rm -rf $(VENV) web/node_modules federation/node_modules audit/node_modules test-artifacts
