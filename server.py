@@ -616,20 +616,28 @@ async def _export(request: Request) -> Response:
             status_code=404,
         )
     try:
-        where = (
-            orjson.loads(request.query_params["where"]) if "where" in request.query_params else None
-        )
-    except orjson.JSONDecodeError as error:
-        return JSONResponse(
-            {"errors": [{"message": f"`where` is not valid JSON: {error}."}]}, status_code=400
-        )
-    try:
-        collection = await geojson(request.app.state.database, name, where)
+        collection = await geojson(request.app.state.database, name, _where(request))
     except ExportError as error:
-        return JSONResponse(
-            {"errors": [{"message": message} for message in error.messages]}, status_code=400
-        )
+        return _refused(error)
     return Response(orjson.dumps(collection), media_type="application/geo+json")
+
+
+def _where(request: Request) -> Any:
+    """The `where` query parameter of an export: a filter input as JSON."""
+    text = request.query_params.get("where")
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise ExportError([f"`where` is not valid JSON: {error}."]) from error
+
+
+def _refused(error: ExportError) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": m, "extensions": {"code": "BAD_REQUEST"}} for m in error.messages]},
+        status_code=400,
+    )
 
 
 FILE_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON: "application/json"}
@@ -662,19 +670,12 @@ async def _partners_file(request: Request) -> Response:
             "partner files hold every partner's contact details: they are for staff keys only. "
             "Partner keys read partners through /graphql.",
         )
-    try:
-        where = (
-            orjson.loads(request.query_params["where"]) if "where" in request.query_params else None
-        )
-    except orjson.JSONDecodeError as error:
-        return _error(400, "BAD_REQUEST", f"`where` is not valid JSON: {error}.")
     file_format = FileFormat(extension)
     try:
-        content = await partners_file(request.app.state.database, principal, file_format, where)
+        database = request.app.state.database
+        content = await partners_file(database, principal, file_format, _where(request))
     except ExportError as error:
-        return JSONResponse(
-            {"errors": [{"message": message} for message in error.messages]}, status_code=400
-        )
+        return _refused(error)
     return Response(
         content,
         media_type=FILE_TYPES[file_format],
