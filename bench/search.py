@@ -1,5 +1,5 @@
-"""Search latency: p50 and p95 per kind of query, in-process through the
-schema (`schema.execute`, as the HTTP endpoint runs it, minus HTTP and JSON).
+"""Search and directory-list latency: p50 and p95 per kind of query, in-process
+through the schema (`schema.execute`, as the HTTP endpoint runs it, minus HTTP and JSON).
 
     .venv/bin/python -m bench.search                      # the seed data
     .venv/bin/python -m bench.search --partners 100000    # and 100,000 demo partners
@@ -89,6 +89,42 @@ query BenchFacetedSearch($query: String!, $partnerKinds: [PartnerKind!]) {
 """
 
 
+# Pages of the partner directory as a filtered, sorted list (no full-text
+# index: the `partners` connection with `where` and `orderBy`).
+LIST_FIELDS = (
+    "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name kind country } }"
+)
+LIST_BY_PREFIX = f"""
+query BenchListByPrefix($query: String!) {{
+  partners(where: {{name: {{startsWith: $query}}}}, orderBy: [{{field: NAME}}], first: 20) {{
+    {LIST_FIELDS}
+  }}
+}}
+"""
+LIST_BY_WORD_AND_KIND = f"""
+query BenchListByWordAndKind($query: String!) {{
+  partners(
+    where: {{name: {{contains: $query}}, kind: {{eq: ACADEMIC}}}}
+    orderBy: [{{field: NAME, direction: DESC}}]
+    first: 20
+  ) {{
+    {LIST_FIELDS}
+  }}
+}}
+"""
+LIST_BY_COUNTRY = f"""
+query BenchListByCountry($query: String!) {{
+  partners(
+    where: {{country: {{eq: $query}}, kind: {{in: [BUSINESS, NGO_FOUNDATION]}}}}
+    orderBy: [{{field: KIND}}, {{field: NAME}}]
+    first: 20
+  ) {{
+    {LIST_FIELDS}
+  }}
+}}
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of query: its document and the searches it cycles through."""
@@ -119,6 +155,9 @@ KINDS = (
     # in a third of them.
     Kind("worst: every demo record", FACETED, ("demo",)),
     Kind("worst: the word 'and'", FACETED, ("and",)),
+    Kind("list: name prefix, by name", LIST_BY_PREFIX, ("Uni", "Wor", "Mar")),
+    Kind("list: name contains, kind, by name desc", LIST_BY_WORD_AND_KIND, ("group", "inc", "and")),
+    Kind("list: country and kinds, by kind and name", LIST_BY_COUNTRY, ("FR", "US", "ES")),
 )
 
 
@@ -154,7 +193,8 @@ async def _time(database: Database, kind: Kind, query: str) -> tuple[float, int]
     elapsed = time.perf_counter() - started
     if result.errors or result.data is None:
         raise RuntimeError(f"{kind.name} {query!r}: {result.errors}")
-    return elapsed, int(result.data["search"]["totalCount"])
+    [connection] = result.data.values()
+    return elapsed, int(connection["totalCount"])
 
 
 async def run(

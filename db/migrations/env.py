@@ -12,9 +12,10 @@ from db.models import Base
 config = context.config
 target_metadata = Base.metadata
 
-# The full-text search index (revision 0003) is an FTS5 virtual table and its
-# shadow tables, kept up by triggers; it has no model, so autogenerate must
-# neither drop it nor report it as a difference.
+# The full-text search index (revision 0005) is an FTS5 virtual table and its
+# shadow tables, and its facet values (revision 0006) a table beside it, kept
+# up by triggers; they have no model, so autogenerate must neither drop them
+# nor report them as a difference.
 UNMODELLED_TABLE_PREFIX = "search_index"
 
 
