@@ -4,21 +4,20 @@ and the index that triggers keep in step with the tables."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 import cli
-from db.engine import Database
+from db.engine import Database, is_sqlite
 from db.migrate import upgrade
 from db.models import Partner, PartnerKind
 from db.seed import seed_reference
 from settings import Settings
-from tests.conftest import GraphQLClient, StatementCounter, sqlite_url
+from tests.conftest import GraphQLClient, StatementCounter
 
 
 @pytest.fixture
@@ -550,19 +549,51 @@ async def test_a_search_without_facets_is_one_statement(
 # The index follows the tables
 
 
-def _index_matches_tables(path: Path) -> None:
-    with closing(sqlite3.connect(path)) as connection:
-        # Raises when the FTS5 index and its stored text disagree.
-        connection.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
-        indexed = dict(connection.execute("SELECT rowid, title FROM search_index"))
-        records = dict(
-            connection.execute(
-                "SELECT id * 4 + 1, name FROM members UNION ALL "
-                "SELECT id * 4 + 2, name FROM partners UNION ALL "
-                "SELECT id * 4 + 3, title FROM initiatives"
+def _pairs(rows: Any) -> list[tuple[int, str]]:
+    return [(int(key), str(title)) for key, title in rows]
+
+
+async def _index_matches_tables(url: str) -> None:
+    database = Database(url)
+    try:
+        async with database.engine.connect() as connection:
+            run = connection.exec_driver_sql
+            if is_sqlite(url):
+                # Raises when the FTS5 index and its stored text disagree.
+                await run("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
+                index = "SELECT rowid, title FROM search_index"
+            else:
+                # The tsvector is a generated column: it cannot disagree with the text.
+                index = "SELECT key, title FROM search_index"
+            indexed = dict(_pairs(await run(index)))
+            records = dict(
+                _pairs(
+                    await run(
+                        "SELECT id * 4 + 1, name FROM members UNION ALL "
+                        "SELECT id * 4 + 2, name FROM partners UNION ALL "
+                        "SELECT id * 4 + 3, title FROM initiatives"
+                    )
+                )
             )
-        )
+    finally:
+        await database.dispose()
     assert indexed == records
+
+
+async def _count_matches(url: str, word: str) -> int:
+    database = Database(url)
+    try:
+        async with database.engine.connect() as connection:
+            if is_sqlite(url):
+                statement = "SELECT count(*) FROM search_index WHERE search_index MATCH :word"
+            else:
+                statement = (
+                    "SELECT count(*) FROM search_index "
+                    "WHERE document @@ to_tsquery('hub_search', :word)"
+                )
+            return int((await connection.execute(text(statement), {"word": word})).scalar_one())
+    finally:
+        await database.dispose()
 
 
 async def test_the_index_follows_inserts_updates_and_deletes(
@@ -605,7 +636,7 @@ async def test_the_index_follows_inserts_updates_and_deletes(
         assert (await _search(graphql, "quuxwell"))["totalCount"] == 0
     finally:
         await database.dispose()
-    _index_matches_tables(Path(database_url.removeprefix("sqlite+aiosqlite:///")))
+    await _index_matches_tables(database_url)
 
 
 async def test_data_cannot_forge_match_markers(graphql: GraphQLClient, database_url: str) -> None:
@@ -630,31 +661,26 @@ async def test_data_cannot_forge_match_markers(graphql: GraphQLClient, database_
 
 
 def test_seed_and_demo_data_leave_the_index_complete(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    new_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "hub.db"
-    monkeypatch.setenv("HUB_DATABASE_URL", sqlite_url(path))
+    monkeypatch.setenv("HUB_DATABASE_URL", new_database_url)
     assert cli.main(["seed"]) == 0
-    _index_matches_tables(path)
+    asyncio.run(_index_matches_tables(new_database_url))
     assert cli.main(["seed", "--demo", "30"]) == 0
-    _index_matches_tables(path)
+    asyncio.run(_index_matches_tables(new_database_url))
     assert cli.main(["seed", "--demo", "30"]) == 0
-    _index_matches_tables(path)
-    with closing(sqlite3.connect(path)) as connection:
-        [(demo,)] = connection.execute(
-            "SELECT count(*) FROM search_index WHERE search_index MATCH 'demo'"
-        )
+    asyncio.run(_index_matches_tables(new_database_url))
+    demo = asyncio.run(_count_matches(new_database_url, "demo"))
     assert demo == 30 + 3  # partners and initiatives
     capsys.readouterr()
 
 
-async def test_the_migration_indexes_rows_that_exist_before_it(tmp_path: Path) -> None:
-    path = tmp_path / "hub.db"
-    await upgrade(sqlite_url(path), "0004")
-    database = Database(sqlite_url(path))
+async def test_the_migration_indexes_rows_that_exist_before_it(new_database_url: str) -> None:
+    await upgrade(new_database_url, "0004")
+    database = Database(new_database_url)
     try:
         await seed_reference(database)
     finally:
         await database.dispose()
-    await upgrade(sqlite_url(path))
-    _index_matches_tables(path)
+    await upgrade(new_database_url)
+    await _index_matches_tables(new_database_url)
