@@ -75,12 +75,18 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _copy(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     from db.copy import CopyError, copy_database
 
     try:
         report = asyncio.run(copy_database(args.source, args.target))
     except CopyError as error:
         print(f"metrohub db copy: {error}", file=sys.stderr)
+        return 1
+    except (OSError, ArgumentError, SQLAlchemyError) as error:
+        reason = str(error).splitlines()[0]
+        print(f"metrohub db copy: cannot use the databases given: {reason}", file=sys.stderr)
         return 1
     print("\n".join(report.lines()))
     print(f"copied {report.rows} rows in {len(report.tables)} tables; counts and checksums agree")

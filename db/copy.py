@@ -20,9 +20,11 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, inspect, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.engine import Database, is_sqlite
@@ -75,6 +77,7 @@ async def copy_database(source_url: str, target_url: str) -> CopyReport:
     """Copy all data at `source_url` into the empty database at `target_url`."""
     if source_url == target_url:
         raise CopyError("the source and the target are the same database: name two databases.")
+    _require_file(source_url)
     head = head_revision()
     revision = await current_revision(source_url)
     if revision != head:
@@ -106,6 +109,13 @@ async def copy_database(source_url: str, target_url: str) -> CopyReport:
     if wrong:
         raise CopyError(f"the copy differs from the source in {', '.join(wrong)}.")
     return report
+
+
+def _require_file(url: str) -> None:
+    # Opening a SQLite file that is not there would create it.
+    path = make_url(url).database if is_sqlite(url) else None
+    if path is not None and not Path(path).is_file():
+        raise CopyError(f"the source {path} does not exist: give the path of a hub's file.")
 
 
 async def _refuse_data(url: str) -> None:
@@ -183,20 +193,18 @@ def _for_target(row: dict[str, Any]) -> dict[str, Any]:
 
 async def _move_sequences(connection: AsyncConnection) -> None:
     for table in _tables():
-        for column in table.primary_key.columns:
-            if column.autoincrement is True or (
-                column.autoincrement == "auto"
-                and len(table.primary_key.columns) == 1
-                and column.type.python_type is int
-            ):
-                await connection.execute(
-                    text(
-                        "SELECT setval(pg_get_serial_sequence(:table, :column), "
-                        f"coalesce(max({column.name}), 1), max({column.name}) IS NOT NULL) "
-                        f"FROM {table.name}"
-                    ),
-                    {"table": table.name, "column": column.name},
-                )
+        [*others, column] = table.primary_key.columns
+        if others or column.type.python_type is not int:
+            continue
+        # setval(NULL, ...) is NULL: tables without a sequence are left alone.
+        await connection.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f"coalesce(max({column.name}), 1), max({column.name}) IS NOT NULL) "
+                f"FROM {table.name}"
+            ),
+            {"table": table.name, "column": column.name},
+        )
 
 
 async def checksums(database: Database) -> dict[str, tuple[int, str]]:

@@ -3,10 +3,10 @@ client speaking to it, and a counter of the SQL statements it sends.
 
 The suite runs on SQLite, and on PostgreSQL when `HUB_TEST_DATABASE_URL`
 names a PostgreSQL database (`make test` runs it both ways when that is set;
-`.ci/run` sets it). On PostgreSQL that database is only the way in: the seeded
-template is a database of its own, made once per run, and each test gets a
-copy of it (`CREATE DATABASE ... TEMPLATE`), dropped after the test. A server
-that does not answer ends the run as a failure, never as skipped tests.
+`.ci/run` sets it). On PostgreSQL that database is only the way in: the run
+seeds a database of its own and resets it before each test
+(`tests/postgresql.py`). A server that does not answer ends the run as a
+failure, never as skipped tests.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -39,6 +38,7 @@ from db.seed import seed_reference
 from resolvers.graph import DATA_VERSION_CHECKS
 from server import create_app
 from settings import Settings
+from tests.postgresql import PostgreSQLServer
 
 # The PostgreSQL server the suite runs on, through one of its databases; None: SQLite.
 POSTGRESQL_URL = os.environ.get("HUB_TEST_DATABASE_URL") or None
@@ -56,58 +56,23 @@ def sqlite_only(reason: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(ON_POSTGRESQL, reason=f"SQLite only: {reason}")
 
 
-def postgresql_only(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not ON_POSTGRESQL, reason=f"PostgreSQL only: {reason}")
-
-
-class PostgreSQLServer:
-    """Creates and drops databases on the test server, as its superuser."""
-
-    def __init__(self, url: str) -> None:
-        self.url = make_url(url)
-        if self.url.get_backend_name() != "postgresql":
-            raise pytest.UsageError(f"HUB_TEST_DATABASE_URL is not a PostgreSQL URL: {url}")
-        self.prefix = f"hub_test_{os.getpid()}"
-        self._count = 0
-
-    def url_of(self, name: str) -> str:
-        return self.url.set(database=name).render_as_string(hide_password=False)
-
-    def new_name(self) -> str:
-        self._count += 1
-        return f"{self.prefix}_{self._count}"
-
-    async def execute(self, *statements: str) -> None:
-        dsn: URL = self.url.set(drivername="postgresql")
-        connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
-        try:
-            for statement in statements:
-                await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    def create(self, name: str, template: str = "template0") -> str:
-        asyncio.run(self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        return self.url_of(name)
-
-    def drop(self, name: str) -> None:
-        asyncio.run(self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="session")
 def postgresql() -> PostgreSQLServer | None:
     """The PostgreSQL server of this run, or None on SQLite."""
     if POSTGRESQL_URL is None:
         return None
-    server = PostgreSQLServer(POSTGRESQL_URL)
     try:
-        asyncio.run(server.execute("SELECT 1"))
+        server = PostgreSQLServer(POSTGRESQL_URL)
+        server.check()
+    except ValueError as error:
+        pytest.exit(str(error), returncode=1)
     except (OSError, asyncpg.PostgresError) as error:
         pytest.exit(
             f"HUB_TEST_DATABASE_URL is set but PostgreSQL does not answer ({error}): "
             "start the server, or unset the variable to run on SQLite only.",
             returncode=1,
         )
+    server.drop_abandoned()
     return server
 
 
@@ -149,33 +114,28 @@ def serving(app: ASGIApp) -> Iterator[str]:
 def seeded_template(
     tmp_path_factory: pytest.TempPathFactory, postgresql: PostgreSQLServer | None
 ) -> Iterator[str]:
-    """A migrated and seeded database, made once and copied for each test: a
-    file on SQLite, a template database on PostgreSQL."""
+    """A migrated and seeded database, made once: a file that each test
+    copies on SQLite, a database that each test resets on PostgreSQL."""
     if postgresql is None:
         path = tmp_path_factory.mktemp("template") / "hub.db"
         asyncio.run(_build_template(sqlite_url(path)))
         yield str(path)
         return
-    name = f"{postgresql.prefix}_template"
-    postgresql.drop(name)
-    asyncio.run(_build_template(postgresql.create(name)))
-    yield name
-    postgresql.drop(name)
+    postgresql.drop(postgresql.name)
+    asyncio.run(_build_template(postgresql.create(postgresql.name)))
+    postgresql.keep_seed()
+    yield postgresql.name
+    postgresql.drop(postgresql.name)
 
 
 @pytest.fixture
-def database_url(
-    seeded_template: str, tmp_path: Path, postgresql: PostgreSQLServer | None
-) -> Iterator[str]:
+def database_url(seeded_template: str, tmp_path: Path, postgresql: PostgreSQLServer | None) -> str:
     """A fresh copy of the seeded database, for this test alone."""
     if postgresql is None:
         path = tmp_path / "hub.db"
         shutil.copyfile(seeded_template, path)
-        yield sqlite_url(path)
-        return
-    name = postgresql.new_name()
-    yield postgresql.create(name, template=seeded_template)
-    postgresql.drop(name)
+        return sqlite_url(path)
+    return postgresql.reset()
 
 
 @pytest.fixture

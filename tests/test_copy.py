@@ -104,6 +104,12 @@ async def test_a_copy_into_a_database_that_holds_data_is_refused(
 async def test_a_source_without_the_hub_tables_is_refused(
     tmp_path: Path, new_database_url: str
 ) -> None:
+    # Given a database that exists but holds no tables,
+    database = Database(new_database_url)
+    async with database.engine.connect():
+        pass
+    await database.dispose()
+    # then copying from it is refused.
     with pytest.raises(CopyError, match="migrate it first"):
         await copy_database(new_database_url, sqlite_url(tmp_path / "target.db"))
 
@@ -122,3 +128,33 @@ def test_the_command_reports_the_copy_and_its_refusals(
     error = capsys.readouterr().err
     assert "already holds data" in error
     assert "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "reason"),
+    [
+        (
+            "sqlite+aiosqlite:///{tmp}/missing.db",
+            "sqlite+aiosqlite:///{tmp}/t.db",
+            "does not exist",
+        ),
+        ("{source}", "not a database url", "cannot use the databases given"),
+        ("{source}", "{source}", "the same database"),
+    ],
+)
+def test_the_command_refuses_what_it_cannot_copy(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    target: str,
+    reason: str,
+) -> None:
+    urls = {"tmp": str(tmp_path), "source": asyncio.run(_seeded_sqlite(tmp_path / "s.db"))}
+    assert (
+        cli.main(["db", "copy", "--from", source.format(**urls), "--to", target.format(**urls)])
+        == 1
+    )
+    error = capsys.readouterr().err
+    assert reason in error
+    assert "Traceback" not in error
+    assert not (tmp_path / "missing.db").exists()
