@@ -74,6 +74,25 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _copy(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from db.copy import CopyError, copy_database
+
+    try:
+        report = asyncio.run(copy_database(args.source, args.target))
+    except CopyError as error:
+        print(f"metrohub db copy: {error}", file=sys.stderr)
+        return 1
+    except (OSError, ArgumentError, SQLAlchemyError) as error:
+        reason = str(error).splitlines()[0]
+        print(f"metrohub db copy: cannot use the databases given: {reason}", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    print(f"copied {report.rows} rows in {len(report.tables)} tables; counts and checksums agree")
+    return 0
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from schema import sdl
 
@@ -415,6 +434,29 @@ def _parser() -> argparse.ArgumentParser:
         "flagged origin=demo",
     )
     seed.set_defaults(run=_seed)
+
+    db = commands.add_parser("db", help="database tasks across SQLite and PostgreSQL")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    copy = db_commands.add_parser(
+        "copy",
+        help="copy all data into an empty database (migrated first), verified by row "
+        "counts and checksums",
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="the database to read, e.g. sqlite+aiosqlite:///var/hub.db",
+    )
+    copy.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="the empty database to fill, e.g. postgresql+asyncpg://hub@db.example/hub",
+    )
+    copy.set_defaults(run=_copy)
 
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument(

@@ -1,4 +1,5 @@
-"""Engine and session set-up for SQLite (embedded default) and PostgreSQL."""
+"""Engine and session set-up for SQLite (embedded default) and PostgreSQL
+(`postgresql+asyncpg://`): the same code runs on both."""
 
 from __future__ import annotations
 
@@ -80,13 +81,20 @@ class Database:
         # Writes in this process take turns here before they ask SQLite for its
         # write lock: concurrent writers queue in memory instead of spinning on
         # SQLite's busy timeout (which, under load, they could outwait).
-        self._write_turn = asyncio.Lock()
+        # PostgreSQL locks rows, not the database: its writers run side by
+        # side, and the version columns catch conflicting edits.
+        self._write_turn: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
-        """A session for one write transaction, holding the write lock from
-        its start (BEGIN IMMEDIATE on SQLite), one writer of this process at
-        a time. Commit it; leaving without a commit rolls it back."""
+        """A session for one write transaction. On SQLite it holds the write
+        lock from its start (BEGIN IMMEDIATE), one writer of this process at
+        a time; on PostgreSQL it is a plain transaction. Commit it; leaving
+        without a commit rolls it back."""
+        if self._write_turn is None:
+            async with self.sessions() as session:
+                yield session
+            return
         async with self._write_turn, self.sessions() as session:
             await session.connection(execution_options=IMMEDIATE)
             yield session

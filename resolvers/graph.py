@@ -59,6 +59,7 @@ from resolvers.records import (
 
 __all__ = [
     "BETWEENNESS_BUDGET",
+    "DATA_VERSION_CHECKS",
     "MAX_DEPTH",
     "MAX_PATHS",
     "MAX_PATH_LENGTH",
@@ -429,6 +430,10 @@ async def load_graph(connection: AsyncConnection, version: Any) -> NetworkGraph:
     return NetworkGraph(graph, labels, version, frozenset(hidden))
 
 
+# The statement that reads the data version: on SQLite, on PostgreSQL.
+DATA_VERSION_CHECKS = ("PRAGMA data_version", "SELECT value FROM data_version")
+
+
 class GraphCache:
     """The process's network graph: loaded on first use, reloaded when the
     database has changed since.
@@ -442,6 +447,10 @@ class GraphCache:
     included (unlike a `count(*)`/`max(rowid)` token, which misses updates and
     a delete followed by an insert that reuses the rowid). A write to a table
     outside the graph reloads it too: writes are rare, and a reload is cheap.
+
+    On PostgreSQL the check reads the one-row `data_version` table that every
+    transaction writing to a graph table counts up as it commits (migration
+    0006): the same guarantees, for every process on the database.
     """
 
     def __init__(self, database: Database) -> None:
@@ -465,7 +474,8 @@ class GraphCache:
     async def _data_version(self) -> int:
         if self._watcher is None:
             self._watcher = await self._database.engine.connect()
-        version: int = (await self._watcher.exec_driver_sql("PRAGMA data_version")).scalar_one()
+        check = DATA_VERSION_CHECKS[self._watcher.dialect.name == "postgresql"]
+        version: int = (await self._watcher.exec_driver_sql(check)).scalar_one()
         # End the read transaction, so that the next check sees new commits.
         await self._watcher.rollback()
         return version

@@ -9,6 +9,10 @@ are text, never errors; text with no word at all matches nothing.
 
 Ranking is BM25 with a title (a member's or partner's name, an initiative's
 title) weighing ten times the body, so a title match outranks a body match.
+On PostgreSQL it is `ts_rank` with the same weights (title A, body B), the
+index a tsvector with a GIN index (migration 0005), prefixes `word:*`,
+snippets from `ts_headline`: the same interface, filters, facets, visibility
+and cost in statements; the scores and snippet boundaries differ.
 
 Pages are keyset pages on (score, key), where key is the index's rowid,
 `id * 4 + kind`: a walk with `after` sees every hit once, in rank order, while
@@ -36,7 +40,7 @@ drops partners, a `dimensions` filter keeps initiatives only). An empty filter
 list is no filter.
 
 SQL: a page costs one statement (hits, total, snippets and the records), the
-facets one more, whatever the page size.
+facets one more, whatever the page size, on either database.
 """
 
 from __future__ import annotations
@@ -51,12 +55,18 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
     CTE,
+    BigInteger,
     ColumnElement,
     CompoundSelect,
+    Float,
     Integer,
     Select,
+    String,
+    Text,
     and_,
     bindparam,
+    case,
+    cast,
     column,
     exists,
     func,
@@ -68,6 +78,7 @@ from sqlalchemy import (
     table,
     true,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.engine import Row
@@ -76,8 +87,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db.engine import Database, is_sqlite
 from db.models import (
     Initiative,
+    InitiativeDimension,
+    InitiativeFocusArea,
     Member,
+    MemberInitiative,
     Partner,
+    PartnerFocusArea,
     PartnerKind,
     Publication,
     SustainabilityDimension,
@@ -99,6 +114,7 @@ __all__ = [
     "FacetCount",
     "Facets",
     "Fts5Search",
+    "PostgreSQLSearch",
     "SearchBackend",
     "SearchFilters",
     "SearchHit",
@@ -120,6 +136,8 @@ MAX_QUERY_LENGTH = 200
 MATCH_START = "\x02"
 MATCH_END = "\x03"
 ELLIPSIS = "…"
+# Between a record's fields in the index's text (migration 0005).
+SEPARATOR = " · "
 SNIPPET_TOKENS = 16
 TITLE_WEIGHT = 10.0
 BODY_WEIGHT = 1.0
@@ -240,6 +258,12 @@ class SearchQuery:
         return " ".join([*(f'"{word}"' for word in whole), f'"{last}"*'])
 
     @property
+    def tsquery(self) -> str:
+        """The same words as a PostgreSQL tsquery (`to_tsquery` syntax)."""
+        *whole, last = self.words
+        return " & ".join([*(f"'{word}'" for word in whole), f"'{last}':*"])
+
+    @property
     def fingerprint(self) -> str:
         return hashlib.blake2b(self.expression.encode(), digest_size=4).hexdigest()
 
@@ -332,10 +356,12 @@ def _decode_after(key: tuple[Any, ...] | None, query: SearchQuery) -> tuple[floa
 def backend_for(database: Database) -> SearchBackend:
     """The search implementation for the database's dialect."""
     if is_sqlite(database.url):
-        return Fts5Search()
+        return FTS5_SEARCH
+    if database.engine.dialect.name == "postgresql":
+        return POSTGRESQL_SEARCH
     raise UserInputError(
-        "full-text search is not available on this hub's database yet: it needs SQLite "
-        "(FTS5). Use the lists (`members`, `partners`, `initiatives`) meanwhile.",
+        "full-text search is not available on this hub's database: it needs SQLite "
+        "or PostgreSQL. Use the lists (`members`, `partners`, `initiatives`) meanwhile.",
         code="SEARCH_UNAVAILABLE",
     )
 
@@ -357,27 +383,140 @@ def parse_snippet(marked: str) -> Snippet:
     return Snippet("".join(text), matches)
 
 
+FACETS = ("types", "regions", "partner_kinds", "focus_areas", "dimensions")
+# Not a facet: the condition that hides drafts and archived records.
+PUBLISHED = "published"
+
+
+class FullTextIndex(Protocol):
+    """What differs between databases: how the index finds and scores the
+    hits (a `hits` CTE of `key` and `score`, lower is better), and how it
+    cuts the snippets of a page of them (a CTE of `key` and `snippet`)."""
+
+    def hits(self, *, scored: bool) -> CTE: ...
+
+    def snippets(self, page: CTE) -> CTE: ...
+
+    def __hash__(self) -> int: ...
+
+
 # The FTS5 table of migration 0005. It has no model: its hidden column named
 # after the table is the target of MATCH and the handle of bm25() and snippet().
 SEARCH_INDEX = table("search_index", column("rowid", Integer))
 INDEX: ColumnElement[Any] = literal_column("search_index")
-FACETS = ("types", "regions", "partner_kinds", "focus_areas", "dimensions")
-# Not a facet: the condition that hides drafts and archived records.
-PUBLISHED = "published"
-# Migration 0006: each indexed record's facet values, one row per value, under
-# its index key; kept by triggers. Facet names as in FACETS, values as stored
-# (region and focus area ids, partner kinds and dimensions by value).
-FACET_VALUES_TABLE = table(
-    "search_index_facets", column("key", Integer), column("facet"), column("value")
+
+
+class Fts5Index:
+    """SQLite's FTS5 table; `expression` is the query in FTS5 syntax."""
+
+    def hits(self, *, scored: bool) -> CTE:
+        # Materialized: the full-text query runs once per statement.
+        score = func.bm25(INDEX, TITLE_WEIGHT, BODY_WEIGHT) if scored else null()
+        return (
+            select(SEARCH_INDEX.c.rowid.label("key"), score.label("score"))
+            .where(INDEX.op("MATCH")(bindparam("expression")))
+            .cte("hits")
+            .prefix_with("MATERIALIZED")
+        )
+
+    def snippets(self, page: CTE) -> CTE:
+        # One more pass over the index, bounded by the page's rowids: joining
+        # the index per hit would set up the full-text query (and expand a
+        # prefix) once per hit. `rowid + 0` keeps the IN a filter rather than
+        # one lookup per value.
+        rowid = SEARCH_INDEX.c.rowid
+        snippet = func.snippet(INDEX, -1, MATCH_START, MATCH_END, ELLIPSIS, SNIPPET_TOKENS)
+        return (
+            select(rowid.label("key"), snippet.label("snippet"))
+            .where(
+                INDEX.op("MATCH")(bindparam("expression")),
+                rowid.between(
+                    select(func.min(page.c.key)).scalar_subquery(),
+                    select(func.max(page.c.key)).scalar_subquery(),
+                ),
+                (rowid + 0).in_(select(page.c.key)),
+            )
+            .cte("snippets")
+            .prefix_with("MATERIALIZED")
+        )
+
+
+# PostgreSQL's index table of migration 0005, and its text search configuration.
+TSVECTOR_INDEX = table(
+    "search_index",
+    column("key", BigInteger),
+    column("title", Text),
+    column("body", Text),
+    column("document"),
+)
+TS_CONFIG: ColumnElement[Any] = literal_column("'hub_search'::regconfig")
+# ts_rank's weights for D, C, B (the body) and A (the title).
+TS_WEIGHTS: ColumnElement[Any] = literal_column(
+    f"'{{0, 0, {BODY_WEIGHT / TITLE_WEIGHT}, 1}}'::float4[]"
+)
+TS_HEADLINE_OPTIONS = (
+    f"StartSel={MATCH_START}, StopSel={MATCH_END}, "
+    f"MaxWords={SNIPPET_TOKENS}, MinWords={SNIPPET_TOKENS // 2}, MaxFragments=1"
 )
 
 
-class Fts5Search:
-    """Search with SQLite's FTS5 index (`search_index`, migration 0005).
+def _tsquery() -> ColumnElement[Any]:
+    return func.to_tsquery(TS_CONFIG, bindparam("tsquery", type_=Text))
+
+
+def _words_of(text: ColumnElement[str]) -> ColumnElement[Any]:
+    # As the index reads it (migration 0005): hyphens split words, as in FTS5.
+    return func.to_tsvector(TS_CONFIG, func.translate(text, "-", " "))
+
+
+class TsvectorIndex:
+    """PostgreSQL's tsvector table; `tsquery` is the query in tsquery syntax."""
+
+    def hits(self, *, scored: bool) -> CTE:
+        document = TSVECTOR_INDEX.c.document
+        score = cast(-func.ts_rank(TS_WEIGHTS, document, _tsquery()), Float) if scored else null()
+        return (
+            select(TSVECTOR_INDEX.c.key.label("key"), score.label("score"))
+            .where(document.op("@@")(_tsquery()))
+            .cte("hits")
+            .prefix_with("MATERIALIZED")
+        )
+
+    def snippets(self, page: CTE) -> CTE:
+        # From the title when it holds every word, else from the body, else
+        # (words in both) from both.
+        title, body = TSVECTOR_INDEX.c.title, TSVECTOR_INDEX.c.body
+        text = case(
+            (_words_of(title).op("@@")(_tsquery()), title),
+            (_words_of(body).op("@@")(_tsquery()), body),
+            else_=title + SEPARATOR + body,
+        )
+        snippet = func.ts_headline(TS_CONFIG, text, _tsquery(), TS_HEADLINE_OPTIONS)
+        return (
+            select(TSVECTOR_INDEX.c.key.label("key"), snippet.label("snippet"))
+            .where(TSVECTOR_INDEX.c.key.in_(select(page.c.key)))
+            .cte("snippets")
+            .prefix_with("MATERIALIZED")
+        )
+
+
+# One of each: statements are cached per index.
+FTS5_INDEX = Fts5Index()
+TSVECTOR_INDEX_SEARCH = TsvectorIndex()
+
+
+class IndexSearch:
+    """Search with a full-text index (`search_index`, migration 0005).
 
     Statements are built once per shape (which filters are set, whether a
     cursor is given) and cached: building one costs more than running it on
     a small result set. Everything else is a bound parameter."""
+
+    def __init__(self, index: FullTextIndex) -> None:
+        self.index = index
+
+    def _query_params(self, query: SearchQuery) -> dict[str, Any]:
+        return {"expression": query.expression}
 
     async def page(
         self,
@@ -387,13 +526,10 @@ class Fts5Search:
         args: PageArgs,
         after: tuple[float, int] | None,
     ) -> Page[SearchHit]:
-        params = _filter_params(filters) | {
-            "expression": query.expression,
-            "limit": args.first + 1,
-        }
+        params = _filter_params(filters) | self._query_params(query) | {"limit": args.first + 1}
         if after is not None:
             params["after_score"], params["after_key"] = after
-        statement = _page_statement(_shape(filters), after is not None)
+        statement = _page_statement(self.index, _shape(filters), after is not None)
         rows = (await connection.execute(statement, params)).all()
         found = [row for row in rows if row.key is not None]
         return Page(
@@ -406,8 +542,8 @@ class Fts5Search:
     async def facets(
         self, connection: AsyncConnection, query: SearchQuery, filters: SearchFilters
     ) -> Facets:
-        params = _filter_params(filters) | {"expression": query.expression}
-        statement = _facet_statement(_shape(filters))
+        params = _filter_params(filters) | self._query_params(query)
+        statement = _facet_statement(self.index, _shape(filters))
         counts: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
         for facet, value, count in await connection.execute(statement, params):
             counts[facet].append((FACET_VALUES[facet](value), count))
@@ -419,8 +555,29 @@ class Fts5Search:
         )
 
 
+class Fts5Search(IndexSearch):
+    """Search with SQLite's FTS5 index."""
+
+    def __init__(self) -> None:
+        super().__init__(FTS5_INDEX)
+
+
+class PostgreSQLSearch(IndexSearch):
+    """Search with PostgreSQL's tsvector index."""
+
+    def __init__(self) -> None:
+        super().__init__(TSVECTOR_INDEX_SEARCH)
+
+    def _query_params(self, query: SearchQuery) -> dict[str, Any]:
+        return {"tsquery": query.tsquery}
+
+
+FTS5_SEARCH = Fts5Search()
+POSTGRESQL_SEARCH = PostgreSQLSearch()
+
+# Facet values come back as text (one column for values of every type).
 FACET_VALUES: dict[str, Callable[[Any], Any]] = {
-    "types": SearchKind,
+    "types": lambda value: SearchKind(int(value)),
     "regions": int,
     "partner_kinds": PartnerKind,
     "focus_areas": int,
@@ -454,22 +611,11 @@ def _id_of(key: ColumnElement[int]) -> ColumnElement[int]:
     return key // KIND_SPAN
 
 
-def _hits(*, scored: bool) -> CTE:
-    # Materialized: the full-text query runs once per statement.
-    score = func.bm25(INDEX, TITLE_WEIGHT, BODY_WEIGHT) if scored else null()
-    return (
-        select(SEARCH_INDEX.c.rowid.label("key"), score.label("score"))
-        .where(INDEX.op("MATCH")(bindparam("expression")))
-        .cte("hits")
-        .prefix_with("MATERIALIZED")
-    )
-
-
 @functools.cache
-def _page_statement(filtered: frozenset[str], paged: bool) -> Select[Any]:
-    hits = _hits(scored=True)
+def _page_statement(index: FullTextIndex, filtered: frozenset[str], paged: bool) -> Select[Any]:
+    hits = index.hits(scored=True)
     key = hits.c.key
-    conditions = _filter_conditions(filtered, key)
+    conditions = _filter_conditions(filtered, _kind_of(key), _id_of(key))
     matched = (
         select(key, hits.c.score)
         .where(*conditions.values())
@@ -487,25 +633,7 @@ def _page_statement(filtered: frozenset[str], paged: bool) -> Select[Any]:
         .cte("page")
         .prefix_with("MATERIALIZED")
     )
-    # Snippets of the page's hits in one more pass over the index, bounded by
-    # the page's rowids: joining the index per hit would set up the full-text
-    # query (and expand a prefix) once per hit. `rowid + 0` keeps the IN a
-    # filter rather than one lookup per value.
-    rowid = SEARCH_INDEX.c.rowid
-    snippet = func.snippet(INDEX, -1, MATCH_START, MATCH_END, ELLIPSIS, SNIPPET_TOKENS)
-    snippets = (
-        select(rowid.label("key"), snippet.label("snippet"))
-        .where(
-            INDEX.op("MATCH")(bindparam("expression")),
-            rowid.between(
-                select(func.min(page.c.key)).scalar_subquery(),
-                select(func.max(page.c.key)).scalar_subquery(),
-            ),
-            (rowid + 0).in_(select(page.c.key)),
-        )
-        .cte("snippets")
-        .prefix_with("MATERIALIZED")
-    )
+    snippets = index.snippets(page)
     kind, pk = _kind_of(page.c.key), _id_of(page.c.key)
     record_columns = [column for record in RECORDS.values() for column in columns(record)]
     # One row even for an empty page, so that the total always comes back.
@@ -522,16 +650,17 @@ def _page_statement(filtered: frozenset[str], paged: bool) -> Select[Any]:
 
 
 @functools.cache
-def _facet_statement(filtered: frozenset[str]) -> CompoundSelect[Any]:
-    hits = _hits(scored=False)
+def _facet_statement(index: FullTextIndex, filtered: frozenset[str]) -> CompoundSelect[Any]:
+    hits = index.hits(scored=False)
     key = hits.c.key
-    conditions = _filter_conditions(filtered, key)
-    # Each hit with whether it passes each filter, so that a facet can apply
-    # every filter but its own.
+    conditions = _filter_conditions(filtered, _kind_of(key), _id_of(key))
+    # Each hit with whether it passes each facet's filter, so that a facet can
+    # apply every filter but its own.
     flagged = (
         select(
             key,
             _kind_of(key).label("kind"),
+            _id_of(key).label("id"),
             *(condition.label(name) for name, condition in conditions.items()),
         )
         .cte("flagged")
@@ -539,46 +668,115 @@ def _facet_statement(filtered: frozenset[str]) -> CompoundSelect[Any]:
     )
 
     def passing(*, ignoring: str) -> list[ColumnElement[bool]]:
-        return [flagged.c[name] == 1 for name in conditions if name != ignoring]
+        return [flagged.c[name].is_(true()) for name in conditions if name != ignoring]
 
-    values = FACET_VALUES_TABLE
-    # One range read per hit gives all its facet values; each value counts
-    # when the hit passes every filter but the one on the value's own facet.
-    per_facet = [
-        and_(values.c.facet == facet, *passing(ignoring=facet))
-        for facet in FACETS
-        if facet != "types"
-    ]
+    kind, pk = flagged.c.kind, flagged.c.id
+    # An initiative has a region once however many of its members are there.
+    region_pairs = union(
+        select(flagged.c.key, Member.region_id.label("value"))
+        .join(Member, and_(kind == SearchKind.MEMBER, Member.id == pk))
+        .where(*passing(ignoring="regions")),
+        select(flagged.c.key, Member.region_id)
+        .join(
+            MemberInitiative,
+            and_(kind == SearchKind.INITIATIVE, MemberInitiative.initiative_id == pk),
+        )
+        .join(Member, Member.id == MemberInitiative.member_id)
+        .where(*passing(ignoring="regions")),
+    ).subquery("region_pairs")
+    area_pairs = union_all(
+        select(flagged.c.key, PartnerFocusArea.focus_area_id.label("value"))
+        .join(
+            PartnerFocusArea,
+            and_(kind == SearchKind.PARTNER, PartnerFocusArea.partner_id == pk),
+        )
+        .where(*passing(ignoring="focus_areas")),
+        select(flagged.c.key, InitiativeFocusArea.focus_area_id)
+        .join(
+            InitiativeFocusArea,
+            and_(kind == SearchKind.INITIATIVE, InitiativeFocusArea.initiative_id == pk),
+        )
+        .where(*passing(ignoring="focus_areas")),
+    ).subquery("area_pairs")
+
+    def as_text(value: Any) -> Any:
+        # One column for the values of every facet; PostgreSQL's UNION wants one type.
+        return cast(value, String)
+
+    def counted(facet: str, value: Any, source: Any, *where: Any) -> Select[Any]:
+        return (
+            select(literal(facet).label("facet"), as_text(value).label("value"), func.count())
+            .select_from(source)
+            .where(*where)
+            .group_by(value)
+        )
+
     return union_all(
-        select(literal("types").label("facet"), flagged.c.kind.label("value"), func.count())
-        .where(*passing(ignoring="types"))
-        .group_by(flagged.c.kind),
-        select(values.c.facet, values.c.value, func.count())
-        .select_from(flagged)
-        .join(values, values.c.key == flagged.c.key)
-        .where(or_(*per_facet))
-        .group_by(values.c.facet, values.c.value),
+        counted("types", kind, flagged, *passing(ignoring="types")),
+        counted("regions", region_pairs.c.value, region_pairs),
+        counted(
+            "partner_kinds",
+            Partner.kind,
+            flagged.join(Partner, and_(kind == SearchKind.PARTNER, Partner.id == pk)),
+            *passing(ignoring="partner_kinds"),
+        ),
+        counted("focus_areas", area_pairs.c.value, area_pairs),
+        counted(
+            "dimensions",
+            InitiativeDimension.dimension,
+            flagged.join(
+                InitiativeDimension,
+                and_(kind == SearchKind.INITIATIVE, InitiativeDimension.initiative_id == pk),
+            ),
+            *passing(ignoring="dimensions"),
+        ),
     )
 
 
 def _filter_conditions(
-    filtered: frozenset[str], key: ColumnElement[int]
+    filtered: frozenset[str], kind: ColumnElement[int], pk: ColumnElement[int]
 ) -> dict[str, ColumnElement[bool]]:
-    """Per filter, whether a hit (its index key) passes it; the accepted
-    values are the parameter named after the facet."""
+    """Per facet, whether a hit (its kind and id) passes that facet's filter;
+    the accepted values are the parameter named after the facet."""
 
-    def has_value(facet: str) -> ColumnElement[bool]:
-        values = FACET_VALUES_TABLE
-        return exists().where(
-            values.c.key == key,
-            values.c.facet == facet,
-            values.c.value.in_(bindparam(facet, expanding=True)),
-        )
+    def accepted(name: str) -> Any:
+        return bindparam(name, expanding=True)
+
+    def of_kind(wanted: SearchKind, *condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return and_(kind == wanted, exists().where(*condition))
 
     conditions: dict[str, ColumnElement[bool]] = {
-        facet: has_value(facet) for facet in FACETS if facet != "types"
+        "types": kind.in_(accepted("types")),
+        "regions": or_(
+            of_kind(SearchKind.MEMBER, Member.id == pk, Member.region_id.in_(accepted("regions"))),
+            of_kind(
+                SearchKind.INITIATIVE,
+                MemberInitiative.initiative_id == pk,
+                Member.id == MemberInitiative.member_id,
+                Member.region_id.in_(accepted("regions")),
+            ),
+        ),
+        "partner_kinds": of_kind(
+            SearchKind.PARTNER, Partner.id == pk, Partner.kind.in_(accepted("partner_kinds"))
+        ),
+        "focus_areas": or_(
+            of_kind(
+                SearchKind.PARTNER,
+                PartnerFocusArea.partner_id == pk,
+                PartnerFocusArea.focus_area_id.in_(accepted("focus_areas")),
+            ),
+            of_kind(
+                SearchKind.INITIATIVE,
+                InitiativeFocusArea.initiative_id == pk,
+                InitiativeFocusArea.focus_area_id.in_(accepted("focus_areas")),
+            ),
+        ),
+        "dimensions": of_kind(
+            SearchKind.INITIATIVE,
+            InitiativeDimension.initiative_id == pk,
+            InitiativeDimension.dimension.in_(accepted("dimensions")),
+        ),
     }
-    conditions["types"] = _kind_of(key).in_(bindparam("types", expanding=True))
     # The few unpublished records, by index key (found through the publication
     # index), rather than a lookup per hit: drafts and archives are rare.
     unpublished = union_all(
@@ -594,8 +792,8 @@ def _filter_conditions(
             )
         )
     )
-    conditions[PUBLISHED] = key.not_in(unpublished)
-    return {name: conditions[name] for name in (*FACETS, PUBLISHED) if name in filtered}
+    conditions[PUBLISHED] = (kind + pk * KIND_SPAN).not_in(unpublished)
+    return {name: conditions[name] if name in filtered else true() for name in (*FACETS, PUBLISHED)}
 
 
 def _record_builders() -> dict[SearchKind, Callable[[Row[Any]], SearchRecord]]:

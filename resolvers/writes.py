@@ -408,7 +408,9 @@ async def create(
 async def _load_for_change(
     session: AsyncSession, ctx: WriteContext, spec: _Writable, type_name: str, pk: int
 ) -> Any:
-    row = await session.get(spec.model, pk)
+    # Locked until the commit (on PostgreSQL; SQLite's writer holds the whole
+    # database): a concurrent edit waits, then sees this one's new version.
+    row = await session.get(spec.model, pk, with_for_update=True)
     hidden = (
         row is not None
         and not ctx.principal.is_staff
@@ -496,7 +498,7 @@ async def set_publication(
     )
     spec = WRITABLE[type_name]
     async with ctx.database.writer() as session:
-        row = await session.get(spec.model, pk)
+        row = await session.get(spec.model, pk, with_for_update=True)
         if row is None:
             return _not_found(type_name)
         if row.version != expected_version:
@@ -542,7 +544,8 @@ async def _change_link(
     spec = WRITABLE["Initiative"]
     async with ctx.database.writer() as session:
         errors = []
-        if await session.get(Initiative, initiative_id) is None:
+        # Locked: concurrent links to one initiative take turns (PostgreSQL).
+        if await session.get(Initiative, initiative_id, with_for_update=True) is None:
             errors.append(UserError(("input", "initiativeId"), "No such initiative.", "NOT_FOUND"))
         if await session.get(other_model, other_id) is None:
             errors.append(UserError(("input", f"{kind}Id"), f"No such {kind}.", "NOT_FOUND"))

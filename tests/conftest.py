@@ -1,9 +1,18 @@
 """Shared fixtures: a fresh, seeded database per test, the hub app, an HTTP
-client speaking to it, and a counter of the SQL statements it sends."""
+client speaking to it, and a counter of the SQL statements it sends.
+
+The suite runs on SQLite, and on PostgreSQL when `HUB_TEST_DATABASE_URL`
+names a PostgreSQL database (`make test` runs it both ways when that is set;
+`.ci/run` sets it). On PostgreSQL that database is only the way in: the run
+seeds a database of its own and resets it before each test
+(`tests/postgresql.py`). A server that does not answer ends the run as a
+failure, never as skipped tests.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import threading
@@ -14,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import uvicorn
@@ -22,15 +32,59 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from db.engine import Database
+from db.engine import Database, is_sqlite
 from db.migrate import upgrade
 from db.seed import seed_reference
+from resolvers.graph import DATA_VERSION_CHECKS
 from server import create_app
 from settings import Settings
+from tests.postgresql import PostgreSQLServer
+
+# The PostgreSQL server the suite runs on, through one of its databases; None: SQLite.
+POSTGRESQL_URL = os.environ.get("HUB_TEST_DATABASE_URL") or None
+ON_POSTGRESQL = POSTGRESQL_URL is not None
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
+
+
+def sqlite_only(reason: str) -> pytest.MarkDecorator:
+    """Marks a test about SQLite itself (its files, pragmas, FTS5 tables),
+    which has no meaning on PostgreSQL; `reason` says why and where the
+    PostgreSQL counterpart is."""
+    return pytest.mark.skipif(ON_POSTGRESQL, reason=f"SQLite only: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> PostgreSQLServer | None:
+    """The PostgreSQL server of this run, or None on SQLite."""
+    if POSTGRESQL_URL is None:
+        return None
+    try:
+        server = PostgreSQLServer(POSTGRESQL_URL)
+        server.check()
+    except ValueError as error:
+        pytest.exit(str(error), returncode=1)
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.exit(
+            f"HUB_TEST_DATABASE_URL is set but PostgreSQL does not answer ({error}): "
+            "start the server, or unset the variable to run on SQLite only.",
+            returncode=1,
+        )
+    server.drop_abandoned()
+    return server
+
+
+async def _build_template(url: str) -> None:
+    await upgrade(url)
+    database = Database(url)
+    await seed_reference(database)
+    if is_sqlite(url):
+        # Fold the WAL into the main file so that one file copies the database.
+        async with database.engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    await database.dispose()
 
 
 @contextmanager
@@ -57,29 +111,42 @@ def serving(app: ASGIApp) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated and seeded database file, made once and copied for each test."""
-    path = tmp_path_factory.mktemp("template") / "hub.db"
-
-    async def build() -> None:
-        await upgrade(sqlite_url(path))
-        database = Database(sqlite_url(path))
-        await seed_reference(database)
-        # Fold the WAL into the main file so that one file copies the database.
-        async with database.engine.connect() as connection:
-            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        await database.dispose()
-
-    asyncio.run(build())
-    return path
+def seeded_template(
+    tmp_path_factory: pytest.TempPathFactory, postgresql: PostgreSQLServer | None
+) -> Iterator[str]:
+    """A migrated and seeded database, made once: a file that each test
+    copies on SQLite, a database that each test resets on PostgreSQL."""
+    if postgresql is None:
+        path = tmp_path_factory.mktemp("template") / "hub.db"
+        asyncio.run(_build_template(sqlite_url(path)))
+        yield str(path)
+        return
+    postgresql.drop(postgresql.name)
+    asyncio.run(_build_template(postgresql.create(postgresql.name)))
+    postgresql.keep_seed()
+    yield postgresql.name
+    postgresql.drop(postgresql.name)
 
 
 @pytest.fixture
-def database_url(seeded_template: Path, tmp_path: Path) -> str:
+def database_url(seeded_template: str, tmp_path: Path, postgresql: PostgreSQLServer | None) -> str:
     """A fresh copy of the seeded database, for this test alone."""
-    path = tmp_path / "hub.db"
-    shutil.copyfile(seeded_template, path)
-    return sqlite_url(path)
+    if postgresql is None:
+        path = tmp_path / "hub.db"
+        shutil.copyfile(seeded_template, path)
+        return sqlite_url(path)
+    return postgresql.reset()
+
+
+@pytest.fixture
+def new_database_url(tmp_path: Path, postgresql: PostgreSQLServer | None) -> Iterator[str]:
+    """A database with nothing in it, not even tables, for this test alone."""
+    if postgresql is None:
+        yield sqlite_url(tmp_path / "new" / "hub.db")
+        return
+    name = postgresql.new_name()
+    yield postgresql.create(name)
+    postgresql.drop(name)
 
 
 @pytest.fixture
@@ -132,7 +199,8 @@ def graphql(client: httpx.AsyncClient) -> GraphQLClient:
 
 @dataclass
 class StatementCounter:
-    """Counts the SQL statements the app's engine sends (PRAGMAs excluded)."""
+    """Counts the SQL statements the app's engine sends (PRAGMAs and the
+    graph's change checks excluded)."""
 
     statements: list[str] = field(default_factory=list)
     connections: int = 0
@@ -152,7 +220,9 @@ def sql(app: Starlette) -> Iterator[StatementCounter]:
     engine = app.state.database.engine.sync_engine
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")) and (
+            statement not in DATA_VERSION_CHECKS
+        ):
             counter.statements.append(statement)
 
     def on_checkout(*_args: Any) -> None:

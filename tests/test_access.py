@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from db.engine import Database
-from db.models import Initiative, Partner, Publication, Role
+from db.models import Base, Initiative, Partner, Publication, Role
 from resolvers.keys import PREFIX, issue_key, revoke_key
+from tests.conftest import sqlite_only
 
 PARTNERS = """
 query Partners {
@@ -207,6 +208,28 @@ async def test_drafts_and_archived_records_are_for_staff_only(
         assert sum(f["count"] for f in partner_hits) == (1 if sees else 0)
 
 
+async def test_no_table_holds_a_plaintext_key(keys: Keys, database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        async with database.engine.connect() as connection:
+            rows = [
+                repr(tuple(row))
+                for table in Base.metadata.sorted_tables
+                for row in await connection.execute(select(table))
+            ]
+    finally:
+        await database.dispose()
+    contents = "\n".join(rows)
+    for key in (keys.partner_a, keys.partner_b, keys.staff, keys.admin, keys.revoked):
+        assert key not in contents
+        assert key[len(PREFIX) :] not in contents
+    assert contents.count("mh_live_") >= 5
+
+
+@sqlite_only(
+    "reads the database's files, WAL included; on PostgreSQL "
+    "test_no_table_holds_a_plaintext_key reads every row"
+)
 async def test_the_database_file_holds_no_plaintext_key(keys: Keys, database_url: str) -> None:
     path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
     contents = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 
 from db.demo import _initiative, _partner, ensure_demo
@@ -26,7 +26,7 @@ from db.models import (
     UclgSection,
 )
 from db.seed import seed_reference
-from tests.conftest import GraphQLClient, sqlite_url
+from tests.conftest import GraphQLClient, sqlite_only
 
 
 async def _count(database: Database, model: type[object], *where: object) -> int:
@@ -37,6 +37,10 @@ async def _count(database: Database, model: type[object], *where: object) -> int
         return int((await connection.execute(query)).scalar_one())
 
 
+@sqlite_only(
+    "pragmas are SQLite's; what they ensure on SQLite (foreign keys) holds on both in "
+    "test_a_row_that_points_at_nothing_is_refused"
+)
 async def test_pragmas_are_set_on_every_connection_of_the_apps_engine(
     app: Starlette, graphql: GraphQLClient
 ) -> None:
@@ -49,8 +53,22 @@ async def test_pragmas_are_set_on_every_connection_of_the_apps_engine(
             assert (await pragma("PRAGMA busy_timeout")).scalar() == 10000
 
 
-async def test_migrations_create_an_empty_database_that_matches_the_models(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "new" / "hub.db")
+async def test_a_row_that_points_at_nothing_is_refused(database_url: str) -> None:
+    database = Database(database_url)
+    try:
+        with pytest.raises(IntegrityError):
+            async with database.engine.begin() as connection:
+                await connection.execute(
+                    insert(MemberInitiative).values(member_id=10_000, initiative_id=1, role="lead")
+                )
+    finally:
+        await database.dispose()
+
+
+async def test_migrations_create_an_empty_database_that_matches_the_models(
+    new_database_url: str,
+) -> None:
+    url = new_database_url
     assert await current_revision(url) is None
     await upgrade(url)
     assert await current_revision(url) == head_revision()
@@ -58,9 +76,9 @@ async def test_migrations_create_an_empty_database_that_matches_the_models(tmp_p
 
 
 @pytest.fixture
-async def empty_database(tmp_path: Path) -> AsyncIterator[Database]:
+async def empty_database(new_database_url: str) -> AsyncIterator[Database]:
     """A migrated database with no data in it."""
-    url = sqlite_url(tmp_path / "empty.db")
+    url = new_database_url
     await upgrade(url)
     database = Database(url)
     yield database

@@ -209,13 +209,13 @@ def _error(body: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def data_version_checks(app: Starlette) -> Iterator[list[str]]:
-    """The graph's change checks (`PRAGMA data_version`), which the `sql`
-    fixture leaves out with every other PRAGMA."""
+    """The graph's change checks (`PRAGMA data_version` on SQLite), which the
+    `sql` fixture leaves out."""
     checks: list[str] = []
     engine = app.state.database.engine.sync_engine
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.strip().upper() == "PRAGMA DATA_VERSION":
+        if statement in resolvers.graph.DATA_VERSION_CHECKS:
             checks.append(statement)
 
     event.listen(engine, "before_cursor_execute", on_execute)

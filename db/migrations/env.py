@@ -12,15 +12,15 @@ from db.models import Base
 config = context.config
 target_metadata = Base.metadata
 
-# The full-text search index (revision 0005) is an FTS5 virtual table and its
-# shadow tables, and its facet values (revision 0006) a table beside it, kept
-# up by triggers; they have no model, so autogenerate must neither drop them
-# nor report them as a difference.
-UNMODELLED_TABLE_PREFIX = "search_index"
+# The full-text search index (revision 0005: an FTS5 virtual table and its
+# shadow tables on SQLite, a tsvector table on PostgreSQL) and PostgreSQL's
+# data version (revision 0006) are kept up by triggers; they have no model,
+# so autogenerate must neither drop them nor report them as differences.
+UNMODELLED_TABLE_PREFIXES = ("search_index", "data_version")
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
-    return not (type_ == "table" and (name or "").startswith(UNMODELLED_TABLE_PREFIX))
+    return not (type_ == "table" and (name or "").startswith(UNMODELLED_TABLE_PREFIXES))
 
 
 def run_with(connection: Connection) -> None:

@@ -17,8 +17,14 @@ Beware: a batch migration that rebuilds `members`, `partners` or
 `initiatives` on SQLite (copy, drop, rename) drops their triggers with the old
 table; recreate them (`_create_triggers`) in that migration.
 
-PostgreSQL gets its own full-text search behind the same interface in a later
-revision: on other dialects this revision does nothing.
+On PostgreSQL the index is a plain table `search_index(key, title, body,
+document)` with the same keys and text, kept by the same kind of triggers (one
+PL/pgSQL function per table). `document` is a stored tsvector, the title
+weighted A and the body B, with a GIN index; its text search configuration
+`hub_search` is `simple` with the `unaccent` dictionary in front (the
+`unaccent` extension, trusted since PostgreSQL 13: a database owner may create
+it), so "Bogota" finds "Bogotá" there too. The configuration, not a wrapper
+around unaccent(), lets `ts_headline` mark the accented original words.
 """
 
 from collections.abc import Sequence
@@ -64,11 +70,16 @@ DOCUMENTS = (
 )
 
 
+def _postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
 def _clean(expression: str) -> str:
     # Snippets mark matches with the control characters STX and ETX
     # (resolvers/search.py): strip them from the text so that data can never
     # forge a marker.
-    return f"replace(replace({expression}, char(2), ''), char(3), '')"
+    char = "chr" if _postgresql() else "char"
+    return f"replace(replace({expression}, {char}(2), ''), {char}(3), '')"
 
 
 def _title(document: Document, row: str) -> str:
@@ -78,7 +89,13 @@ def _title(document: Document, row: str) -> str:
 def _field(document: Document, row: str, column: str) -> str:
     value = f"nullif({row}.{column}, '')"
     if column in document.extra:
-        value = f"iif(instr({row}.{document.title}, {row}.{column}) > 0, NULL, {value})"
+        title = f"{row}.{document.title}"
+        found = (
+            f"strpos({title}, {row}.{column})"
+            if _postgresql()
+            else f"instr({title}, {row}.{column})"
+        )
+        value = f"CASE WHEN {found} > 0 THEN NULL ELSE {value} END"
     return value
 
 
@@ -121,7 +138,68 @@ def _create_triggers(document: Document) -> None:
     )
 
 
+# Every token type of the `simple` parser, so that unaccent sees every word.
+TOKEN_TYPES = (
+    "asciiword, word, numword, asciihword, hword, numhword, "
+    "hword_asciipart, hword_part, hword_numpart"
+)
+
+
+def _upgrade_postgresql() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    op.execute("CREATE TEXT SEARCH CONFIGURATION hub_search (COPY = simple)")
+    op.execute(
+        f"ALTER TEXT SEARCH CONFIGURATION hub_search ALTER MAPPING FOR {TOKEN_TYPES} "
+        "WITH unaccent, simple"
+    )
+    op.execute(
+        "CREATE TABLE search_index ("
+        "key bigint PRIMARY KEY, title text NOT NULL, body text NOT NULL, "
+        "document tsvector GENERATED ALWAYS AS ("
+        "setweight(to_tsvector('hub_search', title), 'A') || "
+        "setweight(to_tsvector('hub_search', body), 'B')) STORED)"
+    )
+    op.execute("CREATE INDEX search_index_document ON search_index USING gin (document)")
+    for document in DOCUMENTS:
+        table = document.table
+        op.execute(
+            "INSERT INTO search_index(key, title, body) SELECT "
+            f"row.id * 4 + {document.kind}, {_title(document, 'row')}, {_body(document, 'row')} "
+            f"FROM {table} AS row"
+        )
+        op.execute(
+            f"CREATE FUNCTION search_index_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN "
+            "IF TG_OP <> 'INSERT' THEN "
+            f"DELETE FROM search_index WHERE key = OLD.id * 4 + {document.kind}; "
+            "END IF; "
+            "IF TG_OP <> 'DELETE' THEN "
+            "INSERT INTO search_index(key, title, body) VALUES "
+            f"(NEW.id * 4 + {document.kind}, {_title(document, 'NEW')}, {_body(document, 'NEW')}); "
+            "END IF; "
+            "RETURN NULL; "
+            "END $$"
+        )
+        watched = ", ".join(("id", document.title, *document.body))
+        op.execute(
+            f"CREATE TRIGGER search_index_{table} "
+            f"AFTER INSERT OR DELETE OR UPDATE OF {watched} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION search_index_{table}()"
+        )
+
+
+def _downgrade_postgresql() -> None:
+    for document in DOCUMENTS:
+        op.execute(f"DROP TRIGGER IF EXISTS search_index_{document.table} ON {document.table}")
+        op.execute(f"DROP FUNCTION IF EXISTS search_index_{document.table}()")
+    op.execute("DROP TABLE IF EXISTS search_index")
+    op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS hub_search")
+
+
 def upgrade() -> None:
+    if _postgresql():
+        _upgrade_postgresql()
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     # remove_diacritics 2: "Bogota" finds "Bogotá", "sao paulo" finds "São Paulo".
@@ -140,6 +218,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if _postgresql():
+        _downgrade_postgresql()
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for document in DOCUMENTS:
