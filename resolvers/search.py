@@ -78,7 +78,6 @@ from sqlalchemy import (
     table,
     true,
     tuple_,
-    union,
     union_all,
 )
 from sqlalchemy.engine import Row
@@ -87,12 +86,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from db.engine import Database, is_sqlite
 from db.models import (
     Initiative,
-    InitiativeDimension,
-    InitiativeFocusArea,
     Member,
-    MemberInitiative,
     Partner,
-    PartnerFocusArea,
     PartnerKind,
     Publication,
     SustainabilityDimension,
@@ -386,6 +381,12 @@ def parse_snippet(marked: str) -> Snippet:
 FACETS = ("types", "regions", "partner_kinds", "focus_areas", "dimensions")
 # Not a facet: the condition that hides drafts and archived records.
 PUBLISHED = "published"
+# Migration 0007: each indexed record's facet values under its index key, one
+# row per value, as text (ids in decimal, kinds and dimensions by value): a
+# table kept by triggers on SQLite, a view on PostgreSQL.
+FACET_VALUES_TABLE = table(
+    "search_index_facets", column("key", BigInteger), column("facet", Text), column("value", Text)
+)
 
 
 class FullTextIndex(Protocol):
@@ -598,8 +599,19 @@ def _shape(filters: SearchFilters) -> frozenset[str]:
 
 
 def _filter_params(filters: SearchFilters) -> dict[str, list[Any]]:
-    """The set filters, by facet name, as bound parameters."""
-    return {name: sorted(getattr(filters, name)) for name in FACETS if getattr(filters, name)}
+    """The set filters, by facet name, as bound parameters: record types as
+    numbers (the low part of the key), other values as the text they are
+    stored as."""
+    params: dict[str, list[Any]] = {}
+    for name in FACETS:
+        accepted = getattr(filters, name)
+        if accepted:
+            params[name] = (
+                sorted(int(kind) for kind in accepted)
+                if name == "types"
+                else sorted(str(value) for value in accepted)
+            )
+    return params
 
 
 def _kind_of(key: ColumnElement[int]) -> ColumnElement[int]:
@@ -615,7 +627,7 @@ def _id_of(key: ColumnElement[int]) -> ColumnElement[int]:
 def _page_statement(index: FullTextIndex, filtered: frozenset[str], paged: bool) -> Select[Any]:
     hits = index.hits(scored=True)
     key = hits.c.key
-    conditions = _filter_conditions(filtered, _kind_of(key), _id_of(key))
+    conditions = _filter_conditions(filtered, key)
     matched = (
         select(key, hits.c.score)
         .where(*conditions.values())
@@ -653,14 +665,13 @@ def _page_statement(index: FullTextIndex, filtered: frozenset[str], paged: bool)
 def _facet_statement(index: FullTextIndex, filtered: frozenset[str]) -> CompoundSelect[Any]:
     hits = index.hits(scored=False)
     key = hits.c.key
-    conditions = _filter_conditions(filtered, _kind_of(key), _id_of(key))
-    # Each hit with whether it passes each facet's filter, so that a facet can
-    # apply every filter but its own.
+    conditions = _filter_conditions(filtered, key)
+    # Each hit with whether it passes each filter, so that a facet can apply
+    # every filter but its own.
     flagged = (
         select(
             key,
             _kind_of(key).label("kind"),
-            _id_of(key).label("id"),
             *(condition.label(name) for name, condition in conditions.items()),
         )
         .cte("flagged")
@@ -670,113 +681,49 @@ def _facet_statement(index: FullTextIndex, filtered: frozenset[str]) -> Compound
     def passing(*, ignoring: str) -> list[ColumnElement[bool]]:
         return [flagged.c[name].is_(true()) for name in conditions if name != ignoring]
 
-    kind, pk = flagged.c.kind, flagged.c.id
-    # An initiative has a region once however many of its members are there.
-    region_pairs = union(
-        select(flagged.c.key, Member.region_id.label("value"))
-        .join(Member, and_(kind == SearchKind.MEMBER, Member.id == pk))
-        .where(*passing(ignoring="regions")),
-        select(flagged.c.key, Member.region_id)
-        .join(
-            MemberInitiative,
-            and_(kind == SearchKind.INITIATIVE, MemberInitiative.initiative_id == pk),
-        )
-        .join(Member, Member.id == MemberInitiative.member_id)
-        .where(*passing(ignoring="regions")),
-    ).subquery("region_pairs")
-    area_pairs = union_all(
-        select(flagged.c.key, PartnerFocusArea.focus_area_id.label("value"))
-        .join(
-            PartnerFocusArea,
-            and_(kind == SearchKind.PARTNER, PartnerFocusArea.partner_id == pk),
-        )
-        .where(*passing(ignoring="focus_areas")),
-        select(flagged.c.key, InitiativeFocusArea.focus_area_id)
-        .join(
-            InitiativeFocusArea,
-            and_(kind == SearchKind.INITIATIVE, InitiativeFocusArea.initiative_id == pk),
-        )
-        .where(*passing(ignoring="focus_areas")),
-    ).subquery("area_pairs")
-
-    def as_text(value: Any) -> Any:
-        # One column for the values of every facet; PostgreSQL's UNION wants one type.
-        return cast(value, String)
-
-    def counted(facet: str, value: Any, source: Any, *where: Any) -> Select[Any]:
-        return (
-            select(literal(facet).label("facet"), as_text(value).label("value"), func.count())
-            .select_from(source)
-            .where(*where)
-            .group_by(value)
-        )
-
+    values = FACET_VALUES_TABLE
+    # One range read per hit gives all its facet values; each value counts
+    # when the hit passes every filter but the one on the value's own facet.
+    per_facet = [
+        and_(values.c.facet == facet, *passing(ignoring=facet))
+        for facet in FACETS
+        if facet != "types"
+    ]
     return union_all(
-        counted("types", kind, flagged, *passing(ignoring="types")),
-        counted("regions", region_pairs.c.value, region_pairs),
-        counted(
-            "partner_kinds",
-            Partner.kind,
-            flagged.join(Partner, and_(kind == SearchKind.PARTNER, Partner.id == pk)),
-            *passing(ignoring="partner_kinds"),
-        ),
-        counted("focus_areas", area_pairs.c.value, area_pairs),
-        counted(
-            "dimensions",
-            InitiativeDimension.dimension,
-            flagged.join(
-                InitiativeDimension,
-                and_(kind == SearchKind.INITIATIVE, InitiativeDimension.initiative_id == pk),
-            ),
-            *passing(ignoring="dimensions"),
-        ),
+        # Values as text, as the facet values are stored: one type for the UNION.
+        select(
+            literal("types").label("facet"),
+            cast(flagged.c.kind, String).label("value"),
+            func.count(),
+        )
+        .where(*passing(ignoring="types"))
+        .group_by(flagged.c.kind),
+        select(values.c.facet, values.c.value, func.count())
+        .select_from(flagged)
+        .join(values, values.c.key == flagged.c.key)
+        .where(or_(*per_facet))
+        .group_by(values.c.facet, values.c.value),
     )
 
 
 def _filter_conditions(
-    filtered: frozenset[str], kind: ColumnElement[int], pk: ColumnElement[int]
+    filtered: frozenset[str], key: ColumnElement[int]
 ) -> dict[str, ColumnElement[bool]]:
-    """Per facet, whether a hit (its kind and id) passes that facet's filter;
-    the accepted values are the parameter named after the facet."""
+    """Per filter in `filtered`, whether a hit (its index key) passes it; the
+    accepted values are the parameter named after the facet."""
 
-    def accepted(name: str) -> Any:
-        return bindparam(name, expanding=True)
-
-    def of_kind(wanted: SearchKind, *condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        return and_(kind == wanted, exists().where(*condition))
+    def has_value(facet: str) -> ColumnElement[bool]:
+        values = FACET_VALUES_TABLE
+        return exists().where(
+            values.c.key == key,
+            values.c.facet == facet,
+            values.c.value.in_(bindparam(facet, expanding=True)),
+        )
 
     conditions: dict[str, ColumnElement[bool]] = {
-        "types": kind.in_(accepted("types")),
-        "regions": or_(
-            of_kind(SearchKind.MEMBER, Member.id == pk, Member.region_id.in_(accepted("regions"))),
-            of_kind(
-                SearchKind.INITIATIVE,
-                MemberInitiative.initiative_id == pk,
-                Member.id == MemberInitiative.member_id,
-                Member.region_id.in_(accepted("regions")),
-            ),
-        ),
-        "partner_kinds": of_kind(
-            SearchKind.PARTNER, Partner.id == pk, Partner.kind.in_(accepted("partner_kinds"))
-        ),
-        "focus_areas": or_(
-            of_kind(
-                SearchKind.PARTNER,
-                PartnerFocusArea.partner_id == pk,
-                PartnerFocusArea.focus_area_id.in_(accepted("focus_areas")),
-            ),
-            of_kind(
-                SearchKind.INITIATIVE,
-                InitiativeFocusArea.initiative_id == pk,
-                InitiativeFocusArea.focus_area_id.in_(accepted("focus_areas")),
-            ),
-        ),
-        "dimensions": of_kind(
-            SearchKind.INITIATIVE,
-            InitiativeDimension.initiative_id == pk,
-            InitiativeDimension.dimension.in_(accepted("dimensions")),
-        ),
+        facet: has_value(facet) for facet in FACETS if facet != "types"
     }
+    conditions["types"] = _kind_of(key).in_(bindparam("types", expanding=True))
     # The few unpublished records, by index key (found through the publication
     # index), rather than a lookup per hit: drafts and archives are rare.
     unpublished = union_all(
@@ -792,8 +739,8 @@ def _filter_conditions(
             )
         )
     )
-    conditions[PUBLISHED] = (kind + pk * KIND_SPAN).not_in(unpublished)
-    return {name: conditions[name] if name in filtered else true() for name in (*FACETS, PUBLISHED)}
+    conditions[PUBLISHED] = key.not_in(unpublished)
+    return {name: conditions[name] for name in (*FACETS, PUBLISHED) if name in filtered}
 
 
 def _record_builders() -> dict[SearchKind, Callable[[Row[Any]], SearchRecord]]:

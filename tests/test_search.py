@@ -5,6 +5,8 @@ and the index that triggers keep in step with the tables."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from db.migrate import upgrade
 from db.models import Partner, PartnerKind
 from db.seed import seed_reference
 from settings import Settings
-from tests.conftest import GraphQLClient, StatementCounter
+from tests.conftest import GraphQLClient, StatementCounter, sqlite_only
 
 
 @pytest.fixture
@@ -575,9 +577,88 @@ async def _index_matches_tables(url: str) -> None:
                     )
                 )
             )
+            facet_values = _facet_rows(await run("SELECT * FROM search_index_facets"))
+            sources = _facet_rows(await run(FACET_SOURCES))
     finally:
         await database.dispose()
     assert indexed == records
+    assert facet_values == sources
+
+
+def _facet_rows(rows: Any) -> set[tuple[int, str, str]]:
+    return {(int(key), str(facet), str(value)) for key, facet, value in rows}
+
+
+# Every record's facet values, from their own tables (migration 0007 keeps a
+# copy on SQLite).
+FACET_SOURCES = """
+SELECT id * 4 + 1, 'regions', CAST(region_id AS TEXT) FROM members
+UNION SELECT link.initiative_id * 4 + 3, 'regions', CAST(member.region_id AS TEXT)
+  FROM member_initiatives AS link JOIN members AS member ON member.id = link.member_id
+UNION SELECT id * 4 + 2, 'partner_kinds', kind FROM partners
+UNION SELECT partner_id * 4 + 2, 'focus_areas', CAST(focus_area_id AS TEXT)
+  FROM partner_focus_areas
+UNION SELECT initiative_id * 4 + 3, 'focus_areas', CAST(focus_area_id AS TEXT)
+  FROM initiative_focus_areas
+UNION SELECT initiative_id * 4 + 3, 'dimensions', dimension FROM initiative_dimensions
+"""
+
+# Writes to every table a facet value comes from, in plain SQL: the triggers
+# follow any write path.
+FACET_WRITES = (
+    # A member moves region: its initiatives' regions move with it.
+    "UPDATE members SET region_id = (SELECT max(id) FROM regions WHERE id != members.region_id)"
+    " WHERE id = (SELECT member_id FROM member_initiatives ORDER BY member_id LIMIT 1)",
+    # An initiative loses its only member in a region, and a member joins another one.
+    "DELETE FROM member_initiatives WHERE rowid = (SELECT link.rowid"
+    " FROM member_initiatives AS link JOIN members AS member ON member.id = link.member_id"
+    " WHERE NOT EXISTS (SELECT 1 FROM member_initiatives AS other"
+    " JOIN members AS peer ON peer.id = other.member_id"
+    " WHERE other.initiative_id = link.initiative_id AND other.member_id != link.member_id"
+    " AND peer.region_id = member.region_id) LIMIT 1)",
+    "INSERT OR IGNORE INTO member_initiatives (member_id, initiative_id, role, source_urls,"
+    " confidence, origin) SELECT max(m.id), min(i.id), 'participant', '[]', 'high', 'staff'"
+    " FROM members AS m, initiatives AS i",
+    "UPDATE member_initiatives SET initiative_id = (SELECT max(id) FROM initiatives)"
+    " WHERE rowid = (SELECT max(rowid) FROM member_initiatives)",
+    # A member leaves: its links go by cascade.
+    "DELETE FROM members WHERE id = (SELECT member_id FROM member_initiatives"
+    " WHERE member_id NOT IN (SELECT seat_member_id FROM uclg_sections"
+    " WHERE seat_member_id IS NOT NULL) LIMIT 1)",
+    "UPDATE partners SET kind = 'other' WHERE id = (SELECT min(id) FROM partners)",
+    "INSERT INTO partner_focus_areas (partner_id, focus_area_id, source_urls, confidence, origin)"
+    " SELECT p.id, f.id, '[]', 'medium', 'staff' FROM partners AS p, focus_areas AS f"
+    " WHERE p.id IN (SELECT min(id) FROM partners UNION SELECT max(id) FROM partners)"
+    " AND f.id IN (SELECT min(id) FROM focus_areas UNION SELECT min(id) + 1 FROM focus_areas)",
+    "DELETE FROM partner_focus_areas WHERE rowid = (SELECT min(rowid) FROM partner_focus_areas)",
+    "UPDATE partner_focus_areas SET focus_area_id = (SELECT max(id) FROM focus_areas)"
+    " WHERE rowid = (SELECT max(rowid) FROM partner_focus_areas)",
+    "DELETE FROM partners WHERE id = (SELECT partner_id FROM partner_focus_areas LIMIT 1)",
+    "DELETE FROM initiative_dimensions"
+    " WHERE rowid = (SELECT min(rowid) FROM initiative_dimensions)",
+    "UPDATE initiative_dimensions SET dimension = 'cultural'"
+    " WHERE rowid = (SELECT max(rowid) FROM initiative_dimensions)"
+    " AND NOT EXISTS (SELECT 1 FROM initiative_dimensions AS other"
+    " WHERE other.initiative_id = initiative_dimensions.initiative_id"
+    " AND other.dimension = 'cultural')",
+    "DELETE FROM initiative_focus_areas"
+    " WHERE rowid = (SELECT min(rowid) FROM initiative_focus_areas)",
+    "DELETE FROM initiatives WHERE id = (SELECT initiative_id FROM initiative_dimensions LIMIT 1)",
+)
+
+
+@sqlite_only("the facet values are a table kept by triggers there; a view on PostgreSQL")
+async def test_facet_values_follow_every_table_they_come_from(database_url: str) -> None:
+    path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA foreign_keys = ON")
+        for statement in FACET_WRITES:
+            before = set(connection.execute("SELECT * FROM search_index_facets"))
+            connection.execute(statement)
+            connection.commit()
+            # Each write changes some facet value, and the copy follows.
+            assert set(connection.execute("SELECT * FROM search_index_facets")) != before, statement
+            await _index_matches_tables(database_url)
 
 
 async def _count_matches(url: str, word: str) -> int:
