@@ -17,7 +17,6 @@ from typing import Any
 
 import mimeparse
 import orjson
-from alembic.runtime.migration import MigrationContext
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode
 from sqlalchemy import func, select, text
@@ -755,9 +754,12 @@ async def _ready(request: Request) -> Response:
     try:
         async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-            current = await connection.run_sync(
-                lambda sync: MigrationContext.configure(sync).get_current_revision()
-            )
+            try:
+                current = (
+                    await connection.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar()
+            except SQLAlchemyError:
+                current = None  # no version table: never migrated
     except (SQLAlchemyError, OSError) as error:
         logger.warning("not ready: the database does not answer", exc_info=error)
         return JSONResponse(
@@ -806,7 +808,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         failed_authentication=settings.failed_auth_budget,
         namespace=settings.budget_namespace,
     )
-    changes = change_signal(settings.redis_url, settings.budget_namespace)
+    changes = change_signal(
+        settings.redis_url, settings.budget_namespace, settings.changes_poll_seconds
+    )
     watch_engine(database.engine)
 
     graphql = HubGraphQL(

@@ -48,6 +48,9 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # Live change subscriptions one WebSocket connection may hold at a time.
     max_subscriptions: int = 10
+    # How often a change stream reads the audit log when no notification came
+    # (changes made outside the API, by `metrohub import`, send none).
+    changes_poll_seconds: int = 5
     # On SIGTERM, how long requests in flight get to finish before the process stops.
     shutdown_seconds: int = 30
     # Processes serving requests (`metrohub serve`); with more than one, set
@@ -81,6 +84,9 @@ class Settings:
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
             max_subscriptions=_positive(
                 env.get("HUB_MAX_SUBSCRIPTIONS"), defaults.max_subscriptions
+            ),
+            changes_poll_seconds=_positive(
+                env.get("HUB_CHANGES_POLL_SECONDS"), defaults.changes_poll_seconds
             ),
             shutdown_seconds=_positive(env.get("HUB_SHUTDOWN_SECONDS"), defaults.shutdown_seconds),
             workers=_positive(env.get("HUB_WORKERS"), defaults.workers),

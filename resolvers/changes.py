@@ -83,6 +83,9 @@ class Listener(Protocol):
 class ChangeSignal(Protocol):
     """Tells streams that the audit log has grown."""
 
+    # How long a stream waits for a notification before it reads the log anyway.
+    poll_seconds: float
+
     async def publish(self) -> None: ...
 
     def listen(self) -> contextlib.AbstractAsyncContextManager[Listener]: ...
@@ -102,7 +105,8 @@ class _EventListener:
 class LocalSignal:
     """Notifications within one process."""
 
-    def __init__(self) -> None:
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self.poll_seconds = poll_seconds
         self._listeners: set[_EventListener] = set()
 
     async def publish(self) -> None:
@@ -126,10 +130,12 @@ class RedisSignal:
     """Notifications between processes, through one Redis pub/sub channel. Each
     process holds one subscription and wakes its own streams (`LocalSignal`)."""
 
-    def __init__(self, url: str, channel: str) -> None:
-        self.redis: Redis = Redis.from_url(url)
+    def __init__(self, url: str, channel: str, poll_seconds: float = POLL_SECONDS) -> None:
+        # limits' `async+redis://…` form of the URL is accepted too.
+        self.redis: Redis = Redis.from_url(url.removeprefix("async+"))
         self.channel = channel
-        self.local = LocalSignal()
+        self.poll_seconds = poll_seconds
+        self.local = LocalSignal(poll_seconds)
         self._relay: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
 
@@ -172,11 +178,13 @@ class RedisSignal:
         await self.redis.aclose()
 
 
-def change_signal(redis_url: str | None, namespace: str) -> ChangeSignal:
+def change_signal(
+    redis_url: str | None, namespace: str, poll_seconds: float = POLL_SECONDS
+) -> ChangeSignal:
     """Through Redis when the hub has one (several processes), else in memory."""
     if redis_url:
-        return RedisSignal(redis_url, f"{namespace}:changes")
-    return LocalSignal()
+        return RedisSignal(redis_url, f"{namespace}:changes", poll_seconds)
+    return LocalSignal(poll_seconds)
 
 
 def parse_cursor(since: str | None) -> int:
@@ -220,7 +228,7 @@ async def change_stream(
             entries = await _entries_after(database, types, cursor)
             if not entries:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(POLL_SECONDS):
+                    async with asyncio.timeout(signal.poll_seconds):
                         await listener.wait()
                 continue
             cursor = entries[-1].id
