@@ -11,6 +11,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from metrics import SUBSCRIPTIONS
 from resolvers.changes import ChangeEvent, change_stream, parse_cursor, parse_types
 from schema.context import Info
 from schema.history import FieldChange, field_changes, global_id
@@ -97,8 +98,9 @@ class Subscription:
             parse_types(types),
             parse_cursor(since),
         )
-        async for event in stream:
-            yield _live(event)
+        with SUBSCRIPTIONS.track_inprogress():
+            async for event in stream:
+                yield _live(event)
 
 
 class ChangeNotice(SchemaExtension):

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -263,6 +264,16 @@ async def test_a_connection_holds_at_most_its_limit_of_subscriptions(hub: Hub) -
                 pass
         assert message["type"] == "error"
         assert message["payload"][0]["message"] == "Subscription limit reached"
+        # And the two that run show in the metrics
+        async with httpx.AsyncClient(base_url=hub.origin) as http:
+            exposition = (await http.get("/metrics")).text
+    (active,) = [
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "hub_subscriptions_active"
+    ]
+    assert active >= 2
 
 
 @pytest.mark.parametrize(
