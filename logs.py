@@ -36,6 +36,8 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = REQUEST_ID.get()
+        # uvicorn's copy of the message with terminal colours.
+        record.__dict__.pop("color_message", None)
         return True
 
 

@@ -55,6 +55,10 @@ CONTACT_FIELDS = frozenset({"contactName", "contactEmail", "contactPhone"})
 BATCH = 100
 # The longest a stream waits for a notification before it looks at the log anyway.
 POLL_SECONDS = 5.0
+# How long a new stream waits for the process's Redis subscription, and how
+# long the process waits before it subscribes again after Redis failed.
+SUBSCRIBE_SECONDS = 2.0
+RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,26 +153,33 @@ class RedisSignal:
     @contextlib.asynccontextmanager
     async def listen(self) -> AsyncIterator[Listener]:
         async with self.local.listen() as listener:
-            if self._relay is None or self._relay.done():
-                self._subscribed.clear()
+            if self._relay is None:
                 self._relay = asyncio.create_task(self._forward())
-            # Subscribed before the stream reads the log: nothing published after
-            # that read can go unnoticed.
-            await asyncio.wait(
-                [asyncio.ensure_future(self._subscribed.wait()), self._relay],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            if self._relay.done() and (error := self._relay.exception()) is not None:
-                raise error
+            # Subscribed before the stream first reads the log, so that a change
+            # committed after that read wakes it at once. (While Redis is away,
+            # streams still find every change, at their next poll.)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SUBSCRIBE_SECONDS):
+                    await self._subscribed.wait()
             yield listener
 
     async def _forward(self) -> None:
-        async with self.redis.pubsub() as pubsub:
-            await pubsub.subscribe(self.channel)
-            self._subscribed.set()
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
+        """Relay the channel to this process's streams for as long as the hub
+        runs, subscribing again after Redis fails."""
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self.channel)
+                    self._subscribed.set()
+                    # Changes may have been made while no subscription was there.
                     await self.local.publish()
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            await self.local.publish()
+            except (RedisError, OSError):
+                self._subscribed.clear()
+                logger.warning("change notifications through Redis stopped", exc_info=True)
+            await asyncio.sleep(RETRY_SECONDS)
 
     async def close(self) -> None:
         if self._relay is not None:
