@@ -331,11 +331,8 @@ class HubGraphQL(GraphQL[Context, None]):
         if not await self.budgets.failures_left(address):
             RATE_LIMITED.labels("failed_authentications").inc()
             raise ConnectionRejectionError
-        scheme, _, key = str(header).partition(" ")
         try:
-            if scheme.lower() != "bearer" or not key.strip():
-                raise AuthenticationError("use `Bearer <key>` to send a key.")
-            context.principal = await authenticate(self.database, key.strip())
+            context.principal = await authenticate(self.database, _bearer_key(str(header)))
         except AuthenticationError as error:
             await self.budgets.failed(address)
             raise ConnectionRejectionError from error
@@ -518,11 +515,8 @@ class Authentication:
                 response = _too_many(verdict, "failed authentications", request)
                 await response(scope, receive, send)
                 return
-            scheme, _, key = header.partition(" ")
             try:
-                if scheme.lower() != "bearer" or not key.strip():
-                    raise AuthenticationError("use `Authorization: Bearer <key>` to send a key.")
-                principal = await authenticate(self.database, key.strip())
+                principal = await authenticate(self.database, _bearer_key(header))
             except AuthenticationError as error:
                 if budgeted:
                     await self.budgets.failed(address)
@@ -540,6 +534,14 @@ class Authentication:
             await _too_many(verdict, "requests", request)(scope, receive, send)
             return
         await self.app(scope, receive, _with_headers(send, verdict.headers()))
+
+
+def _bearer_key(header: str) -> str:
+    """The key in an `Authorization: Bearer <key>` header's value."""
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise AuthenticationError("use `Authorization: Bearer <key>` to send a key.")
+    return key.strip()
 
 
 # Requests that spend a budget (not the landing page, health or static files).

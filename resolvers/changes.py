@@ -6,7 +6,8 @@ log after its cursor, and reads again on every notification (and every
 `POLL_SECONDS` in any case, for writes made where no notification is sent,
 such as `metrohub import`). Events come out in the order of their audit entry
 ids, each once: the cursor only moves forward, so a reconnect with the last
-cursor received misses nothing and repeats nothing.
+cursor received misses nothing and repeats nothing. An entry seen before an
+earlier id has committed waits for it (see `_settled`).
 
 Notifications go through memory within one process (`LocalSignal`), or
 through Redis pub/sub between processes (`RedisSignal`).
@@ -19,7 +20,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
@@ -55,6 +56,10 @@ CONTACT_FIELDS = frozenset({"contactName", "contactEmail", "contactPhone"})
 BATCH = 100
 # The longest a stream waits for a notification before it looks at the log anyway.
 POLL_SECONDS = 5.0
+# How long an entry after a gap in the ids waits for the gap to fill (see
+# `_settled`), and how often meanwhile a stream looks again.
+GAP_SECONDS = 10.0
+GAP_RETRY_SECONDS = 0.25
 # How long a new stream waits for the process's Redis subscription, and how
 # long the process waits before it subscribes again after Redis failed.
 SUBSCRIBE_SECONDS = 2.0
@@ -236,26 +241,38 @@ async def change_stream(
     cursor = after
     async with signal.listen() as listener:
         while True:
-            entries = await _entries_after(database, types, cursor)
-            if not entries:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(signal.poll_seconds):
-                        await listener.wait()
+            entries = await _entries_after(database, cursor)
+            settled = _settled(entries, cursor, datetime.now(UTC))
+            if settled:
+                cursor = settled[-1].id
+                wanted = [entry for entry in settled if entry.record_type in types]
+                for event in await _visible(database, principal, wanted):
+                    yield event
                 continue
-            cursor = entries[-1].id
-            for event in await _visible(database, principal, entries):
-                yield event
+            # Nothing new, or only entries behind a gap that may yet fill.
+            wait = signal.poll_seconds if not entries else GAP_RETRY_SECONDS
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await listener.wait()
 
 
-async def _entries_after(
-    database: Database, types: tuple[str, ...], cursor: int
-) -> list[AuditEntry]:
-    query = (
-        select(AuditEntry)
-        .where(AuditEntry.id > cursor, AuditEntry.record_type.in_(types))
-        .order_by(AuditEntry.id)
-        .limit(BATCH)
-    )
+def _settled(entries: list[AuditEntry], cursor: int, now: datetime) -> list[AuditEntry]:
+    """The entries that may be streamed: up to the first gap in the ids that a
+    transaction still running may fill. (Ids are taken when an entry is written
+    but seen when its transaction commits; where transactions run side by side,
+    as on PostgreSQL, a later id can be seen first. A gap whose next entry is
+    older than `GAP_SECONDS` is taken for a transaction that rolled back.)"""
+    expected = cursor + 1
+    for index, entry in enumerate(entries):
+        written = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+        if entry.id != expected and now - written < timedelta(seconds=GAP_SECONDS):
+            return entries[:index]
+        expected = entry.id + 1
+    return entries
+
+
+async def _entries_after(database: Database, cursor: int) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.id > cursor).order_by(AuditEntry.id).limit(BATCH)
     async with database.sessions() as session:
         return list((await session.scalars(query)).all())
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -104,7 +105,7 @@ def hub(database_url: str) -> Iterator[Hub]:
         return keys, str(last or 0)
 
     keys, start = asyncio.run(prepare())
-    settings = Settings(database_url=database_url, max_subscriptions=2)
+    settings = Settings(database_url=database_url, max_subscriptions=2, changes_poll_seconds=1)
     with serving(create_app(settings)) as origin:
         yield Hub(origin, keys, start)
 
@@ -230,6 +231,58 @@ async def test_each_key_sees_the_changes_its_queries_would_show(hub: Hub) -> Non
             assert await silent(websocket, 0.5)
 
 
+async def write_entry(database_url: str, entry_id: int, *, age: timedelta = timedelta()) -> None:
+    """An audit entry as a write transaction commits it, `age` after it took its id."""
+    database = Database(database_url)
+    try:
+        async with database.writer() as session:
+            session.add(
+                AuditEntry(
+                    id=entry_id,
+                    at=datetime.now(UTC) - age,
+                    actor="Ana (staff)",
+                    action="update",
+                    record_type="Member",
+                    record_id=1,
+                    changes={"population": [None, entry_id]},
+                )
+            )
+            await session.commit()
+    finally:
+        await database.dispose()
+
+
+async def test_a_change_seen_before_an_earlier_one_waits_for_it(
+    hub: Hub, database_url: str
+) -> None:
+    # Given a subscriber
+    start = int(hub.start)
+    async with connection(hub, hub.keys["staff"]) as websocket:
+        await subscribe(websocket, "1", since=hub.start)
+        # When a change commits before one that took an earlier number (side by side
+        # transactions, as on PostgreSQL)
+        await write_entry(database_url, start + 2)
+        # Then it is held back
+        assert await silent(websocket, 1.5)
+        # And when the earlier one commits, both follow in order
+        await write_entry(database_url, start + 1)
+        changes = await receive(websocket, 2)
+    assert [int(change["cursor"]) for change in changes] == [start + 1, start + 2]
+
+
+async def test_a_gap_older_than_any_transaction_is_passed(hub: Hub, database_url: str) -> None:
+    # Given a change after a gap in the numbers that is a minute old (a transaction
+    # that took the number and rolled back)
+    start = int(hub.start)
+    await write_entry(database_url, start + 2, age=timedelta(minutes=1))
+    # When a subscriber starts before it
+    async with connection(hub, hub.keys["staff"]) as websocket:
+        await subscribe(websocket, "1", since=hub.start)
+        # Then it gets the change without waiting for the gap
+        (change,) = await receive(websocket, 1)
+    assert int(change["cursor"]) == start + 2
+
+
 async def test_contact_details_in_changes_are_for_keys_only(hub: Hub) -> None:
     # Given an anonymous and a partner subscriber to partner changes
     cisco = (await ids(hub))["Cisco"]
@@ -293,6 +346,20 @@ async def test_bad_arguments_get_a_clear_error(
         assert message["type"] == "next"
         (error,) = message["payload"]["errors"]
         assert error["extensions"]["code"] == code
+
+
+async def test_a_key_may_come_in_the_handshake_header(hub: Hub, database_url: str) -> None:
+    # Given a connection whose handshake carries a staff key, and an empty connection_init
+    headers = {"Authorization": f"Bearer {hub.keys['staff']}"}
+    async with connect(hub.ws, subprotocols=[PROTOCOL], additional_headers=headers) as websocket:  # type: ignore[list-item]
+        await websocket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await websocket.recv()) == {"type": "connection_ack"}
+        await subscribe(websocket, "1", since=hub.start)
+        # When a change is made
+        await write_entry(database_url, int(hub.start) + 1)
+        # Then the connection streams it as to staff, with its author
+        (change,) = await receive(websocket, 1)
+    assert change["actor"] == "Ana (staff)"
 
 
 async def test_a_bad_key_closes_the_connection(hub: Hub) -> None:
