@@ -308,6 +308,7 @@ class HubGraphQL(GraphQL[Context, None]):
             development=self.development,
             max_cost=self.max_cost,
             changes=self.changes,
+            transport="websocket" if isinstance(request, WebSocket) else "http",
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:

@@ -43,6 +43,8 @@ class Context:
     development: bool = True
     # Wakes change streams (see resolvers/changes.py); the app creates one.
     changes: ChangeSignal | None = None
+    # How the request came: "http", or "websocket" (subscriptions).
+    transport: str = "http"
     # What a WebSocket client sent in its `connection_init` message.
     connection_params: dict[str, Any] | None = None
 

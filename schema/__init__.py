@@ -18,7 +18,7 @@ from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
 from schema.observation import OperationMetrics
 from schema.query import Query
-from schema.subscription import ChangeNotice, Subscription
+from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
 
 __all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
 
@@ -80,6 +80,7 @@ schema = HubSchema(
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         # After validation: they see only valid documents, with their variables.
         Exposure,
+        SubscriptionsOnlyOverWebSocket,
         CostBudget,
         ChangeNotice,
     ],

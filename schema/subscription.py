@@ -3,11 +3,12 @@ graphql-transport-ws."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
@@ -16,7 +17,7 @@ from resolvers.changes import ChangeEvent, change_stream, parse_cursor, parse_ty
 from schema.context import Info
 from schema.history import FieldChange, field_changes, global_id
 
-__all__ = ["ChangeNotice", "Subscription"]
+__all__ = ["ChangeNotice", "Subscription", "SubscriptionsOnlyOverWebSocket"]
 
 
 @strawberry.type(description="A change to a record, as it streams to a subscriber.")
@@ -115,3 +116,24 @@ class ChangeNotice(SchemaExtension):
         signal = execution.context.changes
         if signal is not None:
             await signal.publish()
+
+
+class SubscriptionsOnlyOverWebSocket(SchemaExtension):
+    """Refuses queries and mutations sent over a WebSocket: they go over HTTP,
+    where each one is rate-budgeted and held to the HTTP rules."""
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.context.transport == "websocket" and not execution.pre_execution_errors:
+            try:
+                kind = execution.operation_type
+            except Exception:  # no operation to run: validation reports it
+                kind = OperationType.SUBSCRIPTION
+            if kind is not OperationType.SUBSCRIPTION:
+                error = GraphQLError(
+                    "WebSocket connections carry subscriptions only: send queries and "
+                    "mutations by POST to /graphql.",
+                    extensions={"code": "BAD_REQUEST"},
+                )
+                execution.pre_execution_errors = [error]
+        yield

@@ -362,6 +362,20 @@ async def test_a_key_may_come_in_the_handshake_header(hub: Hub, database_url: st
     assert change["actor"] == "Ana (staff)"
 
 
+async def test_queries_go_over_http_not_the_websocket(hub: Hub) -> None:
+    # Given a connection
+    async with connection(hub) as websocket:
+        # When it sends a query instead of a subscription
+        query = {"query": "query Count { members { totalCount } }"}
+        await websocket.send(json.dumps({"id": "1", "type": "subscribe", "payload": query}))
+        # Then it is refused, and told where queries go
+        async with asyncio.timeout(10):
+            message = json.loads(await websocket.recv())
+    assert message["type"] == "error"
+    (error,) = message["payload"]
+    assert "POST to /graphql" in error["message"]
+
+
 async def test_a_bad_key_closes_the_connection(hub: Hub) -> None:
     # Given a connection
     async with connect(hub.ws, subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
