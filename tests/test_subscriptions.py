@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -374,6 +374,24 @@ async def test_queries_go_over_http_not_the_websocket(hub: Hub) -> None:
     assert message["type"] == "error"
     (error,) = message["payload"]
     assert "POST to /graphql" in error["message"]
+
+
+async def test_a_failure_inside_a_stream_is_masked(hub: Hub, database_url: str) -> None:
+    # Given a database that has lost its audit log under the hub
+    database = Database(database_url, foreign_keys=False)
+    async with database.engine.begin() as connection_:
+        await connection_.execute(text("DROP TABLE audit_entries"))
+    await database.dispose()
+    # When a subscriber starts
+    async with connection(hub) as websocket:
+        await subscribe(websocket, "1")
+        async with asyncio.timeout(10):
+            message = json.loads(await websocket.recv())
+    # Then it gets an error with a reference, and nothing of the server's internals
+    (error,) = message["payload"]["errors"]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert len(error["extensions"]["reference"]) == 32
+    assert "audit_entries" not in json.dumps(message)
 
 
 async def test_a_bad_key_closes_the_connection(hub: Hub) -> None:
