@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import logging.config
 import signal
 import sys
 import time
@@ -26,16 +27,47 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "schema.graphql"
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
     import uvicorn
 
-    from server import create_app
+    import logs
     from settings import Settings
 
     settings = Settings.from_env()
     host = args.host or settings.host
     port = args.port or settings.port
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    workers = args.workers or settings.workers
+    log_config = logs.logging_config(json=settings.log_format == "json")
+    logging.config.dictConfig(log_config)
+    if workers > 1:
+        from db.engine import Database
+        from server import prepare_database
+
+        async def prepare() -> None:
+            database = Database(settings.database_url)
+            try:
+                await prepare_database(settings, database)
+            finally:
+                await database.dispose()
+
+        # Migrate and seed once, here, rather than in N workers at once.
+        asyncio.run(prepare())
+        os.environ["HUB_AUTO_MIGRATE"] = os.environ["HUB_AUTO_SEED"] = "false"
+        # The workers' metrics add up in files here (see metrics.py).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="metrohub-"))
+    uvicorn.run(
+        "server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_graceful_shutdown=settings.shutdown_seconds,
+        # One JSON line per request comes from the hub (logs.RequestLog), with its id.
+        access_log=False,
+        log_config=log_config,
+    )
     return 0
 
 
@@ -406,6 +438,13 @@ def _non_negative(value: str) -> int:
     return number
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {number}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="metrohub",
@@ -418,6 +457,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="address to listen on (default: HUB_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: HUB_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="worker processes (default: HUB_WORKERS or 1); with more than one, set "
+        "HUB_REDIS_URL so that they share rate budgets and change notifications",
+    )
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")

@@ -1,45 +1,53 @@
 """The hub as an ASGI app: `create_app(settings)`.
 
 Routes: /graphql (GraphQL over HTTP, by POST, or GET for queries; GraphiQL in a
-browser, served from local assets), /health, and a landing page at /.
-Middleware: CORS for the configured origins, the request body limit, and
-authentication by API key.
+browser, served from local assets; subscriptions over WebSocket with the
+graphql-transport-ws protocol), /health, /ready, /metrics, and a landing page at /.
+Middleware: request ids and logs, metrics, CORS for the configured origins, the
+request body limit, and authentication by API key.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import mimeparse
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationDefinitionNode
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 import web
 from db.engine import Database
-from db.migrate import upgrade
+from db.migrate import head_revision, upgrade
 from db.models import Region
 from db.seed import seed_reference
 from exports import EXPORTS, ExportError, geojson, partners_file
+from logs import RequestLog, request_id
+from metrics import RATE_LIMITED, RequestMetrics, metrics_endpoint, watch_engine
 from resolvers.budgets import Budgets, Verdict
+from resolvers.changes import ChangeSignal, change_signal
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.imports import FileFormat
@@ -107,7 +115,11 @@ regions and UCLG sections, partner organisations and the initiatives they run to
 <ul>
 <li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
 <li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
-<li><a href="/health">/health</a>: whether the service is up.</li>
+<li><code>ws://&hellip;/graphql</code>: live changes, as GraphQL subscriptions
+(graphql-transport-ws).</li>
+<li><a href="/health">/health</a>: whether the service is up;
+<a href="/ready">/ready</a>: whether it can serve (database reachable and migrated).</li>
+<li><a href="/metrics">/metrics</a>: Prometheus metrics.</li>
 </ul>
 </body>
 </html>
@@ -124,6 +136,8 @@ RESPONSE_MEDIA_TYPES = [GRAPHQL_RESPONSE, JSON]
 SIMPLE_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 # Headers that make a browser ask first; clients put one on GET requests (Apollo's names).
 PREFLIGHT_HEADERS = ("x-apollo-operation-name", "apollo-require-preflight")
+# A connection_ack without a payload.
+NO_PAYLOAD = UnsetType()
 ERROR_CODES = {
     400: "BAD_REQUEST",
     404: "NOT_FOUND",
@@ -234,19 +248,28 @@ class HubGraphQL(GraphQL[Context, None]):
         database: Database,
         graphs: GraphCache,
         budgets: Budgets,
+        changes: ChangeSignal,
         *,
         graphiql: bool,
         development: bool,
         max_cost: int,
+        max_subscriptions: int,
+        origins: tuple[str, ...] = (),
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             multipart_uploads_enabled=False,
+            # Not the legacy subscriptions-transport-ws protocol.
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            max_subscriptions_per_connection=max_subscriptions,
+            connection_init_wait_timeout=timedelta(seconds=10),
+            allowed_origins=origins,
         )
         self.database = database
         self.graphs = graphs
         self.budgets = budgets
+        self.changes = changes
         self.development = development
         self.max_cost = max_cost
 
@@ -271,19 +294,50 @@ class HubGraphQL(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
+        # WebSocket connections authenticate in `on_ws_connect`.
         principal = getattr(request.state, "principal", ANONYMOUS)
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         return Context(
             self.database,
             request,
             principal,
-            request_id,
+            request_id(),
             self.graphs,
             budgets=self.budgets,
-            response=response,
+            # A subscription's WebSocket has no response to put budget headers on.
+            response=None if isinstance(request, WebSocket) else response,
             development=self.development,
             max_cost=self.max_cost,
+            changes=self.changes,
+            transport="websocket" if isinstance(request, WebSocket) else "http",
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """Authenticates a WebSocket connection by the key in its `connection_init`
+        payload (`{"authorization": "Bearer <key>"}`) or, failing that, in the
+        handshake's Authorization header; an anonymous connection spends one
+        request of its address's budget. A bad key or a spent budget closes the
+        connection (4403)."""
+        websocket: WebSocket = context.request
+        params = context.connection_params or {}
+        header = params.get("authorization", params.get("Authorization"))
+        if header is None:
+            header = websocket.headers.get("authorization")
+        address = websocket.client.host if websocket.client else "unknown"
+        if header is None:
+            verdict = await self.budgets.request(address)
+            if not verdict.allowed:
+                RATE_LIMITED.labels("requests").inc()
+                raise ConnectionRejectionError
+            return NO_PAYLOAD
+        if not await self.budgets.failures_left(address):
+            RATE_LIMITED.labels("failed_authentications").inc()
+            raise ConnectionRejectionError
+        try:
+            context.principal = await authenticate(self.database, _bearer_key(str(header)))
+        except AuthenticationError as error:
+            await self.budgets.failed(address)
+            raise ConnectionRejectionError from error
+        return NO_PAYLOAD
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
@@ -378,8 +432,9 @@ class HubGraphQL(GraphQL[Context, None]):
         response.headers.raw.extend(sub_response.headers.raw)
         return response
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: graphql-transport-ws messages travel in text frames.
+        return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
@@ -461,11 +516,8 @@ class Authentication:
                 response = _too_many(verdict, "failed authentications", request)
                 await response(scope, receive, send)
                 return
-            scheme, _, key = header.partition(" ")
             try:
-                if scheme.lower() != "bearer" or not key.strip():
-                    raise AuthenticationError("use `Authorization: Bearer <key>` to send a key.")
-                principal = await authenticate(self.database, key.strip())
+                principal = await authenticate(self.database, _bearer_key(header))
             except AuthenticationError as error:
                 if budgeted:
                     await self.budgets.failed(address)
@@ -485,6 +537,14 @@ class Authentication:
         await self.app(scope, receive, _with_headers(send, verdict.headers()))
 
 
+def _bearer_key(header: str) -> str:
+    """The key in an `Authorization: Bearer <key>` header's value."""
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise AuthenticationError("use `Authorization: Bearer <key>` to send a key.")
+    return key.strip()
+
+
 # Requests that spend a budget (not the landing page, health or static files).
 BUDGETED_PATHS = ("/graphql", "/export")
 
@@ -501,6 +561,7 @@ def _with_headers(send: Send, headers: dict[str, str]) -> Send:
 
 
 def _too_many(verdict: Verdict, what: str, request: Request) -> Response:
+    RATE_LIMITED.labels(what.replace(" ", "_")).inc()
     response = _error(
         429,
         "RATE_LIMITED",
@@ -684,7 +745,39 @@ async def _partners_file(request: Request) -> Response:
 
 
 async def _health(_request: Request) -> Response:
+    """GET /health: the process is up (it says nothing of the database)."""
     return JSONResponse({"status": "ok"})
+
+
+async def _ready(request: Request) -> Response:
+    """GET /ready: the hub can serve: its database answers and is migrated to
+    the head revision. 503 with the reason otherwise."""
+    database: Database = request.app.state.database
+    head = head_revision()
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            try:
+                current = (
+                    await connection.execute(text("SELECT version_num FROM alembic_version"))
+                ).scalar()
+            except SQLAlchemyError:
+                current = None  # no version table: never migrated
+    except (SQLAlchemyError, OSError) as error:
+        logger.warning("not ready: the database does not answer", exc_info=error)
+        return JSONResponse(
+            {"status": "unavailable", "reason": "the database does not answer"}, status_code=503
+        )
+    if current != head:
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "reason": f"the database is at revision {current}, not {head}: "
+                "run `metrohub migrate`",
+            },
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready", "revision": current})
 
 
 async def _landing(_request: Request) -> Response:
@@ -718,6 +811,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         failed_authentication=settings.failed_auth_budget,
         namespace=settings.budget_namespace,
     )
+    changes = change_signal(
+        settings.redis_url, settings.budget_namespace, settings.changes_poll_seconds
+    )
+    watch_engine(database.engine)
+
+    graphql = HubGraphQL(
+        database,
+        graphs,
+        budgets,
+        changes,
+        graphiql=settings.graphiql,
+        development=settings.development,
+        max_cost=settings.max_cost,
+        max_subscriptions=settings.max_subscriptions,
+        origins=settings.cors_origins,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -725,6 +834,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await changes.close()
             await graphs.close()
             await database.dispose()
 
@@ -732,23 +842,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
+            Route("/ready", _ready, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
             Route("/export/partners.{format}", _partners_file, methods=["GET"]),
-            Route(
-                "/graphql",
-                HubGraphQL(
-                    database,
-                    graphs,
-                    budgets,
-                    graphiql=settings.graphiql,
-                    development=settings.development,
-                    max_cost=settings.max_cost,
-                ),
-            ),
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
             *web.asset_routes(),
         ],
         middleware=[
-            # Outermost, so that preflights get their answer and refusals their CORS headers.
+            # Outermost, so that every response has its request id and is counted.
+            Middleware(RequestLog),
+            Middleware(RequestMetrics),
+            # Then CORS, so that preflights get their answer and refusals their CORS headers.
             *_cors(settings.cors_origins),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(Authentication, database=database, budgets=budgets),

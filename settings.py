@@ -36,6 +36,7 @@ class Settings:
     partner_budget: str = "5000/hour"
     anonymous_budget: str = "60/minute"
     failed_auth_budget: str = "10/minute"
+    # The prefix of the hub's keys and channels in Redis.
     budget_namespace: str = "hub"
     # The most one request may cost (schema/limits.py); raise it for trusted
     # batch work only.
@@ -45,6 +46,18 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Larger request bodies are refused (413) before they are parsed.
     max_body_bytes: int = 64 * 1024
+    # Live change subscriptions one WebSocket connection may hold at a time.
+    max_subscriptions: int = 10
+    # How often a change stream reads the audit log when no notification came
+    # (changes made outside the API, by `metrohub import`, send none).
+    changes_poll_seconds: int = 5
+    # On SIGTERM, how long requests in flight get to finish before the process stops.
+    shutdown_seconds: int = 30
+    # Processes serving requests (`metrohub serve`); with more than one, set
+    # `redis_url` so that they share rate budgets and change notifications.
+    workers: int = 1
+    # Logs as JSON lines (`json`) or as plain text (`text`).
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -69,6 +82,15 @@ class Settings:
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
+            max_subscriptions=_positive(
+                env.get("HUB_MAX_SUBSCRIPTIONS"), defaults.max_subscriptions
+            ),
+            changes_poll_seconds=_positive(
+                env.get("HUB_CHANGES_POLL_SECONDS"), defaults.changes_poll_seconds
+            ),
+            shutdown_seconds=_positive(env.get("HUB_SHUTDOWN_SECONDS"), defaults.shutdown_seconds),
+            workers=_positive(env.get("HUB_WORKERS"), defaults.workers),
+            log_format=_choice(env.get("HUB_LOG_FORMAT"), ("json", "text"), defaults.log_format),
         )
 
 
@@ -101,3 +123,11 @@ def _positive(value: str | None, default: int) -> int:
     if number <= 0:
         raise ValueError(f"expected a positive number, got {value!r}")
     return number
+
+
+def _choice(value: str | None, choices: tuple[str, ...], default: str) -> str:
+    if value is None or value == "":
+        return default
+    if value.lower() not in choices:
+        raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+    return value.lower()

@@ -70,6 +70,9 @@ class Budgets:
     ) -> None:
         # Hubs that share a Redis share budgets only within one namespace.
         self.namespace = namespace
+        # `redis://…` as redis-py writes it, or limits' own `async+redis://…`.
+        if storage_url and not storage_url.startswith("async+"):
+            storage_url = f"async+{storage_url}"
         storage = storage_from_string(storage_url or "async+memory://")
         self._limiter = MovingWindowRateLimiter(storage)
         self.partner = _budget("partner", partner)

@@ -15,6 +15,7 @@ from typing import Any
 
 from db.engine import Database
 from resolvers.budgets import Budgets
+from resolvers.changes import ChangeSignal
 from resolvers.graph import GraphCache, NetworkGraph
 from resolvers.keys import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
@@ -40,6 +41,17 @@ class Context:
     # Development mode shows the schema's shape to everyone (see schema/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True
+    # Wakes change streams (see resolvers/changes.py); the app creates one.
+    changes: ChangeSignal | None = None
+    # How the request came: "http", or "websocket" (subscriptions).
+    transport: str = "http"
+    # What a WebSocket client sent in its `connection_init` message.
+    connection_params: dict[str, Any] | None = None
+
+    def signal(self) -> ChangeSignal:
+        if self.changes is None:
+            raise RuntimeError("this context has no change signal: pass `changes=`")
+        return self.changes
 
     @cached_property
     def loaders(self) -> Loaders:

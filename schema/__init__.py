@@ -16,7 +16,9 @@ from schema.errors import ErrorCodes
 from schema.exposure import Exposure
 from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
+from schema.observation import OperationMetrics
 from schema.query import Query
+from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
 
 __all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
 
@@ -67,15 +69,20 @@ class HubSchema(strawberry.federation.Schema):
 schema = HubSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     federation_version=FEDERATION_VERSION,
     extensions=[
+        # First, so that it sees the errors as `ErrorCodes` leaves them (hooks unwind in reverse).
+        OperationMetrics,
         ErrorCodes,
         *limit_extensions(),
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         # After validation: they see only valid documents, with their variables.
         Exposure,
+        SubscriptionsOnlyOverWebSocket,
         CostBudget,
+        ChangeNotice,
     ],
 )
 

@@ -4,11 +4,12 @@ anything unexpected is masked, so internals never leave the server."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from resolvers.errors import UserInputError
 from resolvers.writes import ForbiddenError
@@ -25,16 +26,26 @@ class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not result.errors:
-            return
-        result.errors = [_client_error(error) for error in result.errors]
+        if isinstance(result, ExecutionResult | GraphQLExecutionResult) and result.errors:
+            self._rewrite(result)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        # Each result of a subscription, before it is sent.
+        if isinstance(result, ExecutionResult) and result.errors:
+            self._rewrite(result)
+        yield
+
+    def _rewrite(self, result: ExecutionResult | GraphQLExecutionResult) -> None:
+        errors = result.errors or []
         hub = self.execution_context.context
+        errors = [_client_error(error, hub.request_id) for error in errors]
         if not hub.development and not hub.principal.is_staff:
             # New errors: the validation cache shares the originals between requests.
-            result.errors = [_reworded(error) for error in result.errors]
+            errors = [_reworded(error) for error in errors]
+        result.errors = errors
 
 
-def _client_error(error: GraphQLError) -> GraphQLError:
+def _client_error(error: GraphQLError, reference: str) -> GraphQLError:
     original = error.original_error
     if isinstance(original, UserInputError):
         return _with_code(error, original.code)
@@ -44,7 +55,6 @@ def _client_error(error: GraphQLError) -> GraphQLError:
         # Parse and validation errors: the message is written for the client.
         code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"
         return _with_code(error, code)
-    reference = uuid.uuid4().hex
     logger.error("unexpected error %s", reference, exc_info=original)
     return GraphQLError(
         f"Internal error (reference {reference}): the hub could not answer this field. "

@@ -14,7 +14,7 @@ from schema.context import Info
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.permissions import StaffOnly
 
-__all__ = ["Change", "Historic"]
+__all__ = ["Change", "FieldChange", "Historic", "field_changes", "global_id"]
 
 HISTORIES = {
     MemberRecord: "member.history",
@@ -49,14 +49,22 @@ class Change:
 
     @strawberry.field(description="The changed record's global ID.")
     def record(self) -> strawberry.ID:
-        return strawberry.ID(str(relay.GlobalID(self.record_type, str(self.record_id))))
+        return global_id(self.record_type, self.record_id)
 
     @strawberry.field(name="fields", description="What changed, field by field.")
     def field_changes(self) -> list[FieldChange]:
-        return [
-            FieldChange(field=name, before=before, after=after)
-            for name, (before, after) in self.changes.items()
-        ]
+        return field_changes(self.changes)
+
+
+def global_id(record_type: str, record_id: int) -> strawberry.ID:
+    return strawberry.ID(str(relay.GlobalID(record_type, str(record_id))))
+
+
+def field_changes(changes: dict[str, list[Any]]) -> list[FieldChange]:
+    return [
+        FieldChange(field=name, before=before, after=after)
+        for name, (before, after) in changes.items()
+    ]
 
 
 @strawberry.type

@@ -1,0 +1,31 @@
+"""Metrics of GraphQL operations: how many, how long, which errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from strawberry.extensions import SchemaExtension
+
+from metrics import ERRORS, OPERATION_SECONDS, OPERATIONS, RATE_LIMITED, operation_label
+
+__all__ = ["OperationMetrics"]
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts and times each operation by name, and counts its errors by code."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        execution = self.execution_context
+        name = operation_label(execution.operation_name)
+        kind = execution.operation_type.value if execution.operation_type else "unknown"
+        OPERATIONS.labels(name, kind).inc()
+        OPERATION_SECONDS.labels(name).observe(time.perf_counter() - started)
+        result = execution.result
+        for error in (result.errors if result is not None else None) or ():
+            code = str((error.extensions or {}).get("code", "UNKNOWN"))
+            ERRORS.labels(code).inc()
+            if code == "RATE_LIMITED":
+                RATE_LIMITED.labels("points").inc()
