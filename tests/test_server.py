@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
 from server import create_app
 from settings import Settings
-from tests.conftest import sqlite_url
 
 
 async def test_landing_page_links_to_graphiql(client: httpx.AsyncClient) -> None:
@@ -41,8 +38,8 @@ async def test_graphiql_can_be_turned_off(database_url: str) -> None:
     assert "GraphiQL" not in response.text
 
 
-async def test_first_run_creates_migrates_and_seeds_the_database(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "var" / "hub.db")
+async def test_first_run_creates_migrates_and_seeds_the_database(new_database_url: str) -> None:
+    url = new_database_url
     app = create_app(Settings(database_url=url))
     async with (
         LifespanManager(app) as manager,
@@ -50,7 +47,6 @@ async def test_first_run_creates_migrates_and_seeds_the_database(tmp_path: Path)
     ):
         response = await http.post("/graphql", json={"query": "{ members { totalCount } }"})
     assert response.json()["data"] == {"members": {"totalCount": 70}}
-    assert (tmp_path / "var" / "hub.db").exists()
 
 
 def test_settings_from_the_environment() -> None:

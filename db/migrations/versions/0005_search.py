@@ -145,6 +145,12 @@ TOKEN_TYPES = (
 )
 
 
+def _split_hyphens(column: str) -> str:
+    # The parser reads "2012-2014" as 2012 and -2014, and keeps "climate-energy"
+    # whole beside its parts; FTS5 splits both at the hyphen. So does this.
+    return f"translate({column}, '-', ' ')"
+
+
 def _upgrade_postgresql() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     op.execute("CREATE TEXT SEARCH CONFIGURATION hub_search (COPY = simple)")
@@ -156,8 +162,8 @@ def _upgrade_postgresql() -> None:
         "CREATE TABLE search_index ("
         "key bigint PRIMARY KEY, title text NOT NULL, body text NOT NULL, "
         "document tsvector GENERATED ALWAYS AS ("
-        "setweight(to_tsvector('hub_search', title), 'A') || "
-        "setweight(to_tsvector('hub_search', body), 'B')) STORED)"
+        f"setweight(to_tsvector('hub_search', {_split_hyphens('title')}), 'A') || "
+        f"setweight(to_tsvector('hub_search', {_split_hyphens('body')}), 'B')) STORED)"
     )
     op.execute("CREATE INDEX search_index_document ON search_index USING gin (document)")
     for document in DOCUMENTS:
