@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -24,6 +24,10 @@ __all__ = ["IMMEDIATE", "Database", "is_sqlite"]
 # up front (BEGIN IMMEDIATE), so a read-then-write transaction waits for the
 # lock instead of failing with "database is locked" when it upgrades.
 IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
+# PostgreSQL's counterpart: a transaction-scoped advisory lock that writers
+# of every hub process on the database take in turn (the number is arbitrary,
+# the same everywhere).
+WRITE_TURN_LOCK = 7_240_531
 
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
@@ -81,18 +85,26 @@ class Database:
         # Writes in this process take turns here before they ask SQLite for its
         # write lock: concurrent writers queue in memory instead of spinning on
         # SQLite's busy timeout (which, under load, they could outwait).
-        # PostgreSQL locks rows, not the database: its writers run side by
-        # side, and the version columns catch conflicting edits.
+        # On PostgreSQL the turn is an advisory lock (see `writer`), shared by
+        # every process on the database.
         self._write_turn: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
 
     @asynccontextmanager
     async def writer(self) -> AsyncIterator[AsyncSession]:
         """A session for one write transaction. On SQLite it holds the write
         lock from its start (BEGIN IMMEDIATE), one writer of this process at
-        a time; on PostgreSQL it is a plain transaction. Commit it; leaving
-        without a commit rolls it back."""
+        a time; on PostgreSQL it holds an advisory lock from its start, one
+        writer of all the hub's processes at a time (reads never wait). Commit
+        it; leaving without a commit rolls it back."""
         if self._write_turn is None:
             async with self.sessions() as session:
+                # Writers in turn, as on SQLite: audit entry ids are then
+                # handed out in commit order, so a reader of the log that has
+                # seen id n has seen every id below it (resolvers/changes.py).
+                # Writes are rare next to reads; one at a time keeps up.
+                await session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_TURN_LOCK}
+                )
                 yield session
             return
         async with self._write_turn, self.sessions() as session:
