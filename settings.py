@@ -45,6 +45,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # Larger request bodies are refused (413) before they are parsed.
     max_body_bytes: int = 64 * 1024
+    # SQLite's `PRAGMA synchronous`: NORMAL survives the hub's process dying
+    # (kill -9) without losing a committed write; FULL also survives the OS
+    # crashing or the power failing, for fewer writes a second.
+    sqlite_synchronous: str = "NORMAL"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -69,6 +73,9 @@ class Settings:
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
+            sqlite_synchronous=_synchronous(
+                env.get("HUB_SQLITE_SYNCHRONOUS"), defaults.sqlite_synchronous
+            ),
         )
 
 
@@ -92,6 +99,14 @@ def _origins(value: str) -> tuple[str, ...]:
         ):
             raise ValueError(f"expected origins like https://app.example.org, got {origin!r}")
     return origins
+
+
+def _synchronous(value: str | None, default: str) -> str:
+    if value is None or value == "":
+        return default
+    if value.upper() not in {"NORMAL", "FULL"}:
+        raise ValueError(f"expected NORMAL or FULL, got {value!r}")
+    return value.upper()
 
 
 def _positive(value: str | None, default: int) -> int:

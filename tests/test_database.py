@@ -26,7 +26,11 @@ from db.models import (
     UclgSection,
 )
 from db.seed import seed_reference
+from server import create_app
+from settings import Settings
 from tests.conftest import GraphQLClient, sqlite_url
+
+SYNCHRONOUS_NORMAL = 1  # what `PRAGMA synchronous` reads for NORMAL
 
 
 async def _count(database: Database, model: type[object], *where: object) -> int:
@@ -47,6 +51,17 @@ async def test_pragmas_are_set_on_every_connection_of_the_apps_engine(
             assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
             assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
             assert (await pragma("PRAGMA busy_timeout")).scalar() == 10000
+            assert (await pragma("PRAGMA synchronous")).scalar() == SYNCHRONOUS_NORMAL
+
+
+@pytest.mark.parametrize(("mode", "level"), [("NORMAL", 1), ("FULL", 2)])
+async def test_sqlite_synchronous_is_a_setting(database_url: str, mode: str, level: int) -> None:
+    # Given a hub set to `mode`,
+    app = create_app(Settings(database_url=database_url, sqlite_synchronous=mode))
+    # when a connection opens, then it waits for the disk as the setting says.
+    async with app.state.database.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("PRAGMA synchronous")).scalar() == level
+    await app.state.database.dispose()
 
 
 async def test_migrations_create_an_empty_database_that_matches_the_models(tmp_path: Path) -> None:
