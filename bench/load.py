@@ -3,6 +3,7 @@ and 20 % writes, then every acknowledged write looked for in the database.
 
     .venv/bin/python -m bench.load --clients 50 --seconds 60
     .venv/bin/python -m bench.load --clients 50 --seconds 60 --synchronous FULL
+    .venv/bin/python -m bench.load --clients 8 --seconds 30 --write-share 1   # writes only
 
 The hub runs as its own process (`metrohub serve`) on a fresh SQLite file in
 a temporary directory, migrated and seeded, with a staff key and one partner
@@ -38,6 +39,7 @@ class LoadResult:
     clients: int
     seconds: float
     synchronous: str
+    write_share: float
     tally: Tally
     verdict: Verdict
 
@@ -69,7 +71,7 @@ class LoadResult:
             f"machine: {platform.machine()}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}",
             f"clients: {self.clients}, duration: {self.seconds:.1f} s, "
-            f"synchronous: {self.synchronous}",
+            f"writes: {self.write_share:.0%} of requests, synchronous: {self.synchronous}",
             f"requests: {tally.requests} ({rate:.0f} req/s), reads: {len(tally.read_ms)}, "
             f"writes: {len(tally.write_ms)} ({writes:.0f}/s), version conflicts: {tally.conflicts}",
             f"read ms p50/p95/p99: {_ps(tally.read_ms)}",
@@ -91,6 +93,7 @@ async def run(
     *,
     directory: Path,
     synchronous: str = "NORMAL",
+    write_share: float = WRITE_SHARE,
     seed: int = 1,
 ) -> LoadResult:
     """Run the load test with its database in `directory`."""
@@ -102,7 +105,7 @@ async def run(
         await hub.wait_until_answering(limit_s=30)
         stop = asyncio.Event()
         workers = [
-            Client(n, hub.origin, keys, tally, write_share=WRITE_SHARE, seed=seed)
+            Client(n, hub.origin, keys, tally, write_share=write_share, seed=seed)
             for n in range(clients)
         ]
         started = time.monotonic()
@@ -111,7 +114,7 @@ async def run(
         stop.set()
         await asyncio.gather(*tasks)
         elapsed = time.monotonic() - started
-    return LoadResult(clients, elapsed, synchronous, tally, verify(path, tally.acks))
+    return LoadResult(clients, elapsed, synchronous, write_share, tally, verify(path, tally.acks))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--synchronous", choices=("NORMAL", "FULL"), default="NORMAL")
+    parser.add_argument("--write-share", type=float, default=WRITE_SHARE)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="hub-load-") as directory:
@@ -130,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.seconds,
                 directory=Path(directory),
                 synchronous=args.synchronous,
+                write_share=args.write_share,
                 seed=args.seed,
             )
         )
