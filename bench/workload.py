@@ -38,6 +38,7 @@ __all__ = [
     "Hub",
     "Keys",
     "Tally",
+    "Verdict",
     "percentile",
     "prepare",
     "verify",
@@ -201,6 +202,7 @@ class Hub:
             "HUB_PORT": str(self.port),
             "HUB_PARTNER_BUDGET": "10000000/minute",
             "HUB_ANONYMOUS_BUDGET": "10000000/minute",
+            # The nested members page (20 x 5 x 5) costs more than the default 1,000.
             "HUB_MAX_COST": "5000",
             "HUB_SQLITE_SYNCHRONOUS": synchronous,
         }
