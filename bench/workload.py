@@ -202,8 +202,6 @@ class Hub:
             "HUB_PORT": str(self.port),
             "HUB_PARTNER_BUDGET": "10000000/minute",
             "HUB_ANONYMOUS_BUDGET": "10000000/minute",
-            # The nested members page (20 x 5 x 5) costs more than the default 1,000.
-            "HUB_MAX_COST": "5000",
             "HUB_SQLITE_SYNCHRONOUS": synchronous,
         }
         self.process: subprocess.Popen[bytes] | None = None
