@@ -223,7 +223,7 @@ class Hub:
         async with httpx.AsyncClient(base_url=self.origin, timeout=1.0) as http:
             while time.monotonic() - started < limit_s:
                 if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"the hub exited: see {self.log}")
+                    raise RuntimeError(f"the hub exited:\n{self._log_tail()}")
                 with contextlib.suppress(httpx.TransportError):
                     response = await http.post(
                         "/graphql", json={"query": "{ partners(first: 1) { totalCount } }"}
@@ -231,7 +231,11 @@ class Hub:
                     if response.status_code == 200 and "data" in response.json():
                         return time.monotonic() - started
                 await asyncio.sleep(0.02)
-        raise TimeoutError(f"the hub did not answer within {limit_s} s: see {self.log}")
+        raise TimeoutError(f"the hub did not answer within {limit_s} s:\n{self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        # The log lives in the run's temporary directory, gone after the run.
+        return self.log.read_text(errors="replace")[-4000:]
 
     def kill(self) -> None:
         """SIGKILL: the process gets no chance to finish anything."""
