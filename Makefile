@@ -12,7 +12,7 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test lint typecheck schema bench install assets browser redis clean
+.PHONY: run federation test lint typecheck schema bench load crash install assets browser redis clean
 
 run: install assets
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
@@ -48,6 +48,15 @@ schema: install
 bench: install
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.search --partners 100000
+
+# The hub as its own process under 50 clients for 60 s (80 % reads, 20 %
+# writes), and killed with SIGKILL under write load 20 times; both check that
+# every acknowledged write is in the database. Figures: bench/RESULTS.md.
+load: install
+	$(BIN)/python -m bench.load --clients 50 --seconds 60
+
+crash: install
+	$(BIN)/python -m bench.crash --cycles 20
 
 install: $(INSTALLED)
 

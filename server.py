@@ -802,7 +802,7 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
     graphs = GraphCache(database)
     budgets = Budgets(
         settings.redis_url,

@@ -58,6 +58,10 @@ class Settings:
     workers: int = 1
     # Logs as JSON lines (`json`) or as plain text (`text`).
     log_format: str = "json"
+    # SQLite's `PRAGMA synchronous`: NORMAL survives the hub's process dying
+    # (kill -9) without losing a committed write; FULL also survives the OS
+    # crashing or the power failing, for fewer writes a second.
+    sqlite_synchronous: str = "NORMAL"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -91,6 +95,9 @@ class Settings:
             shutdown_seconds=_positive(env.get("HUB_SHUTDOWN_SECONDS"), defaults.shutdown_seconds),
             workers=_positive(env.get("HUB_WORKERS"), defaults.workers),
             log_format=_choice(env.get("HUB_LOG_FORMAT"), ("json", "text"), defaults.log_format),
+            sqlite_synchronous=_synchronous(
+                env.get("HUB_SQLITE_SYNCHRONOUS"), defaults.sqlite_synchronous
+            ),
         )
 
 
@@ -114,6 +121,14 @@ def _origins(value: str) -> tuple[str, ...]:
         ):
             raise ValueError(f"expected origins like https://app.example.org, got {origin!r}")
     return origins
+
+
+def _synchronous(value: str | None, default: str) -> str:
+    if value is None or value == "":
+        return default
+    if value.upper() not in {"NORMAL", "FULL"}:
+        raise ValueError(f"expected NORMAL or FULL, got {value!r}")
+    return value.upper()
 
 
 def _positive(value: str | None, default: int) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["IMMEDIATE", "Database", "is_sqlite"]
+__all__ = ["IMMEDIATE", "SYNCHRONOUS_MODES", "Database", "is_sqlite"]
 
 # Execution option for write transactions: on SQLite they take the write lock
 # up front (BEGIN IMMEDIATE), so a read-then-write transaction waits for the
@@ -29,11 +29,17 @@ IMMEDIATE = {"sqlite_begin": "BEGIN IMMEDIATE"}
 # the same everywhere).
 WRITE_TURN_LOCK = 7_240_531
 
+# How hard a commit waits for the disk (`PRAGMA synchronous`). In WAL mode,
+# NORMAL loses nothing committed when the process dies (kill -9), only the
+# last transactions when the OS crashes or the power fails; FULL syncs the WAL
+# on every commit and survives those too, at a cost in write throughput
+# (bench/RESULTS.md).
+SYNCHRONOUS_MODES = ("NORMAL", "FULL")
+
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA journal_mode=WAL",
     "PRAGMA busy_timeout=10000",
-    "PRAGMA synchronous=NORMAL",
     # Read the file through the page cache of the OS (256 MiB mapped) and keep
     # 64 MiB of pages per connection: faceted searches over large result sets
     # revisit many pages (bench/RESULTS.md).
@@ -46,9 +52,12 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
+def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool, synchronous: str) -> None:
     sync_engine = engine.sync_engine
-    pragmas = SQLITE_PRAGMAS if foreign_keys else ("PRAGMA foreign_keys=OFF", *SQLITE_PRAGMAS[1:])
+    pragmas = (
+        *(SQLITE_PRAGMAS if foreign_keys else ("PRAGMA foreign_keys=OFF", *SQLITE_PRAGMAS[1:])),
+        f"PRAGMA synchronous={synchronous}",
+    )
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -68,9 +77,19 @@ def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
 class Database:
     """One engine and its session factory, created once per process."""
 
-    def __init__(self, url: str, *, echo: bool = False, foreign_keys: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        foreign_keys: bool = True,
+        synchronous: str = "NORMAL",
+    ) -> None:
         """Open `url`; `foreign_keys=False` is only for migrations, whose batch
-        table rebuilds on SQLite would otherwise cascade deletes."""
+        table rebuilds on SQLite would otherwise cascade deletes. `synchronous`
+        is one of `SYNCHRONOUS_MODES` (SQLite only)."""
+        if synchronous not in SYNCHRONOUS_MODES:
+            raise ValueError(f"synchronous is one of {', '.join(SYNCHRONOUS_MODES)}")
         self.url = url
         if is_sqlite(url):
             database = make_url(url).database
@@ -78,7 +97,7 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_async_engine(url, echo=echo)
         if is_sqlite(url):
-            _prepare_sqlite(self.engine, foreign_keys=foreign_keys)
+            _prepare_sqlite(self.engine, foreign_keys=foreign_keys, synchronous=synchronous)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )

@@ -26,7 +26,11 @@ from db.models import (
     UclgSection,
 )
 from db.seed import seed_reference
+from server import create_app
+from settings import Settings
 from tests.conftest import GraphQLClient, sqlite_only
+
+SYNCHRONOUS_NORMAL = 1  # what `PRAGMA synchronous` reads for NORMAL
 
 
 async def _count(database: Database, model: type[object], *where: object) -> int:
@@ -51,6 +55,18 @@ async def test_pragmas_are_set_on_every_connection_of_the_apps_engine(
             assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
             assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
             assert (await pragma("PRAGMA busy_timeout")).scalar() == 10000
+            assert (await pragma("PRAGMA synchronous")).scalar() == SYNCHRONOUS_NORMAL
+
+
+@sqlite_only("`synchronous` is a setting of SQLite's; PostgreSQL's durability is the server's")
+@pytest.mark.parametrize(("mode", "level"), [("NORMAL", 1), ("FULL", 2)])
+async def test_sqlite_synchronous_is_a_setting(database_url: str, mode: str, level: int) -> None:
+    # Given a hub set to `mode`,
+    app = create_app(Settings(database_url=database_url, sqlite_synchronous=mode))
+    # when a connection opens, then it waits for the disk as the setting says.
+    async with app.state.database.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("PRAGMA synchronous")).scalar() == level
+    await app.state.database.dispose()
 
 
 async def test_a_row_that_points_at_nothing_is_refused(database_url: str) -> None:

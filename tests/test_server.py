@@ -80,3 +80,10 @@ def test_http_settings_from_the_environment() -> None:
             Settings.from_env({"HUB_CORS_ORIGINS": origin})
     with pytest.raises(ValueError, match="positive"):
         Settings.from_env({"HUB_MAX_BODY_BYTES": "0"})
+
+
+def test_sqlite_durability_from_the_environment() -> None:
+    assert Settings.from_env({}).sqlite_synchronous == "NORMAL"
+    assert Settings.from_env({"HUB_SQLITE_SYNCHRONOUS": "full"}).sqlite_synchronous == "FULL"
+    with pytest.raises(ValueError, match="expected NORMAL or FULL"):
+        Settings.from_env({"HUB_SQLITE_SYNCHRONOUS": "OFF"})
