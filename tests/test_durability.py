@@ -9,6 +9,11 @@ from pathlib import Path
 
 from bench import crash, load
 from bench.workload import Ack, prepare, verify
+from tests.conftest import sqlite_only
+
+# The scripts run their own hub on a SQLite file of their own, whatever the
+# suite's database: the run on SQLite covers them.
+pytestmark = sqlite_only("the load and crash scripts measure the embedded SQLite hub")
 
 
 async def test_under_load_every_acknowledged_write_is_in_the_database(tmp_path: Path) -> None:
