@@ -38,6 +38,10 @@ async def prepare(path: Path, *, full: bool) -> None:
         if full:
             await _ensure_members(database, FULL_MEMBERS)
             await ensure_demo(database, FULL_PARTNERS)
+        # Planner statistics, as the hub gathers them at start-up: without
+        # them SQLite walks every published partner to find one initiative's.
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
     finally:
         await database.dispose()
 

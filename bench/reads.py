@@ -25,11 +25,13 @@ import argparse
 import asyncio
 import gc
 import statistics
+import sys
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +39,10 @@ import orjson
 from sqlalchemy import event, select
 
 from bench.floor import answer as floor_answer
+from bench.http import HttpRun, load, serving, wrk_available
 from bench.network import prepare
-from bench.queries import TYPENAME, BenchQuery, queries
+from bench.queries import INNER_PAGE, NESTED, TYPENAME, BenchQuery, queries
+from bench.search import machine
 from bench.stock import StockPath
 from db.engine import Database
 from db.models import Member, Partner, Publication
@@ -53,6 +57,7 @@ BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 # The 100-member nested page costs more than the default 1,000 points.
 BENCH_MAX_COST = 1_000_000
 PATHS = ("floor", "stock", "hub")
+START, END = "<!-- bench.reads: start -->", "<!-- bench.reads: end -->"
 
 Runner = Callable[[BenchQuery], Awaitable[bytes]]
 
@@ -230,13 +235,92 @@ async def run(*, rounds: int) -> list[Figures]:
     ]
 
 
+def measure_http(path: Path, *, seconds: float) -> list[HttpRun]:
+    """`{__typename}` on the bare endpoint and the hub, and the 20-member nested
+    page on the hub, at 1 and 16 connections."""
+    env = {
+        "HUB_DATABASE_URL": f"sqlite+aiosqlite:///{path}",
+        "HUB_MAX_COST": str(BENCH_MAX_COST),
+        "HUB_ANONYMOUS_BUDGET": "1000000000/minute",
+        "HUB_AUTO_SEED": "false",
+    }
+    typename = orjson.dumps({"query": TYPENAME})
+    nested = orjson.dumps({"query": NESTED, "variables": {"first": 20, "inner": INNER_PAGE}})
+    runs = []
+    for server, factory, bodies in (
+        ("bare Starlette", "bench.http:bare_app", {"{__typename}": typename}),
+        ("hub", "server:create_app", {"{__typename}": typename, "nested, 20 members": nested}),
+    ):
+        with serving(factory, env) as (url, pid):
+            for query, body in bodies.items():
+                for connections in (1, 16):
+                    runs.append(
+                        load(url, pid, body, connections=connections, seconds=seconds, server=server, query=query)
+                    )
+    return runs
+
+
+def http_table(runs: list[HttpRun]) -> str:
+    bare = {run.connections: run for run in runs if run.server == "bare Starlette"}
+    one = {(run.server, run.query): run for run in runs if run.connections == 1}
+    lines = [
+        "### HTTP (uvicorn, loopback, wrk; full-scale database)",
+        "",
+        "| server | query | connections | req/s | of bare | p50 ms | p99 ms | CPU ms/request | CPU vs 1 conn |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        share = run.requests_per_s / bare[run.connections].requests_per_s
+        cpu = run.cpu_ms_per_request / one[(run.server, run.query)].cpu_ms_per_request
+        lines.append(
+            f"| {run.server} | {run.query} | {run.connections} | {run.requests_per_s:,.0f} | "
+            f"{share:.0%} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | {run.cpu_ms_per_request:.3f} | {cpu:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+def write_results(section: str) -> None:
+    """Put `section` between the read benchmark's markers in bench/RESULTS.md."""
+    results = PROJECT_ROOT / "bench" / "RESULTS.md"
+    text = results.read_text() if results.exists() else ""
+    block = f"{START}\n{section}\n{END}"
+    if START in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    results.write_text(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=41, help="interleaved rounds per query")
-    parser.add_argument("--quick", action="store_true", help="5 rounds, for a smoke run")
+    parser.add_argument("--seconds", type=float, default=5, help="length of each HTTP run")
+    parser.add_argument("--quick", action="store_true", help="5 rounds, 2 s runs: a smoke run")
+    parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
     figures = asyncio.run(run(rounds=5 if args.quick else args.rounds))
-    print("\n\n".join(table(f) for f in figures))
+    sections = [table(f) for f in figures]
+    if args.no_http:
+        pass
+    elif wrk_available():
+        sections.append(http_table(measure_http(BENCH_DIR / "reads-full.db", seconds=4 if args.quick else args.seconds)))
+    else:
+        sections.append("### HTTP\n\nNot measured: `wrk` is not installed (`apt-get install -y wrk`).")
+    command = "python -m bench.reads " + " ".join(sys.argv[1:] if argv is None else argv)
+    header = (
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
+        f"- machine: {machine()}\n"
+        f"- command: `{command.strip()}` ({time.perf_counter() - started:.0f} s)\n"
+        f"- the hub runs with `HUB_MAX_COST={BENCH_MAX_COST}` (the larger nested page costs more "
+        "than the default 1,000 points)"
+    )
+    section = "\n\n".join([header, *sections])
+    print(section)
+    if not args.no_write:
+        write_results(section)
 
 
 if __name__ == "__main__":
