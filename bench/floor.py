@@ -57,8 +57,7 @@ async def _pages(
     if not parents:
         return found
     for row in await _rows(connection, sql % _marks(parents), [*parents, first]):
-        total, rows = found.setdefault(row[0], (row[1], []))
-        rows.append(row)
+        found.setdefault(row[0], (row[1], []))[1].append(row)
     return found
 
 
@@ -94,7 +93,11 @@ async def _nested(connection: AsyncConnection, variables: dict[str, Any]) -> Any
     )
     region_ids = sorted({row[3] for row in members})
     regions = dict(
-        await _rows(connection, f"SELECT id, name FROM regions WHERE id IN ({_marks(region_ids)})", region_ids)
+        await _rows(
+            connection,
+            f"SELECT id, name FROM regions WHERE id IN ({_marks(region_ids)})",
+            region_ids,
+        )
     )
     initiatives = await _pages(connection, _MEMBER_INITIATIVES, [row[0] for row in members], inner)
     initiative_ids = sorted({row[3] for _, rows in initiatives.values() for row in rows})
@@ -107,7 +110,11 @@ async def _nested(connection: AsyncConnection, variables: dict[str, Any]) -> Any
             "edges": [
                 {
                     "role": row[6].upper(),
-                    "node": {"id": global_id("Partner", row[3]), "name": row[4], "kind": row[5].upper()},
+                    "node": {
+                        "id": global_id("Partner", row[3]),
+                        "name": row[4],
+                        "kind": row[5].upper(),
+                    },
                 }
                 for row in rows
             ],
@@ -170,7 +177,10 @@ async def _directory(connection: AsyncConnection, variables: dict[str, Any]) -> 
     edges = []
     for key, score, label, _total in rows:
         type_name = _SEARCH_TYPES[key % _KIND_SPAN]
-        node: dict[str, Any] = {"__typename": type_name, "id": global_id(type_name, key // _KIND_SPAN)}
+        node: dict[str, Any] = {
+            "__typename": type_name,
+            "id": global_id(type_name, key // _KIND_SPAN),
+        }
         node["title" if type_name == "Initiative" else "name"] = label
         edges.append({"rank": -score, "node": node})
     return {"search": {"totalCount": rows[0][3] if rows else 0, "edges": edges}}
@@ -190,7 +200,10 @@ async def _filtered(connection: AsyncConnection, variables: dict[str, Any]) -> A
     return {
         "partners": {
             "totalCount": rows[0][4] if rows else 0,
-            "pageInfo": {"hasNextPage": len(rows) > 20, "endCursor": cursors[-1] if cursors else None},
+            "pageInfo": {
+                "hasNextPage": len(rows) > 20,
+                "endCursor": cursors[-1] if cursors else None,
+            },
             "edges": [
                 {
                     "cursor": cursor,
@@ -253,7 +266,8 @@ async def _entities(connection: AsyncConnection, variables: dict[str, Any]) -> A
         row[0]: row
         for row in await _rows(
             connection,
-            f"SELECT id, name, kind FROM partners WHERE publication = 'published' AND id IN ({_marks(ids)})",
+            "SELECT id, name, kind FROM partners "
+            f"WHERE publication = 'published' AND id IN ({_marks(ids)})",
             ids,
         )
     }
@@ -277,7 +291,9 @@ FLOORS: dict[str, Floor] = {
 }
 
 
-async def answer(connection: AsyncConnection | None, document: str, variables: dict[str, Any]) -> bytes:
+async def answer(
+    connection: AsyncConnection | None, document: str, variables: dict[str, Any]
+) -> bytes:
     """The floor's response body for `document` with `variables`."""
     data = await FLOORS[document](connection, variables)  # type: ignore[arg-type]
     return orjson.dumps({"data": data})

@@ -144,7 +144,18 @@ def load(
 
 
 def _wrk(url: str, script: str, connections: int, seconds: float) -> str:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s", "--latency", "-s", script, url]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        script,
+        url,
+    ]
     return subprocess.run(
         command, capture_output=True, text=True, check=True, preexec_fn=lambda: _pin(1)
     ).stdout

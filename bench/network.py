@@ -51,7 +51,9 @@ async def _ensure_members(database: Database, total: int) -> None:
         connection = await connection.execution_options(**IMMEDIATE)
         async with connection.begin():
             have = (await connection.execute(select(func.count()).select_from(Member))).scalar_one()
-            regions = list((await connection.execute(select(Region.id).order_by(Region.id))).scalars())
+            regions = list(
+                (await connection.execute(select(Region.id).order_by(Region.id))).scalars()
+            )
             rows = []
             for index in range(have, total):
                 code, country = _COUNTRIES[index % len(_COUNTRIES)]

@@ -140,7 +140,9 @@ class BenchQuery:
 def queries(*, page: int, partner_ids: list[int], member_id: int) -> list[BenchQuery]:
     """The benchmark's queries; `page` members on the larger nested page,
     `_entities` for `partner_ids`, the neighbourhood of `member_id`."""
-    representations = [{"__typename": "Partner", "id": global_id("Partner", pk)} for pk in partner_ids]
+    representations = [
+        {"__typename": "Partner", "id": global_id("Partner", pk)} for pk in partner_ids
+    ]
     return [
         BenchQuery("{__typename}", TYPENAME),
         BenchQuery("nested, 20 members", NESTED, {"first": 20, "inner": INNER_PAGE}),

@@ -33,7 +33,8 @@ PUBLISHED = models.Publication.PUBLISHED
 
 def _copy(source: type[E]) -> Any:
     # A StrEnum with the same values: ORM values hash and compare equal to them.
-    return strawberry.enum(enum.StrEnum(source.__name__, {m.name: m.value for m in source}))  # type: ignore[misc]
+    copy: Any = enum.StrEnum(source.__name__, {m.name: m.value for m in source})  # type: ignore[misc]
+    return strawberry.enum(copy)
 
 
 PartnerKind = _copy(models.PartnerKind)
@@ -65,7 +66,9 @@ class Loaders:
         return [found[key] for key in keys]
 
     async def _partners(self, keys: Sequence[int]) -> list[models.Partner | None]:
-        query = select(models.Partner).where(models.Partner.id.in_(keys), models.Partner.publication == PUBLISHED)
+        query = select(models.Partner).where(
+            models.Partner.id.in_(keys), models.Partner.publication == PUBLISHED
+        )
         found = {row[0].id: row[0] for row in await self._all(query)}
         return [found.get(key) for key in keys]
 
@@ -73,7 +76,10 @@ class Loaders:
         query = (
             select(models.MemberInitiative, models.Initiative)
             .join(models.Initiative, models.Initiative.id == models.MemberInitiative.initiative_id)
-            .where(models.MemberInitiative.member_id.in_(keys), models.Initiative.publication == PUBLISHED)
+            .where(
+                models.MemberInitiative.member_id.in_(keys),
+                models.Initiative.publication == PUBLISHED,
+            )
             .order_by(models.Initiative.title, models.Initiative.id)
         )
         return _grouped(keys, await self._all(query), lambda row: row[0].member_id)
@@ -82,7 +88,10 @@ class Loaders:
         query = (
             select(models.PartnerInitiative, models.Partner)
             .join(models.Partner, models.Partner.id == models.PartnerInitiative.partner_id)
-            .where(models.PartnerInitiative.initiative_id.in_(keys), models.Partner.publication == PUBLISHED)
+            .where(
+                models.PartnerInitiative.initiative_id.in_(keys),
+                models.Partner.publication == PUBLISHED,
+            )
             .order_by(models.Partner.name, models.Partner.id)
         )
         return _grouped(keys, await self._all(query), lambda row: row[0].initiative_id)
@@ -243,22 +252,34 @@ class Query:
     async def members(self, info: StockInfo, first: int = 20) -> MemberPage:
         published = models.Member.publication == PUBLISHED
         async with info.context.loaders.database.sessions() as session:
-            total = (await session.execute(select(func.count()).select_from(models.Member).where(published))).scalar_one()
+            total = (
+                await session.execute(
+                    select(func.count()).select_from(models.Member).where(published)
+                )
+            ).scalar_one()
             found = (
                 await session.execute(
-                    select(models.Member).where(published).order_by(models.Member.name, models.Member.id).limit(first)
+                    select(models.Member)
+                    .where(published)
+                    .order_by(models.Member.name, models.Member.id)
+                    .limit(first)
                 )
             ).scalars()
-            return MemberPage(total_count=total, edges=[MemberEdge(node=member) for member in found])
+            edges = [MemberEdge(node=member) for member in found]  # type: ignore[arg-type]
+            return MemberPage(total_count=total, edges=edges)
 
     @strawberry.field
-    async def partners(self, info: StockInfo, first: int = 20, where: PartnerWhere | None = None) -> StockPartnerPage:
+    async def partners(
+        self, info: StockInfo, first: int = 20, where: PartnerWhere | None = None
+    ) -> StockPartnerPage:
         conditions = [models.Partner.publication == PUBLISHED]
         if where is not None and where.kind is not None and where.kind.eq is not None:
             conditions.append(models.Partner.kind == where.kind.eq.value)
         async with info.context.loaders.database.sessions() as session:
             total = (
-                await session.execute(select(func.count()).select_from(models.Partner).where(*conditions))
+                await session.execute(
+                    select(func.count()).select_from(models.Partner).where(*conditions)
+                )
             ).scalar_one()
             found = list(
                 (
@@ -270,7 +291,10 @@ class Query:
                     )
                 ).scalars()
             )
-        edges = [StockPartnerEdge(cursor=encode_cursor((partner.name, partner.id)), node=partner) for partner in found[:first]]
+        edges = [
+            StockPartnerEdge(cursor=encode_cursor((partner.name, partner.id)), node=partner)  # type: ignore[arg-type]
+            for partner in found[:first]
+        ]
         end = edges[-1].cursor if edges else None
         return StockPartnerPage(
             total_count=total,
@@ -290,7 +314,9 @@ class StockPath:
 
     async def __call__(self, query: BenchQuery) -> bytes:
         context = Context(Loaders(self.database))
-        result = await stock_schema.execute(query.document, query.fresh_variables(), context_value=context)
+        result = await stock_schema.execute(
+            query.document, query.fresh_variables(), context_value=context
+        )
         if result.errors:
             raise RuntimeError(f"stock, {query.name}: {[error.message for error in result.errors]}")
         return orjson.dumps({"data": result.data})
