@@ -131,7 +131,9 @@ def load(
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     if "Non-2xx" in output or requests == 0:
         raise RuntimeError(f"{server} {query}: failed requests\n{output}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|99)%\s+([\d.]+(?:us|ms|s))\s*$", output, re.MULTILINE))
+    if len(latency) != 2:
+        raise RuntimeError(f"{server} {query}: no latency distribution in wrk's output\n{output}")
     return HttpRun(
         server,
         query,

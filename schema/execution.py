@@ -22,6 +22,7 @@ turns it off for a request.
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -170,11 +171,12 @@ def _node_id_reader(type_name: str, definition: StrawberryObjectDefinition) -> P
             return None
     attribute = origin.resolve_id_attr()
 
-    def read(source: Any) -> relay.GlobalID:
+    def read(source: Any) -> str:
         node_id = getattr(source, attribute)
         if node_id is None:
             raise ValueError("no id")
-        return relay.GlobalID(type_name=type_name, node_id=str(node_id))
+        # What serialising `GlobalID(type_name, str(node_id))` gives (`to_base64`).
+        return b64encode(f"{type_name}:{node_id!s}".encode()).decode()
 
     return read
 
