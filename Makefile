@@ -12,7 +12,7 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test lint typecheck schema bench load crash install assets browser redis clean
+.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k load crash wrk install assets browser redis clean
 
 run: install assets
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
@@ -42,11 +42,17 @@ typecheck: install
 schema: install
 	$(BIN)/metrohub export-schema
 
-# Search latency (p50/p95 per kind of query, one core) on the seed data and on
-# 100,000 demo partners; minutes, not part of `make test`. The databases stay
-# in var/bench/ for the next run. Figures: bench/RESULTS.md.
-bench: install
+# Read performance against the floor (hand-written SQL) and the stock path,
+# in-process and over HTTP (wrk), then search latency (p50/p95 per kind of
+# query, one core) on the seed data; minutes, not part of `make test`. The
+# databases stay in var/bench/ for the next run. Figures: bench/RESULTS.md.
+bench: install wrk
+	$(BIN)/python -m bench.reads
 	$(BIN)/python -m bench.search
+
+# Search latency on 100,000 demo partners: its own target, because building
+# that database takes ~10 minutes the first time (it is kept in var/bench/).
+bench-search-100k: install
 	$(BIN)/python -m bench.search --partners 100000
 
 # The hub as its own process under 50 clients for 60 s (80 % reads, 20 %
@@ -57,6 +63,13 @@ load: install
 
 crash: install
 	$(BIN)/python -m bench.crash --cycles 20
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+
+# The whole suite on graphql-core's standard execution path (the fast path off).
+test-standard-path: install assets browser redis
+	HUB_FAST_PATH=false $(BIN)/python -m pytest
 
 install: $(INSTALLED)
 

@@ -41,6 +41,9 @@ class Settings:
     # The most one request may cost (schema/limits.py); raise it for trusted
     # batch work only.
     max_cost: int = 1000
+    # Plain attribute subtrees of a query run as direct code (schema/execution.py);
+    # `false` sends every field through graphql-core's standard path.
+    fast_path: bool = True
     # Origins whose pages may call the API from a browser (CORS), e.g.
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
@@ -84,6 +87,7 @@ class Settings:
             failed_auth_budget=env.get("HUB_FAILED_AUTH_BUDGET", defaults.failed_auth_budget),
             budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
+            fast_path=_flag(env.get("HUB_FAST_PATH"), defaults.fast_path),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
             max_subscriptions=_positive(

@@ -41,6 +41,9 @@ class Context:
     # Development mode shows the schema's shape to everyone (see schema/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True
+    # Plain attribute subtrees run as direct code (schema/execution.py); off
+    # (HUB_FAST_PATH=false), every field takes graphql-core's standard path.
+    fast_path: bool = True
     # Wakes change streams (see resolvers/changes.py); the app creates one.
     changes: ChangeSignal | None = None
     # How the request came: "http", or "websocket" (subscriptions).

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
 
 from db.engine import Database
 from db.models import InitiativeDimension, SustainabilityDimension
 from resolvers.filters import compile_filter
 from resolvers.keys import ANONYMOUS, Principal
-from resolvers.pagination import Page, PageArgs, fetch_pages, sort_for
+from resolvers.pagination import Page, PageArgs, SortKey, fetch_pages, pages_statement, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
 from resolvers.visibility import visible
@@ -26,6 +26,26 @@ __all__ = ["Loaders"]
 
 R = TypeVar("R")
 RelationKey = tuple[Any, PageArgs]
+
+
+# Statements of relation pages, built once per relation, visibility and page
+# arguments; pages with a filter or a cursor are built per request.
+_STATEMENTS: dict[tuple[str, bool, PageArgs], Select[Any]] = {}
+MAX_STATEMENTS = 1024
+
+
+def _statement(
+    name: str, sees_all: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
+) -> Select[Any] | None:
+    if args.where is not None or args.after is not None:
+        return None
+    key = (name, sees_all, args)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = pages_statement(query, "parent", sort, args)
+    return statement
 
 
 class Loaders:
@@ -95,14 +115,16 @@ class Loaders:
                         query = query.where(where)
                     if args.roles and relation.role is not None:
                         query = query.where(relation.role.in_(args.roles))
+                    sort = sort_for(relation.record, args.order)
                     found = await fetch_pages(
                         connection,
                         query,
                         "parent",
                         sorted(set(parents)),
-                        sort_for(relation.record, args.order),
+                        sort,
                         args,
                         relation.build,
+                        _statement(name, condition is None, query, sort, args),
                     )
                     pages.update(((parent, args), page) for parent, page in found.items())
             return [pages[key] for key in keys]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, and_, false, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, false, func, or_, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -37,6 +37,7 @@ __all__ = [
     "fetch_pages",
     "page_args",
     "page_of",
+    "pages_statement",
     "sort_for",
 ]
 
@@ -228,6 +229,26 @@ async def fetch_page(
     return _page(rows, args, lambda row: tuple(row._mapping[k] for k in order), build, count)
 
 
+def pages_statement(
+    query: Select[Any], parent: str, sort: Sequence[SortKey], args: PageArgs
+) -> Select[Any]:
+    """The statement `fetch_pages` runs: the first `args.first + 1` rows of
+    each parent's list (the parents bound as `parents`), each with its list's
+    total and its rank."""
+    parents: Any = bindparam("parents", expanding=True)
+    inner = query.where(query.selected_columns[parent].in_(parents)).subquery()
+    totals = func.count().over(partition_by=inner.c[parent])
+    counted = select(inner, totals.label("_total")).subquery()
+    keys = [counted.c[key.column] for key in sort]
+    rank = func.row_number().over(partition_by=counted.c[parent], order_by=_order_by(keys, sort))
+    ranked = select(counted, rank.label("_rank")).where(_after(keys, sort, args.after)).subquery()
+    return (
+        select(ranked)
+        .where(ranked.c._rank <= args.first + 1)
+        .order_by(ranked.c[parent], ranked.c._rank)
+    )
+
+
 async def fetch_pages(
     connection: AsyncConnection,
     query: Select[Any],
@@ -236,23 +257,17 @@ async def fetch_pages(
     sort: Sequence[SortKey],
     args: PageArgs,
     build: EdgeBuilder[T],
+    statement: Select[Any] | None = None,
 ) -> dict[Any, Page[T]]:
     """The same page of each parent's list, in one statement: `query` selects
-    the rows of all lists, with the parent's id in its column `parent`."""
-    inner = query.where(query.selected_columns[parent].in_(parents)).subquery()
-    totals = func.count().over(partition_by=inner.c[parent])
-    counted = select(inner, totals.label("_total")).subquery()
-    keys = [counted.c[key.column] for key in sort]
+    the rows of all lists, with the parent's id in its column `parent`.
+    `statement`, when given, is `pages_statement(query, parent, sort, args)`
+    built before (building one costs more than running it on a small page)."""
+    if statement is None:
+        statement = pages_statement(query, parent, sort, args)
     order = [key.column for key in sort]
-    rank = func.row_number().over(partition_by=counted.c[parent], order_by=_order_by(keys, sort))
-    ranked = select(counted, rank.label("_rank")).where(_after(keys, sort, args.after)).subquery()
-    statement = (
-        select(ranked)
-        .where(ranked.c._rank <= args.first + 1)
-        .order_by(ranked.c[parent], ranked.c._rank)
-    )
     grouped: dict[Any, list[Row[Any]]] = {}
-    for row in (await connection.execute(statement)).all():
+    for row in (await connection.execute(statement, {"parents": list(parents)})).all():
         grouped.setdefault(row._mapping[parent], []).append(row)
 
     def key_of(row: Row[Any]) -> Key:

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.errors import ErrorCodes
+from schema.execution import FastExecutionContext
 from schema.exposure import Exposure
 from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
@@ -84,6 +85,7 @@ schema = HubSchema(
         CostBudget,
         ChangeNotice,
     ],
+    execution_context_class=FastExecutionContext,
 )
 
 

@@ -183,13 +183,21 @@ def measure(
 def _actual(data: Any, wrapper: bool = False) -> int:
     """Objects in an answer, a connection's edge wrappers aside: what the
     request really cost, counted as its static cost is."""
-    if isinstance(data, dict):
-        return (0 if wrapper else 1) + sum(
-            _actual(value, wrapper=key == "edges") for key, value in data.items()
-        )
-    if isinstance(data, list):
-        return sum(_actual(item, wrapper) for item in data)
-    return 0
+    # A walk with a stack, not recursion: answers have tens of thousands of objects.
+    count = 0
+    stack: list[tuple[Any, bool]] = [(data, wrapper)]
+    while stack:
+        value, wrapped = stack.pop()
+        if isinstance(value, dict):
+            count += 0 if wrapped else 1
+            stack.extend(
+                (child, key == "edges")
+                for key, child in value.items()
+                if isinstance(child, (dict, list))
+            )
+        elif isinstance(value, list):
+            stack.extend((item, wrapped) for item in value if isinstance(item, (dict, list)))
+    return count
 
 
 class CostBudget(SchemaExtension):

@@ -151,7 +151,8 @@ def new_database_url(tmp_path: Path, postgresql: PostgreSQLServer | None) -> Ite
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    # `HUB_FAST_PATH=false` runs the whole suite on the standard execution path.
+    return Settings(database_url=database_url, fast_path=Settings.from_env().fast_path)
 
 
 @pytest.fixture

@@ -3,7 +3,18 @@ the page size (no N+1), and a request that needs no data opens no connection."""
 
 from __future__ import annotations
 
+from bench.queries import DIRECTORY, global_id
+from bench.queries import NESTED as BENCH_NESTED
 from tests.conftest import GraphQLClient, StatementCounter
+
+ENTITIES_OF_TWO_TYPES = """
+query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Partner { id name }
+    ... on Member { id name }
+  }
+}
+"""
 
 NESTED = """
 query Nested($first: Int!) {
@@ -51,3 +62,46 @@ async def test_typename_opens_no_connection(graphql: GraphQLClient, sql: Stateme
     assert data == {"__typename": "Query"}
     assert sql.connections == 0
     assert sql.count == 0
+
+
+async def test_the_benchmark_nested_page_takes_at_most_five_statements(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given the benchmark's nested page (members, regions, initiatives, partners),
+    # with inner pages of 1 to stay within the cost budget
+    counts = {}
+    for first in (1, 20, 70):
+        # When a page of `first` members is read
+        sql.reset()
+        data = await graphql.data(BENCH_NESTED, {"first": first, "inner": 1})
+        assert len(data["members"]["edges"]) == first
+        counts[first] = sql.count
+    # Then it takes the same few statements whatever the page size
+    assert len(set(counts.values())) == 1, counts
+    assert counts[1] <= 5, counts
+
+
+async def test_a_directory_page_takes_at_most_two_statements(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    sql.reset()
+    data = await graphql.data(DIRECTORY, {"query": "metropolitan"})
+    assert data["search"]["totalCount"] > 0
+    assert sql.count <= 2, sql.statements
+
+
+async def test_entities_take_one_statement_per_type(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given representations of partners and members, mixed
+    representations = [
+        {"__typename": type_name, "id": global_id(type_name, pk)}
+        for pk in range(1, 21)
+        for type_name in ("Partner", "Member")
+    ]
+    sql.reset()
+    # When the gateway asks for them
+    data = await graphql.data(ENTITIES_OF_TWO_TYPES, {"representations": representations})
+    # Then each type is read with one statement
+    assert len(data["_entities"]) == 40
+    assert sql.count == 2, sql.statements

@@ -1,9 +1,10 @@
-"""The search benchmark still runs: a tiny version of it, on the seed data."""
+"""The benchmarks still run: tiny versions of them, on the seed data."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bench.reads import measure, table
 from bench.search import KINDS, prepare, report, run
 
 
@@ -17,3 +18,19 @@ async def test_the_search_benchmark_runs_every_kind_of_query(tmp_path: Path) -> 
     assert rare.hits == {"climate": 4, "bogota": 1, "cibernarium": 1}
     table = report(timings, partners=0, records=130, seconds=seconds, command="bench")
     assert "| rare word |" in table
+
+
+async def test_the_read_benchmark_answers_match_the_floor_byte_for_byte(tmp_path: Path) -> None:
+    # Given the seed data, when each benchmark query runs once each way
+    # (`measure` raises when an answer differs from the floor's by one byte)
+    figures = await measure(tmp_path / "reads.db", full=False, rounds=1)
+    # Then every query was timed on every path that has it, with few statements
+    assert [m.query for m in figures.measured][:3] == [
+        "{__typename}",
+        "nested, 20 members",
+        "nested, 70 members",
+    ]
+    nested = figures.measured[1]
+    assert set(nested.ms) == {"floor", "stock", "hub"}
+    assert nested.statements["hub"] <= 5
+    assert "| nested, 20 members |" in table(figures)
