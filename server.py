@@ -1,7 +1,8 @@
 """The hub as an ASGI app: `create_app(settings)`.
 
 Routes: /graphql (GraphQL over HTTP, by POST, or GET for queries; GraphiQL in a
-browser, served from local assets), /health, and a landing page at /.
+browser, served from local assets), the explorer at /explorer, /health, and a
+landing page at /.
 Middleware: CORS for the configured origins, the request body limit, and
 authentication by API key.
 """
@@ -33,6 +34,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_res
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
+import explorer
 import web
 from db.engine import Database
 from db.migrate import upgrade
@@ -105,6 +107,7 @@ LANDING_PAGE = """\
 <p>The GraphQL federation hub of the Metropolis network: member governments, their
 regions and UCLG sections, partner organisations and the initiatives they run together.</p>
 <ul>
+<li><a href="/explorer">Explorer</a>: search, see and curate the network (for Metropolis staff).</li>
 <li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
 <li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
 <li><a href="/health">/health</a>: whether the service is up.</li>
@@ -746,6 +749,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ),
             ),
             *web.asset_routes(),
+            *explorer.routes(),
         ],
         middleware=[
             # Outermost, so that preflights get their answer and refusals their CORS headers.
