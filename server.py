@@ -107,7 +107,7 @@ LANDING_PAGE = """\
 <p>The GraphQL federation hub of the Metropolis network: member governments, their
 regions and UCLG sections, partner organisations and the initiatives they run together.</p>
 <ul>
-<li><a href="/explorer">Explorer</a>: search, see and curate the network (for Metropolis staff).</li>
+<li><a href="/explorer">Explorer</a>: search, see and curate the network (for staff).</li>
 <li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
 <li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
 <li><a href="/health">/health</a>: whether the service is up.</li>
