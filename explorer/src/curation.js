@@ -132,7 +132,7 @@ export async function editView(container, { arg: id }, current) {
     if (conflict) {
       showErrors({});
       fill(status, h("div", { role: "alert", class: "conflict" },
-        h("p", {}, h("strong", {}, "Changed by someone else: "), "this record was changed since you opened it. ", conflict.message),
+        h("p", {}, h("strong", {}, "Changed by someone else. "), conflict.message),
         h("button", { type: "button", onclick: () => window.dispatchEvent(new HashChangeEvent("hashchange")) }, "Reload (discard my edits)"),
         " ",
         h("button", { type: "button", onclick: async () => {
