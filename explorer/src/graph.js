@@ -116,6 +116,9 @@ export async function graphView(container, { params }, current) {
     }));
     const options = cy.nodes().sort((a, b) => a.data("label").localeCompare(b.data("label")));
     fill(expandSelect, options.map((n) => h("option", { value: n.id() }, `${n.data("label")}${expanded.has(n.id()) ? " (expanded)" : ""}`)));
+    // The controls above and beside the canvas may have moved it: Cytoscape
+    // keeps the canvas's place on the page, for mapping clicks to nodes.
+    cy.resize();
     status.textContent = `${cy.nodes().length} nodes and ${cy.edges().length} edges shown; ${expanded.size} expanded. Click a node to expand it.`;
   }
   function layout() {
