@@ -288,6 +288,7 @@ def test_berlin_page_shows_its_facts_sources_and_initiatives(session: Session) -
     initiatives = page.get_by_role("region", name=re.compile(r"^Initiatives \(\d+\)"))
     expect(initiatives.get_by_role("heading", level=3, name="Participant")).to_be_visible()
     expect(initiatives.get_by_role("link", name=re.compile("Climate-Metropole"))).to_be_visible()
+    session.assert_accessible()
     session.shot("member")
     session.watch.assert_clean()
 
@@ -334,8 +335,12 @@ def test_graph_expands_berlin_and_finds_a_path_between_two_members(session: Sess
     expect(steps.last).to_contain_text("Accra")
     assert page.evaluate("() => hubGraph.nodes('.path').length") == steps.count()
     assert page.evaluate("() => hubGraph.edges('.path').length") == steps.count() - 1
-    assert session.fragment()[1]["from"] == [hub.berlin]
-    assert session.fragment()[1]["to"] == [hub.accra]
+    route, state = session.fragment()
+    assert (route, state["from"], state["to"]) == ("/graph", [hub.berlin], [hub.accra])
+    # Berlin's expansion is in the URL too, and kept.
+    assert state["x"] == [hub.berlin]
+    expect(status).to_contain_text("2 expanded")
+    session.assert_accessible()
     session.shot("path")
     session.watch.assert_clean()
 
@@ -350,6 +355,7 @@ def test_map_has_a_marker_per_member_with_coordinates(session: Session) -> None:
     expect(markers).to_have_count(session.hub.located_members)
     assert session.hub.located_members == 70
     assert len(page.locator("svg.map path").nth(1).get_attribute("d") or "") > 10_000
+    session.assert_accessible()
     session.shot("map")
 
     # and a marker opens its record's page.
@@ -366,10 +372,11 @@ def test_dashboards_chart_the_aggregates(session: Session) -> None:
     # then each aggregate is a chart.
     charts = page.locator("figure.chart")
     expect(charts).to_have_count(4)
-    regions = page.get_by_role("img", name=re.compile("^Members per region"))
+    regions = page.get_by_role("group", name=re.compile("^Members per region"))
     expect(regions).to_have_attribute("aria-label", re.compile("Europe: 12"))
     expect(charts.nth(1).locator("rect")).not_to_have_count(0)
     expect(charts.nth(3).locator("a")).not_to_have_count(0)
+    session.assert_accessible()
     session.shot("dashboards")
     session.watch.assert_clean()
 
@@ -443,6 +450,7 @@ def test_a_bad_key_gets_a_clear_message(session: Session) -> None:
     expect(message).to_have_attribute("role", "alert")
     expect(message).to_contain_text("The hub refused this key")
     expect(message).to_contain_text("Check the key and enter it again.")
+    session.assert_accessible()
     session.shot("bad-key")
 
     # and the one failure is the refused key's 401 (and the browser's line about it).

@@ -19,7 +19,8 @@ function barChart(title, rows, colour = "#1f5fa8") {
   const summary = rows.map((r) => `${r.text}: ${r.value}`).join("; ");
   return h("figure", { class: "chart" },
     h("figcaption", {}, h("h2", {}, title)),
-    svg("svg", { viewBox: `0 0 ${CHART_WIDTH} ${height}`, role: "img", "aria-label": `${title}. ${summary}` },
+    // A chart whose labels are links is a group of them, not one image.
+    svg("svg", { viewBox: `0 0 ${CHART_WIDTH} ${height}`, role: rows.some((r) => r.href) ? "group" : "img", "aria-label": `${title}. ${summary}` },
       rows.map((r, i) => {
         const y = i * (BAR + 6) + 2;
         const text = svg("text", { x: LABEL_WIDTH - 8, y: y + BAR * 0.7, "text-anchor": "end", class: "chart-label" },

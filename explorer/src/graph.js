@@ -3,11 +3,14 @@
 // Cytoscape.js draws it; the URL keeps the start and the path's ends.
 
 import cytoscape from "cytoscape";
+import fcose from "cytoscape-fcose";
 import { gql, graphiqlLink } from "./api.js";
 import { fill, h, label } from "./dom.js";
 import { MEMBER_NAMES, NEIGHBOURS, PATH } from "./queries.js";
-import { navigate, nodeLink } from "./router.js";
-import { nodeTitle } from "./search.js";
+import { navigate, nodeLink, route } from "./router.js";
+import { nodeTitle, typeName } from "./search.js";
+
+cytoscape.use(fcose);
 
 export const TYPE_COLOURS = {
   Member: "#1f5fa8", Partner: "#b35400", Initiative: "#2b7a2b", UclgSection: "#7a3d99",
@@ -58,7 +61,7 @@ export async function graphView(container, { params }, current) {
   const graphiql = h("p", {});
   const pathForm = h("form", { class: "controls", onsubmit: (event) => {
     event.preventDefault();
-    const next = new URLSearchParams(params);
+    const next = new URLSearchParams(route().params);
     next.set("id", start);
     next.set("from", pathForm.elements["path-from"].value);
     next.set("to", pathForm.elements["path-to"].value);
@@ -92,9 +95,17 @@ export async function graphView(container, { params }, current) {
   const hidden = new Set();
   const expanded = new Set();
 
-  function addNode(node) {
+  let laidOut = false;
+
+  /** A node joins next to the one it was found from, for the layout to start there. */
+  function addNode(node, near = null) {
     if (cy.getElementById(node.id).nonempty()) return;
-    cy.add({ group: "nodes", data: { id: node.id, label: nodeTitle(node), type: node.__typename, colour: TYPE_COLOURS[node.__typename] || "#555" } });
+    const origin = near && cy.getElementById(near).nonempty() ? cy.getElementById(near).position() : { x: 0, y: 0 };
+    cy.add({
+      group: "nodes",
+      data: { id: node.id, label: nodeTitle(node), type: node.__typename, colour: TYPE_COLOURS[node.__typename] || "#555" },
+      position: { x: origin.x + (Math.random() - 0.5) * 40, y: origin.y + (Math.random() - 0.5) * 40 },
+    });
   }
   function addEdge(edge) {
     const [a, b] = [edge.from.id, edge.to.id].sort();
@@ -112,7 +123,7 @@ export async function graphView(container, { params }, current) {
           if (event.target.checked) hidden.delete(type); else hidden.add(type);
           refresh();
         } }),
-        h("label", { for: id }, h("span", { class: "swatch", style: `background:${TYPE_COLOURS[type]}` }), " ", label(type === "UclgSection" ? "UCLG section" : type)));
+        h("label", { for: id }, h("span", { class: "swatch", style: `background:${TYPE_COLOURS[type]}` }), " ", typeName(type)));
     }));
     const options = cy.nodes().sort((a, b) => a.data("label").localeCompare(b.data("label")));
     fill(expandSelect, options.map((n) => h("option", { value: n.id() }, `${n.data("label")}${expanded.has(n.id()) ? " (expanded)" : ""}`)));
@@ -122,19 +133,35 @@ export async function graphView(container, { params }, current) {
     status.textContent = `${cy.nodes().length} nodes and ${cy.edges().length} edges shown; ${expanded.size} expanded. Click a node to expand it.`;
   }
   function layout() {
-    cy.layout({ name: cy.nodes().length > 1500 ? "concentric" : "cose", animate: false, randomize: false, nodeDimensionsIncludeLabels: false }).run();
+    // fCoSE: force-directed, seconds at a few thousand nodes where CoSE takes
+    // minutes; it starts from where the nodes are, so an expansion keeps the
+    // picture. Past a few thousand, rings by degree (concentric) are quicker.
+    const count = cy.nodes().length;
+    const options = count > 2000
+      ? { name: "concentric", animate: false }
+      : { name: "fcose", animate: false, quality: count > 200 ? "draft" : "default", randomize: !laidOut };
+    cy.layout(options).run();
+    laidOut = true;
   }
-  async function expand(id) {
+  /** Expand a node; the URL keeps the expanded nodes, so a reload or a shared link shows them. */
+  async function expand(id, remember = true) {
     if (!id || expanded.has(id)) return;
     const { node } = await gql(NEIGHBOURS, { id });
     if (!node) return;
     addNode(node);
     for (const edge of node.neighbours.edges) {
-      addNode(edge.node);
+      addNode(edge.node, id);
       addEdge(edge.via);
     }
     expanded.add(id);
     cy.getElementById(id).addClass("expanded");
+    if (remember) {
+      const current = route();
+      if (!current.params.getAll("x").includes(id) && id !== start) {
+        current.params.append("x", id);
+        history.replaceState(null, "", `#/graph?${current.params}`);
+      }
+    }
     layout();
     refresh();
   }
@@ -142,7 +169,8 @@ export async function graphView(container, { params }, current) {
   cy.on("tap", "node", (event) => expand(event.target.id()));
   cy.on("dbltap", "node", (event) => { location.hash = nodeLink(event.target.id()); });
 
-  await expand(start);
+  await expand(start, false);
+  for (const id of params.getAll("x")) await expand(id, false);
   cy.getElementById(start).addClass("start");
   fill(graphiql, h("a", { href: graphiqlLink(NEIGHBOURS, { id: start }), class: "graphiql" }, "Open the neighbours query in GraphiQL"));
 
@@ -154,7 +182,7 @@ export async function graphView(container, { params }, current) {
       fill(pathResult, h("p", { role: "alert" }, "No path of up to 6 steps joins these two members."));
     } else {
       const [best] = path;
-      best.nodes.forEach(addNode);
+      best.nodes.forEach((n, i) => addNode(n, best.nodes[i - 1]?.id));
       const elements = best.edges.map(addEdge);
       best.nodes.forEach((n) => cy.getElementById(n.id).addClass("path"));
       elements.forEach((e) => e.addClass("path"));
