@@ -35,7 +35,6 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Request as BrowserRequest
 from playwright.sync_api import Response as BrowserResponse
-from starlette.applications import Starlette
 
 import explorer
 from db.engine import Database
@@ -483,21 +482,3 @@ def test_page_names_no_other_origin(hub: Hub) -> None:
         asset = httpx.get(f"{hub.origin}{explorer.PATH}/{name}")
         assert asset.status_code == 200, name
     assert httpx.get(f"{hub.origin}{explorer.PATH}/package.json").status_code == 404
-
-
-async def test_missing_build_and_unknown_files_get_clear_answers(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    # Given the explorer's routes alone
-    transport = httpx.ASGITransport(app=Starlette(routes=explorer.routes()))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
-        # then only the built files are served,
-        assert (await client.get(f"{explorer.PATH}/..%2Fserver.py")).status_code == 404
-        assert (await client.get(f"{explorer.PATH}/package.json")).status_code == 404
-
-        # and before a build, the page and its files say how to make one.
-        monkeypatch.setattr(explorer, "DIST", tmp_path)
-        for path in (explorer.PATH, f"{explorer.PATH}/explorer.js"):
-            missing = await client.get(path)
-            assert missing.status_code == 503
-            assert missing.text == explorer.MISSING_BUILD_MESSAGE

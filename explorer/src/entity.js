@@ -82,6 +82,9 @@ function relation([heading, connection, groupOf]) {
     section.append(h("p", { class: "note" }, "None recorded."));
     return section;
   }
+  if (connection.totalCount > connection.edges.length) {
+    section.append(h("p", { class: "note" }, `The first ${connection.edges.length} of ${connection.totalCount}; GraphiQL pages through the rest.`));
+  }
   const groups = new Map();
   for (const edge of connection.edges) {
     const group = groupOf ? groupOf(edge) : "";

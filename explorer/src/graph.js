@@ -82,7 +82,7 @@ export async function graphView(container, { params }, current) {
           h("h2", {}, "Start"),
           memberSelect("graph-start", "Centre on", members, start),
           h("button", { type: "submit" }, "Show")),
-        h("form", { class: "controls", onsubmit: (event) => { event.preventDefault(); expand(expandSelect.value); } },
+        h("form", { class: "controls", onsubmit: (event) => { event.preventDefault(); expandOrSay(expandSelect.value); } },
           h("h2", {}, "Expand"),
           h("label", { for: "expand-node" }, "Node to expand"), expandSelect,
           h("button", { type: "submit" }, "Expand")),
@@ -166,7 +166,10 @@ export async function graphView(container, { params }, current) {
     refresh();
   }
 
-  cy.on("tap", "node", (event) => expand(event.target.id()));
+  const expandOrSay = (id) => expand(id).catch((error) => {
+    fill(pathResult, h("p", { role: "alert", class: "error" }, `Could not expand this node: ${error.message}`));
+  });
+  cy.on("tap", "node", (event) => expandOrSay(event.target.id()));
   cy.on("dbltap", "node", (event) => { location.hash = nodeLink(event.target.id()); });
 
   await expand(start, false);

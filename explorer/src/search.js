@@ -54,9 +54,21 @@ export async function searchView(container, { params }, current) {
   const data = await gql(SEARCH, variables);
   if (!current()) return;
   const { search } = data;
+  const hits = h("ol", { class: "hits" }, search.edges.map(hit));
+  const more = h("p", {});
+  let next = search.pageInfo;
+  const showMore = () => fill(more, next.hasNextPage
+    ? h("button", { type: "button", onclick: async () => {
+        const page = (await gql(SEARCH, { ...variables, after: next.endCursor })).search;
+        hits.append(...page.edges.map(hit));
+        next = page.pageInfo;
+        showMore();
+      } }, "Show more results")
+    : null);
+  showMore();
   const results = h("section", { class: "results", "aria-labelledby": "results-heading" },
     h("h2", { id: "results-heading" }, `${search.totalCount} result${search.totalCount === 1 ? "" : "s"} for “${text}”`),
-    h("ol", { class: "hits" }, search.edges.map(hit)),
+    hits, more,
     h("p", {}, h("a", { href: graphiqlLink(SEARCH, variables), class: "graphiql" }, "Open this query in GraphiQL")));
   container.append(h("div", { class: "with-sidebar" }, facetFilters(search.facets, params), results));
 }
@@ -128,7 +140,13 @@ function searchBox(text) {
     if (words.length < 2) { close(); return; }
     timer = setTimeout(async () => {
       const ticket = ++asked;
-      const data = await gql(SUGGEST, { query: words });
+      let data;
+      try {
+        data = await gql(SUGGEST, { query: words });
+      } catch {
+        close(); // suggestions are a convenience: the search itself reports errors
+        return;
+      }
       if (ticket !== asked) return;
       const edges = data.search.edges;
       fill(listbox, edges.map(({ node }, i) => h("li", {
