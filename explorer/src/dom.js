@@ -39,9 +39,13 @@ export function fill(element, ...children) {
   return element;
 }
 
-/** `LEAD_PARTNER` -> `Lead partner`. */
+// Enum values whose name does not read well in sentence case.
+const LABELS = { NGO_FOUNDATION: "NGO or foundation", UCLG_SECTION: "UCLG section", UclgSection: "UCLG section" };
+
+/** `TECHNICAL_PARTNER` -> `Technical partner`. */
 export function label(value) {
   if (value === null || value === undefined) return "";
+  if (LABELS[value]) return LABELS[value];
   const text = String(value).toLowerCase().replaceAll("_", " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

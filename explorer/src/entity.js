@@ -5,7 +5,7 @@ import { gql, graphiqlLink, staffKey } from "./api.js";
 import { fill, h, label } from "./dom.js";
 import { ENTITY } from "./queries.js";
 import { nodeLink } from "./router.js";
-import { nodeTitle, typeName } from "./search.js";
+import { nodeTitle } from "./search.js";
 
 export const EDITABLE = new Set(["Member", "Partner", "Initiative"]);
 
@@ -112,7 +112,7 @@ export async function entityView(container, { arg: id }, current) {
   const kind = node.__typename;
   const facts = (FACTS[kind] || (() => []))(node).filter(([, value]) => value !== null && value !== undefined && value !== "");
   fill(container,
-    h("p", { class: "badge-line" }, h("span", { class: `badge ${kind.toLowerCase()}` }, typeName(kind)),
+    h("p", { class: "badge-line" }, h("span", { class: `badge ${kind.toLowerCase()}` }, label(kind)),
       node.publication && node.publication !== "PUBLISHED" ? h("span", { class: "badge draft" }, label(node.publication)) : null),
     h("h1", {}, nodeTitle(node)),
     h("nav", { class: "actions", "aria-label": "Record actions" },

@@ -8,7 +8,7 @@ import { gql, graphiqlLink } from "./api.js";
 import { fill, h, label } from "./dom.js";
 import { MEMBER_NAMES, NEIGHBOURS, PATH } from "./queries.js";
 import { navigate, nodeLink, route } from "./router.js";
-import { nodeTitle, typeName } from "./search.js";
+import { nodeTitle } from "./search.js";
 
 cytoscape.use(fcose);
 
@@ -123,7 +123,7 @@ export async function graphView(container, { params }, current) {
           if (event.target.checked) hidden.delete(type); else hidden.add(type);
           refresh();
         } }),
-        h("label", { for: id }, h("span", { class: "swatch", style: `background:${TYPE_COLOURS[type]}` }), " ", typeName(type)));
+        h("label", { for: id }, h("span", { class: "swatch", style: `background:${TYPE_COLOURS[type]}` }), " ", label(type)));
     }));
     const options = cy.nodes().sort((a, b) => a.data("label").localeCompare(b.data("label")));
     fill(expandSelect, options.map((n) => h("option", { value: n.id() }, `${n.data("label")}${expanded.has(n.id()) ? " (expanded)" : ""}`)));

@@ -15,10 +15,6 @@ const FACETS = [
   { param: "dim", argument: "dimensions", legend: "Sustainability dimension", values: (f) => f.dimensions.map((d) => [d.value, label(d.value), d.count]) },
 ];
 
-/** A record type's name for people: `UclgSection` -> `UCLG section`. */
-export function typeName(type) {
-  return type === "UclgSection" ? "UCLG section" : label(type);
-}
 
 export function nodeTitle(node) {
   return node.name ?? node.title ?? node.text ?? node.id;
