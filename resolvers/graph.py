@@ -1,5 +1,5 @@
 """The network graph in memory, and the questions asked of it: neighbourhoods,
-shortest paths, collaborators and centrality rankings.
+shortest paths, collaborators, centrality rankings and the list of every edge.
 
 Every node (member, partner, initiative, UCLG section, region, focus area,
 action plan, objective) and every edge (the link tables, a member's region,
@@ -45,7 +45,7 @@ from db.models import (
 )
 from resolvers.errors import UserInputError
 from resolvers.keys import Principal
-from resolvers.pagination import Page, PageArgs, page_of
+from resolvers.pagination import Edge, Page, PageArgs, page_of
 from resolvers.records import (
     ActionPlanRecord,
     FocusAreaRecord,
@@ -70,8 +70,10 @@ __all__ = [
     "Collaborator",
     "EdgeFacts",
     "EdgeKind",
+    "Endpoint",
     "GraphCache",
     "Hop",
+    "ListedEdge",
     "Neighbour",
     "NetworkGraph",
     "NodeKey",
@@ -82,6 +84,8 @@ __all__ = [
     "load_graph",
     "most_connected",
     "neighbours",
+    "network_edges",
+    "network_nodes",
     "paths",
 ]
 
@@ -214,6 +218,25 @@ class Collaborator:
         return len(self.initiative_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """An end of an edge in the list of every edge: its key and its label."""
+
+    key: NodeKey
+    label: str
+
+
+@dataclass(slots=True)
+class ListedEdge:
+    """An edge in the list of every edge, crossed from its kind's first end
+    (the member of `MEMBER_INITIATIVE`) to its second."""
+
+    cursor: str
+    hop: Hop
+    source: Endpoint
+    target: Endpoint
+
+
 @dataclass(slots=True)
 class Ranked:
     """A node's place in a centrality ranking."""
@@ -334,6 +357,10 @@ _EDGES = (
 )
 
 
+# Which end of an edge of each kind comes first in the list of every edge.
+_ENDS: dict[EdgeKind, tuple[NodeType, NodeType]] = {source.kind: source.ends for source in _EDGES}
+
+
 class NetworkGraph:
     """The network graph as of one version of the data. Never changed once
     loaded; its centrality scores are computed on first use and kept."""
@@ -353,6 +380,7 @@ class NetworkGraph:
         self._scores: dict[Centrality, dict[NodeKey, float]] = {}
         self._orders: dict[Centrality, list[NodeKey]] = {}
         self._scoring = {metric: asyncio.Lock() for metric in Centrality}
+        self._listed: list[ListedEdge] | None = None
 
     def __contains__(self, key: NodeKey) -> bool:
         return key in self.graph
@@ -375,6 +403,23 @@ class NetworkGraph:
     def hop(self, start: NodeKey, end: NodeKey) -> Hop:
         facts: EdgeFacts = self.graph.edges[start, end]["facts"]
         return Hop(start, end, facts)
+
+    def listed_edges(self) -> list[ListedEdge]:
+        """Every edge, from its kind's first end, by kind and the two ends'
+        ids (the list's keyset order); built once per graph."""
+        if self._listed is None:
+            listed = []
+            facts: EdgeFacts
+            for a, b, facts in self.graph.edges(data="facts"):
+                start, end = (a, b) if a[0] is _ENDS[facts.kind][0] else (b, a)
+                hop = Hop(start, end, facts)
+                source, target = (
+                    Endpoint(start, self.labels[start]),
+                    Endpoint(end, self.labels[end]),
+                )
+                listed.append(ListedEdge("", hop, source, target))
+            self._listed = sorted(listed, key=_edge_key)
+        return self._listed
 
     async def ranking(self, metric: Centrality, types: frozenset[NodeType] | None) -> list[Ranked]:
         """The nodes of `types` (all when None) by score under `metric`, best
@@ -407,6 +452,10 @@ class NetworkGraph:
             self.graph, k=k, normalized=True, seed=BETWEENNESS_SEED if sampled else None
         )
         return scores
+
+
+def _edge_key(item: ListedEdge) -> tuple[str, int, int]:
+    return (item.hop.facts.kind.value, item.hop.start[1], item.hop.end[1])
 
 
 async def load_graph(connection: AsyncConnection, version: Any) -> NetworkGraph:
@@ -601,4 +650,35 @@ async def most_connected(
         lambda item: (-item.score, *network.sort_key(item.target)),
         args,
         lambda item, cursor: Ranked(cursor, item.target, item.score, item.rank),
+    )
+
+
+def network_nodes(
+    network: NetworkGraph, types: frozenset[NodeType] | None, args: PageArgs
+) -> Page[Edge[Endpoint]]:
+    """Every node of `types` (all when None), by type, name and id."""
+    found = [
+        Endpoint(key, label)
+        for key, label in network.labels.items()
+        if key in network and (types is None or key[0] in types)
+    ]
+    return page_of(found, lambda item: network.sort_key(item.key), args, _edge_of)
+
+
+def _edge_of(item: Endpoint, cursor: str) -> Edge[Endpoint]:
+    return Edge(cursor, item)
+
+
+def network_edges(
+    network: NetworkGraph, kinds: frozenset[EdgeKind] | None, args: PageArgs
+) -> Page[ListedEdge]:
+    """The edges of `kinds` (all when None), by kind and the ids of their ends."""
+    found = [
+        item for item in network.listed_edges() if kinds is None or item.hop.facts.kind in kinds
+    ]
+    return page_of(
+        found,
+        _edge_key,
+        args,
+        lambda item, cursor: ListedEdge(cursor, item.hop, item.source, item.target),
     )
