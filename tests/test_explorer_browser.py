@@ -5,9 +5,8 @@ whole module; each test opens a fresh browser context. Every request outside
 the hub's origin is aborted and recorded, and a test fails on any such
 request, failed request, HTTP error, uncaught error or console error or
 warning (the bad-key test expects exactly the one 401 it provokes). Each view
-is saved as a screenshot under test-artifacts/explorer-*.png, and the search
-page and the edit form pass axe-core's checks with no serious or critical
-violation.
+is saved as a screenshot under test-artifacts/explorer-*.png, and every view
+passes axe-core's checks with no serious or critical violation.
 """
 
 from __future__ import annotations
@@ -59,6 +58,7 @@ mutation Update($input: PartnerUpdateInput!) {
   partnerUpdate(input: $input) { partner { version } userErrors { code } }
 }
 """
+NETWORK_COUNTS = "{ networkNodes(first: 1) { totalCount } networkEdges(first: 1) { totalCount } }"
 PARTNER_VERSION = "query Version($id: ID!) { node(id: $id) { ... on Partner { version } } }"
 
 
@@ -342,6 +342,78 @@ def test_graph_expands_berlin_and_finds_a_path_between_two_members(session: Sess
     expect(status).to_contain_text("2 expanded")
     session.assert_accessible()
     session.shot("path")
+    session.watch.assert_clean()
+
+
+def test_whole_network_draws_every_node_in_a_few_requests(session: Session) -> None:
+    page = session.page
+    hub = session.hub
+    # Given the network's size as the API counts it for the public,
+    counts = httpx.post(f"{hub.origin}/graphql", json={"query": NETWORK_COUNTS}).json()["data"]
+    nodes, edges = counts["networkNodes"]["totalCount"], counts["networkEdges"]["totalCount"]
+    # (the 70 members, 39 partners and 21 initiatives, and 27 sections, regions,
+    # focus areas, action plans and objectives)
+    assert (nodes, edges) == (70 + 39 + 21 + 27, 227)
+    pages: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            pages.append(match[1])
+            if (match := re.search(r"query (Network\w+)", request.post_data or ""))
+            else None
+        ),
+    )
+
+    # when the graph view's "Whole network" is picked,
+    session.open("#/graph")
+    page.get_by_role("link", name="Whole network").click()
+
+    # then every node and edge is drawn, read 100 at a time,
+    status = page.locator("#graph-status")
+    expect(status).to_contain_text(f"The whole network: {nodes} nodes and {edges} edges.")
+    assert page.evaluate("() => hubGraph.nodes().length") == nodes
+    assert page.evaluate("() => hubGraph.edges().length") == edges
+    assert sorted(pages) == ["NetworkEdges"] * 3 + ["NetworkNodes"] * 2
+    assert session.fragment() == ("/graph", {"mode": ["network"]})
+    # spread over the canvas by fCoSE, coloured by type, Berlin among the members.
+    spread = page.evaluate("() => hubGraph.nodes().boundingBox()")
+    assert spread["w"] > 400, spread
+    assert spread["h"] > 400, spread
+    colour = "id => hubGraph.getElementById(id).style('background-color')"
+    assert page.evaluate(colour, hub.berlin) == "rgb(31,95,168)"
+    assert page.evaluate(colour, hub.cisco) == "rgb(179,84,0)"
+    session.assert_accessible()
+    session.shot("network")
+
+    # Types can be hidden, as around a member:
+    page.get_by_role("checkbox", name="Partner").uncheck()
+    assert page.evaluate("() => hubGraph.nodes('.filtered').length") == 39
+    page.get_by_role("checkbox", name="Partner").check()
+
+    # a click on Berlin shows its neighbours and links to its page,
+    page.evaluate("() => hubGraph.fit(undefined, 20)")
+    position = page.evaluate("id => hubGraph.getElementById(id).renderedPosition()", hub.berlin)
+    box = page.locator("#graph-canvas").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+    expect(page.get_by_role("heading", level=2, name="Berlin")).to_be_visible()
+    degree = page.evaluate("id => hubGraph.getElementById(id).degree()", hub.berlin)
+    shown = "() => hubGraph.nodes().filter(n => !n.hasClass('faded')).length"
+    assert page.evaluate(shown) == degree + 1
+    expect(page.get_by_role("link", name="Open its page")).to_have_attribute(
+        "href", f"#/node/{hub.berlin}"
+    )
+
+    # and a path is highlighted in the whole network, which the URL keeps.
+    page.get_by_label("From", exact=True).select_option(hub.berlin)
+    page.get_by_label("To", exact=True).select_option(hub.accra)
+    page.get_by_role("button", name="Find path").click()
+    steps = page.locator(".path-list li")
+    expect(steps.last).to_contain_text("Accra")
+    assert page.evaluate("() => hubGraph.nodes('.path').length") == steps.count()
+    assert page.evaluate("() => hubGraph.nodes().length") == nodes
+    assert session.fragment()[1]["mode"] == ["network"]
+    session.assert_accessible()
     session.watch.assert_clean()
 
 

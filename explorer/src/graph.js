@@ -1,12 +1,14 @@
 // The network graph around a record: expand a node on click (or from the
-// list), filter by type, and highlight the path between two members.
-// Cytoscape.js draws it; the URL keeps the start and the path's ends.
+// list), filter by type, and highlight the path between two members. Or the
+// whole network (`mode=network`), read a hundred nodes or edges a request;
+// a click then shows a node's neighbours. Cytoscape.js draws it; the URL
+// keeps the mode, the start and the path's ends.
 
 import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
 import { gql, graphiqlLink } from "./api.js";
 import { fill, h, label } from "./dom.js";
-import { MEMBER_NAMES, NEIGHBOURS, PATH } from "./queries.js";
+import { MEMBER_NAMES, NEIGHBOURS, NETWORK_EDGES, NETWORK_NODES, PATH } from "./queries.js";
 import { navigate, nodeLink, route } from "./router.js";
 import { nodeTitle } from "./search.js";
 
@@ -15,6 +17,12 @@ cytoscape.use(fcose);
 export const TYPE_COLOURS = {
   Member: "#1f5fa8", Partner: "#b35400", Initiative: "#2b7a2b", UclgSection: "#7a3d99",
   Region: "#8a6d00", FocusArea: "#b0265d", ActionPlan: "#4d4d4d", Objective: "#6b6b6b",
+};
+
+// The API's `NodeType` values, as the type names the colours are keyed by.
+const TYPE_NAMES = {
+  MEMBER: "Member", PARTNER: "Partner", INITIATIVE: "Initiative", UCLG_SECTION: "UclgSection",
+  REGION: "Region", FOCUS_AREA: "FocusArea", ACTION_PLAN: "ActionPlan", OBJECTIVE: "Objective",
 };
 
 const STYLE = [
@@ -28,7 +36,28 @@ const STYLE = [
   { selector: ".path", style: { "line-color": "#d40000", "background-color": "#d40000", width: 4, "z-index": 10 } },
   { selector: "node.path", style: { width: 26, height: 26 } },
   { selector: ".filtered", style: { display: "none" } },
+  // The whole network: nodes and names sized by degree; a name shows once
+  // zoomed in enough to read it, so the best connected are named first.
+  { selector: "node[size]", style: {
+    width: "data(size)", height: "data(size)", "font-size": "data(font)", "min-zoomed-font-size": 9,
+  } },
+  { selector: ".faded", style: { opacity: 0.15 } },
+  { selector: "node.focus", style: { "border-width": 3, "border-color": "#000", "z-index": 20 } },
 ];
+
+/** Every item of one of the network's lists, a page of 100 at a time. */
+async function everyPage(query, field, current, progress) {
+  const items = [];
+  let after = null;
+  do {
+    const { [field]: page } = await gql(query, { after });
+    if (!current()) return null;
+    items.push(...page.edges);
+    progress(items.length, page.totalCount);
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return items;
+}
 
 async function allMembers() {
   const members = [];
@@ -52,10 +81,13 @@ function memberSelect(id, text, members, chosen) {
 export async function graphView(container, { params }, current) {
   const members = await allMembers();
   if (!current()) return;
+  const whole = params.get("mode") === "network";
   const start = params.get("id") || members.find((m) => m.name === "Berlin")?.id || members[0]?.id;
   const status = h("p", { id: "graph-status", role: "status", class: "note" });
   const pathResult = h("div", { id: "path-result", "aria-live": "polite" });
-  const canvas = h("div", { id: "graph-canvas", class: "graph", role: "img", "aria-label": "The network graph; use the controls to expand nodes and find paths" });
+  const canvas = h("div", { id: "graph-canvas", class: whole ? "graph whole" : "graph", role: "img", "aria-label": whole
+    ? "The whole network graph; use the controls to filter types and find paths"
+    : "The network graph; use the controls to expand nodes and find paths" });
   const expandSelect = h("select", { id: "expand-node", name: "expand-node" });
   const filters = h("fieldset", { class: "inline" }, h("legend", {}, "Show types"));
   const graphiql = h("p", {});
@@ -75,6 +107,11 @@ export async function graphView(container, { params }, current) {
     h("h1", {}, "Network graph"),
     h("div", { class: "with-sidebar" },
       h("aside", {},
+        h("nav", { class: "controls", "aria-label": "Graph views" },
+          h("h2", {}, "View"),
+          h("ul", {},
+            h("li", {}, h("a", { id: "view-around", href: `#/graph?${new URLSearchParams({ id: start })}`, "aria-current": whole ? null : "page" }, "Around a member")),
+            h("li", {}, h("a", { id: "view-network", href: "#/graph?mode=network", "aria-current": whole ? "page" : null }, "Whole network")))),
         h("form", { class: "controls", onsubmit: (event) => {
           event.preventDefault();
           navigate("graph", "", new URLSearchParams({ id: event.target.elements["graph-start"].value }));
@@ -82,7 +119,7 @@ export async function graphView(container, { params }, current) {
           h("h2", {}, "Start"),
           memberSelect("graph-start", "Centre on", members, start),
           h("button", { type: "submit" }, "Show")),
-        h("form", { class: "controls", onsubmit: (event) => { event.preventDefault(); expandOrSay(expandSelect.value); } },
+        whole ? null : h("form", { class: "controls", onsubmit: (event) => { event.preventDefault(); expandOrSay(expandSelect.value); } },
           h("h2", {}, "Expand"),
           h("label", { for: "expand-node" }, "Node to expand"), expandSelect,
           h("button", { type: "submit" }, "Expand")),
@@ -130,7 +167,9 @@ export async function graphView(container, { params }, current) {
     // The controls above and beside the canvas may have moved it: Cytoscape
     // keeps the canvas's place on the page, for mapping clicks to nodes.
     cy.resize();
-    status.textContent = `${cy.nodes().length} nodes and ${cy.edges().length} edges shown; ${expanded.size} expanded. Click a node to expand it.`;
+    status.textContent = whole
+      ? `The whole network: ${cy.nodes().length} nodes and ${cy.edges().length} edges. Click a node to show its neighbours.`
+      : `${cy.nodes().length} nodes and ${cy.edges().length} edges shown; ${expanded.size} expanded. Click a node to expand it.`;
   }
   function layout() {
     // fCoSE: force-directed, seconds at a few thousand nodes where CoSE takes
@@ -139,7 +178,9 @@ export async function graphView(container, { params }, current) {
     const count = cy.nodes().length;
     const options = count > 2000
       ? { name: "concentric", animate: false }
-      : { name: "fcose", animate: false, quality: count > 200 ? "draft" : "default", randomize: !laidOut };
+      : { name: "fcose", animate: false, quality: count > 200 ? "draft" : "default", randomize: !laidOut,
+        // The whole network at once: edges longer and nodes pushing harder, for room to read.
+        ...(whole ? { idealEdgeLength: () => 80, nodeRepulsion: () => 12000 } : {}) };
     cy.layout(options).run();
     laidOut = true;
   }
@@ -169,13 +210,56 @@ export async function graphView(container, { params }, current) {
   const expandOrSay = (id) => expand(id).catch((error) => {
     fill(pathResult, h("p", { role: "alert", class: "error" }, `Could not expand this node: ${error.message}`));
   });
-  cy.on("tap", "node", (event) => expandOrSay(event.target.id()));
+
+  /** Every node and edge of the network, then one layout. */
+  async function drawNetwork() {
+    const counts = { nodes: "…", edges: "…" };
+    const progress = (kind) => (read, total) => {
+      counts[kind] = `${read} of ${total}`;
+      status.textContent = `Reading the whole network: ${counts.nodes} nodes, ${counts.edges} edges…`;
+    };
+    const [nodes, edges] = await Promise.all([
+      everyPage(NETWORK_NODES, "networkNodes", current, progress("nodes")),
+      everyPage(NETWORK_EDGES, "networkEdges", current, progress("edges")),
+    ]);
+    if (!nodes || !edges) return false;
+    cy.batch(() => {
+      for (const { node } of nodes) addNode({ id: node.id, __typename: TYPE_NAMES[node.type], name: node.label });
+      for (const { source, target, edge } of edges) addEdge({ from: source, to: target, kind: edge.kind });
+      cy.nodes().forEach((n) => n.data({ size: 10 + 3 * Math.sqrt(n.degree()), font: 8 + 2 * Math.sqrt(n.degree()) }));
+    });
+    layout();
+    refresh();
+    return true;
+  }
+
+  /** In the whole network, a click shows a node's neighbours and links to it. */
+  function focus(id) {
+    const node = cy.getElementById(id);
+    const around = node.closedNeighborhood();
+    cy.elements().removeClass("focus").addClass("faded");
+    around.removeClass("faded");
+    node.addClass("focus");
+    fill(pathResult,
+      h("h2", {}, node.data("label")),
+      h("p", {}, `${label(node.data("type"))}, ${node.degree()} edge${node.degree() === 1 ? "" : "s"}. `,
+        h("a", { href: nodeLink(id) }, "Open its page"), " · ",
+        h("a", { href: `#/graph?${new URLSearchParams({ id })}` }, "Show the graph around it"), " · ",
+        h("button", { type: "button", onclick: () => { cy.elements().removeClass("faded focus"); fill(pathResult); } }, "Clear")));
+  }
+
+  cy.on("tap", "node", (event) => (whole ? focus(event.target.id()) : expandOrSay(event.target.id())));
   cy.on("dbltap", "node", (event) => { location.hash = nodeLink(event.target.id()); });
 
-  await expand(start, false);
-  for (const id of params.getAll("x")) await expand(id, false);
-  cy.getElementById(start).addClass("start");
-  fill(graphiql, h("a", { href: graphiqlLink(NEIGHBOURS, { id: start }), class: "graphiql" }, "Open the neighbours query in GraphiQL"));
+  if (whole) {
+    if (!(await drawNetwork())) return;
+    fill(graphiql, h("a", { href: graphiqlLink(NETWORK_EDGES), class: "graphiql" }, "Open the network's edges query in GraphiQL"));
+  } else {
+    await expand(start, false);
+    for (const id of params.getAll("x")) await expand(id, false);
+    cy.getElementById(start).addClass("start");
+    fill(graphiql, h("a", { href: graphiqlLink(NEIGHBOURS, { id: start }), class: "graphiql" }, "Open the neighbours query in GraphiQL"));
+  }
 
   const [from, to] = [params.get("from"), params.get("to")];
   if (from && to) {

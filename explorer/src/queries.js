@@ -217,3 +217,21 @@ mutation InitiativeUpdate($input: InitiativeUpdateInput!) {
   initiativeUpdate(input: $input) { initiative { id version } ${PAYLOAD} }
 }`,
 };
+
+export const NETWORK_NODES = `
+query NetworkNodes($after: String) {
+  networkNodes(first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id type label } }
+  }
+}`;
+
+export const NETWORK_EDGES = `
+query NetworkEdges($after: String) {
+  networkEdges(first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { source { id } target { id } edge { kind role } }
+  }
+}`;
