@@ -45,7 +45,7 @@ from db.models import (
 )
 from resolvers.errors import UserInputError
 from resolvers.keys import Principal
-from resolvers.pagination import Edge, Page, PageArgs, page_of
+from resolvers.pagination import Edge, Page, PageArgs, page_of, page_of_sorted
 from resolvers.records import (
     ActionPlanRecord,
     FocusAreaRecord,
@@ -380,7 +380,8 @@ class NetworkGraph:
         self._scores: dict[Centrality, dict[NodeKey, float]] = {}
         self._orders: dict[Centrality, list[NodeKey]] = {}
         self._scoring = {metric: asyncio.Lock() for metric in Centrality}
-        self._listed: list[ListedEdge] | None = None
+        self._listed_edges: list[tuple[tuple[str, int, int], ListedEdge]] | None = None
+        self._listed_nodes: list[tuple[tuple[str, str, int], Endpoint]] | None = None
 
     def __contains__(self, key: NodeKey) -> bool:
         return key in self.graph
@@ -404,22 +405,29 @@ class NetworkGraph:
         facts: EdgeFacts = self.graph.edges[start, end]["facts"]
         return Hop(start, end, facts)
 
-    def listed_edges(self) -> list[ListedEdge]:
+    def listed_edges(self) -> list[tuple[tuple[str, int, int], ListedEdge]]:
         """Every edge, from its kind's first end, by kind and the two ends'
-        ids (the list's keyset order); built once per graph."""
-        if self._listed is None:
-            listed = []
+        ids (the list's keyset order), with that key; built once per graph."""
+        if self._listed_edges is None:
+            listed: list[tuple[tuple[str, int, int], ListedEdge]] = []
             facts: EdgeFacts
             for a, b, facts in self.graph.edges(data="facts"):
                 start, end = (a, b) if a[0] is _ENDS[facts.kind][0] else (b, a)
-                hop = Hop(start, end, facts)
                 source, target = (
                     Endpoint(start, self.labels[start]),
                     Endpoint(end, self.labels[end]),
                 )
-                listed.append(ListedEdge("", hop, source, target))
-            self._listed = sorted(listed, key=_edge_key)
-        return self._listed
+                item = ListedEdge("", Hop(start, end, facts), source, target)
+                listed.append(((facts.kind.value, start[1], end[1]), item))
+            self._listed_edges = sorted(listed, key=lambda pair: pair[0])
+        return self._listed_edges
+
+    def listed_nodes(self) -> list[tuple[tuple[str, str, int], Endpoint]]:
+        """Every node by type, name and id, with that key; built once per graph."""
+        if self._listed_nodes is None:
+            listed = [(self.sort_key(key), Endpoint(key, self.labels[key])) for key in self.graph]
+            self._listed_nodes = sorted(listed, key=lambda pair: pair[0])
+        return self._listed_nodes
 
     async def ranking(self, metric: Centrality, types: frozenset[NodeType] | None) -> list[Ranked]:
         """The nodes of `types` (all when None) by score under `metric`, best
@@ -452,10 +460,6 @@ class NetworkGraph:
             self.graph, k=k, normalized=True, seed=BETWEENNESS_SEED if sampled else None
         )
         return scores
-
-
-def _edge_key(item: ListedEdge) -> tuple[str, int, int]:
-    return (item.hop.facts.kind.value, item.hop.start[1], item.hop.end[1])
 
 
 async def load_graph(connection: AsyncConnection, version: Any) -> NetworkGraph:
@@ -657,28 +661,21 @@ def network_nodes(
     network: NetworkGraph, types: frozenset[NodeType] | None, args: PageArgs
 ) -> Page[Edge[Endpoint]]:
     """Every node of `types` (all when None), by type, name and id."""
-    found = [
-        Endpoint(key, label)
-        for key, label in network.labels.items()
-        if key in network and (types is None or key[0] in types)
-    ]
-    return page_of(found, lambda item: network.sort_key(item.key), args, _edge_of)
-
-
-def _edge_of(item: Endpoint, cursor: str) -> Edge[Endpoint]:
-    return Edge(cursor, item)
+    listed = network.listed_nodes()
+    if types is not None:
+        listed = [pair for pair in listed if pair[1].key[0] in types]
+    return page_of_sorted(listed, args, lambda item, cursor: Edge(cursor, item))
 
 
 def network_edges(
     network: NetworkGraph, kinds: frozenset[EdgeKind] | None, args: PageArgs
 ) -> Page[ListedEdge]:
     """The edges of `kinds` (all when None), by kind and the ids of their ends."""
-    found = [
-        item for item in network.listed_edges() if kinds is None or item.hop.facts.kind in kinds
-    ]
-    return page_of(
-        found,
-        _edge_key,
+    listed = network.listed_edges()
+    if kinds is not None:
+        listed = [pair for pair in listed if pair[1].hop.facts.kind in kinds]
+    return page_of_sorted(
+        listed,
         args,
         lambda item, cursor: ListedEdge(cursor, item.hop, item.source, item.target),
     )

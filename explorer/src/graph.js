@@ -127,7 +127,7 @@ export async function graphView(container, { params }, current) {
         pathForm),
       h("section", { "aria-label": "Graph" }, status, canvas, pathResult, graphiql)));
 
-  const cy = cytoscape({ container: canvas, style: STYLE, minZoom: 0.05, maxZoom: 4 });
+  const cy = cytoscape({ container: canvas, style: STYLE, minZoom: 0.005, maxZoom: 4 });
   window.hubGraph = cy; // for debugging and the browser tests
   const hidden = new Set();
   const expanded = new Set();
@@ -176,8 +176,10 @@ export async function graphView(container, { params }, current) {
     // minutes; it starts from where the nodes are, so an expansion keeps the
     // picture. Past a few thousand, rings by degree (concentric) are quicker.
     const count = cy.nodes().length;
+    // Rings by doubling degree, so thousands of nodes fill rings of their own
+    // rather than one ring too wide to fit the canvas.
     const options = count > 2000
-      ? { name: "concentric", animate: false }
+      ? { name: "concentric", animate: false, concentric: (n) => Math.log2(1 + n.degree()), levelWidth: () => 1, minNodeSpacing: 4 }
       : { name: "fcose", animate: false, quality: count > 200 ? "draft" : "default", randomize: !laidOut,
         // The whole network at once: edges longer and nodes pushing harder, for room to read.
         ...(whole ? { idealEdgeLength: () => 80, nodeRepulsion: () => 12000 } : {}) };
@@ -226,7 +228,10 @@ export async function graphView(container, { params }, current) {
     cy.batch(() => {
       for (const { node } of nodes) addNode({ id: node.id, __typename: TYPE_NAMES[node.type], name: node.label });
       for (const { source, target, edge } of edges) addEdge({ from: source, to: target, kind: edge.kind });
-      cy.nodes().forEach((n) => n.data({ size: 10 + 3 * Math.sqrt(n.degree()), font: 8 + 2 * Math.sqrt(n.degree()) }));
+      cy.nodes().forEach((n) => {
+        const grown = Math.min(Math.sqrt(n.degree()), 10);
+        n.data({ size: 10 + 3 * grown, font: 8 + 2 * grown });
+      });
     });
     layout();
     refresh();
