@@ -182,7 +182,11 @@ export async function graphView(container, { params }, current) {
       ? { name: "concentric", animate: false, concentric: (n) => Math.log2(1 + n.degree()), levelWidth: () => 1, minNodeSpacing: 4 }
       : { name: "fcose", animate: false, quality: count > 200 ? "draft" : "default", randomize: !laidOut,
         // The whole network at once: edges longer and nodes pushing harder, for room to read.
-        ...(whole ? { idealEdgeLength: () => 80, nodeRepulsion: () => 12000 } : {}) };
+        // Spokes of a hub (a section's or region's members) longer still, so they fan out.
+        ...(whole ? {
+          idealEdgeLength: (edge) => 60 + 8 * Math.sqrt(Math.max(edge.source().degree(), edge.target().degree())),
+          nodeRepulsion: () => 12000,
+        } : {}) };
     cy.layout(options).run();
     laidOut = true;
   }
