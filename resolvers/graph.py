@@ -1,5 +1,6 @@
 """The network graph in memory, and the questions asked of it: neighbourhoods,
-shortest paths, collaborators, centrality rankings and the list of every edge.
+shortest paths, collaborators, centrality rankings and the lists of every node
+and every edge.
 
 Every node (member, partner, initiative, UCLG section, region, focus area,
 action plan, objective) and every edge (the link tables, a member's region,
@@ -220,7 +221,7 @@ class Collaborator:
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """An end of an edge in the list of every edge: its key and its label."""
+    """A node as the lists of every node and edge name it: its key and its label."""
 
     key: NodeKey
     label: str

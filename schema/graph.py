@@ -1,13 +1,13 @@
 """The network graph: every node's neighbourhood, shortest paths between
-nodes, a member's collaborators, the most connected nodes and the list of
-every edge.
+nodes, a member's collaborators, the most connected nodes and the lists of
+every node and every edge.
 
 The answers come from the in-memory graph (`resolvers.graph`), as node keys;
 the records behind them are read in batch by the request's loaders, so a
 request costs a fixed number of SQL statements whatever its size. Node types
 get `neighbours` from the `Connected` base, `Member` gets `collaborators` from
-`Collaborating`, and `Query` gets `path`, `mostConnected` and `networkEdges`
-from `GraphQuery`.
+`Collaborating`, and `Query` gets `path`, `mostConnected`, `networkNodes` and
+`networkEdges` from `GraphQuery`; the last two read no record at all.
 """
 
 from __future__ import annotations
@@ -250,8 +250,8 @@ class RankedNodeConnection(ConnectionFields):
 
 
 @strawberry.type(
-    description="A node as the list of every edge names it: enough to draw it, read from "
-    "the in-memory graph without reading its record. Ask `node(id:)` for the rest."
+    description="A node as `networkNodes` and `networkEdges` name it: enough to draw it, "
+    "read from the in-memory graph without reading its record. Ask `node(id:)` for the rest."
 )
 class NetworkNode:
     key: strawberry.Private[network.NodeKey]
@@ -433,7 +433,7 @@ class GraphQuery:
         description="Every node of the network graph (of `types`), by type, name and id, "
         "with its ID, type and label: page through it, and `networkEdges`, to draw the whole "
         "network, nodes without edges included. Bound: reads the in-memory graph only (no "
-        "SQL), and sorts at most every node."
+        "SQL), from a list sorted once per version of the data."
     )
     async def network_nodes(
         self, info: Info, types: Types = None, first: First = DEFAULT_PAGE_SIZE, after: After = None
@@ -446,7 +446,7 @@ class GraphQuery:
         description="Every edge of the network graph (of `kinds`), by kind and then the ids of "
         "its two ends, each with its ends' IDs, types and labels: page through it to draw the "
         "whole network. Bound: reads the in-memory graph only (no SQL unless `edge { from to }` "
-        "asks for the records), and sorts at most every edge."
+        "asks for the records), from a list sorted once per version of the data."
     )
     async def network_edges(
         self,
