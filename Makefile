@@ -1,13 +1,16 @@
 # Metropolis Hub. `make run` serves the hub; `make test` runs every check.
 # Both set up what they need first: a virtualenv in .venv, the project with its
-# test extras, the front-end assets, the federation composers and gateway and
-# the GraphQL-over-HTTP audit from npm, and (for the browser tests) Debian's Chromium.
+# test extras, the front-end assets (GraphiQL, and the explorer bundled by
+# esbuild), the federation composers and gateway and the GraphQL-over-HTTP
+# audit from npm, and (for the browser tests) Debian's Chromium.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ASSETS := web/node_modules/.package-lock.json
+EXPLORER_MODULES := explorer/node_modules/.package-lock.json
+EXPLORER := explorer/dist/explorer.js
 COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
@@ -79,11 +82,19 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-assets: $(ASSETS) $(COMPOSERS) $(AUDIT)
+assets: $(ASSETS) $(EXPLORER) $(COMPOSERS) $(AUDIT)
 
 $(ASSETS): web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
 	touch $@
+
+$(EXPLORER_MODULES): explorer/package.json explorer/package-lock.json
+	npm ci --prefix explorer --no-audit --no-fund
+	touch $@
+
+# The explorer's page assets, bundled by esbuild from explorer/src (never committed).
+$(EXPLORER): $(EXPLORER_MODULES) $(wildcard explorer/src/*)
+	npm run build --prefix explorer
 
 $(COMPOSERS): federation/package.json federation/package-lock.json
 	npm ci --prefix federation --no-audit --no-fund
@@ -104,4 +115,4 @@ redis:
 	  sleep 1; }
 
 clean:
-	rm -rf $(VENV) web/node_modules federation/node_modules audit/node_modules test-artifacts
+	rm -rf $(VENV) web/node_modules explorer/node_modules explorer/dist federation/node_modules audit/node_modules test-artifacts

@@ -2,7 +2,8 @@
 
 Routes: /graphql (GraphQL over HTTP, by POST, or GET for queries; GraphiQL in a
 browser, served from local assets; subscriptions over WebSocket with the
-graphql-transport-ws protocol), /health, /ready, /metrics, and a landing page at /.
+graphql-transport-ws protocol), the explorer at /explorer, /health, /ready,
+/metrics, and a landing page at /.
 Middleware: request ids and logs, metrics, CORS for the configured origins, the
 request body limit, and authentication by API key.
 """
@@ -39,6 +40,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
+import explorer
 import web
 from db.engine import Database
 from db.migrate import head_revision, upgrade
@@ -60,9 +62,12 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger("metrohub")
 
-EXAMPLE_OPERATIONS = """\
+# The playground's example operations, a tab for each kind of user.
+EXAMPLE_TABS = [
+    web.Tab(
+        """\
 # Welcome to Metropolis Hub: the network graph of Metropolis.
-# Press the run button (or Ctrl-Enter) and pick an operation.
+# Each tab is an example; press the run button (or Ctrl-Enter).
 
 # A partner app's relationship query: members of a region, with the
 # initiatives they take part in and the partners in each.
@@ -94,8 +99,11 @@ query MembersWithInitiatives {
     }
   }
 }
-
-# The partner directory, a page at a time: pass pageInfo.endCursor as `after`.
+"""
+    ),
+    web.Tab(
+        """\
+# A partner app's directory, a page at a time: pass pageInfo.endCursor as `after`.
 query PartnerDirectory($after: String) {
   partners(first: 10, after: $after) {
     totalCount
@@ -103,7 +111,59 @@ query PartnerDirectory($after: String) {
     edges { node { id name kind sector description provenance { sources confidence } } }
   }
 }
-"""
+""",
+        '{"after": null}',
+    ),
+    web.Tab(
+        """\
+# Search, as the explorer does: ranked hits with highlighted snippets, and
+# facet counts to narrow them (add `regions`, `partnerKinds`, `dimensions`...).
+query Search($query: String!, $types: [SearchType!]) {
+  search(query: $query, types: $types, first: 10) {
+    totalCount
+    edges {
+      snippet { text matches { start end } }
+      node {
+        __typename
+        ... on Member { id name countryName }
+        ... on Partner { id name kind }
+        ... on Initiative { id title period }
+      }
+    }
+    facets {
+      types { value count }
+      regions { count region { name } }
+      dimensions { value count }
+    }
+  }
+}
+""",
+        '{"query": "climate", "types": null}',
+    ),
+    web.Tab(
+        """\
+# How two members are connected: the shortest paths between them in the
+# network graph (shared initiatives, partners, sections, regions). The IDs are
+# Berlin and Accra in the reference data; find others with the Search tab.
+query Path($from: ID!, $to: ID!) {
+  path(from: $from, to: $to, maxLength: 4, limit: 3) {
+    length
+    nodes {
+      __typename
+      id
+      ... on Member { name }
+      ... on Partner { name }
+      ... on Initiative { title }
+      ... on UclgSection { name }
+      ... on Region { name }
+    }
+    edges { kind role }
+  }
+}
+""",
+        '{"from": "TWVtYmVyOjIw", "to": "TWVtYmVyOjEz"}',
+    ),
+]
 
 LANDING_PAGE = """\
 <!doctype html>
@@ -114,6 +174,7 @@ LANDING_PAGE = """\
 <p>The GraphQL federation hub of the Metropolis network: member governments, their
 regions and UCLG sections, partner organisations and the initiatives they run together.</p>
 <ul>
+<li><a href="/explorer">Explorer</a>: search, see and curate the network (for staff).</li>
 <li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
 <li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
 <li><code>ws://&hellip;/graphql</code>: live changes, as GraphQL subscriptions
@@ -350,7 +411,7 @@ class HubGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_OPERATIONS))
+        return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_TABS))
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if response_media_type(request.headers.get("accept")) is None:
@@ -875,6 +936,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *web.asset_routes(),
+            *explorer.routes(),
         ],
         middleware=[
             # Outermost, so that every response has its request id and is counted.

@@ -1,5 +1,6 @@
 """The network graph in memory, and the questions asked of it: neighbourhoods,
-shortest paths, collaborators and centrality rankings.
+shortest paths, collaborators, centrality rankings and the lists of every node
+and every edge.
 
 Every node (member, partner, initiative, UCLG section, region, focus area,
 action plan, objective) and every edge (the link tables, a member's region,
@@ -45,7 +46,7 @@ from db.models import (
 )
 from resolvers.errors import UserInputError
 from resolvers.keys import Principal
-from resolvers.pagination import Page, PageArgs, page_of
+from resolvers.pagination import Edge, Page, PageArgs, page_of, page_of_sorted
 from resolvers.records import (
     ActionPlanRecord,
     FocusAreaRecord,
@@ -71,8 +72,10 @@ __all__ = [
     "Collaborator",
     "EdgeFacts",
     "EdgeKind",
+    "Endpoint",
     "GraphCache",
     "Hop",
+    "ListedEdge",
     "Neighbour",
     "NetworkGraph",
     "NodeKey",
@@ -83,6 +86,8 @@ __all__ = [
     "load_graph",
     "most_connected",
     "neighbours",
+    "network_edges",
+    "network_nodes",
     "paths",
 ]
 
@@ -215,6 +220,25 @@ class Collaborator:
         return len(self.initiative_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A node as the lists of every node and edge name it: its key and its label."""
+
+    key: NodeKey
+    label: str
+
+
+@dataclass(slots=True)
+class ListedEdge:
+    """An edge in the list of every edge, crossed from its kind's first end
+    (the member of `MEMBER_INITIATIVE`) to its second."""
+
+    cursor: str
+    hop: Hop
+    source: Endpoint
+    target: Endpoint
+
+
 @dataclass(slots=True)
 class Ranked:
     """A node's place in a centrality ranking."""
@@ -335,6 +359,10 @@ _EDGES = (
 )
 
 
+# Which end of an edge of each kind comes first in the list of every edge.
+_ENDS: dict[EdgeKind, tuple[NodeType, NodeType]] = {source.kind: source.ends for source in _EDGES}
+
+
 class NetworkGraph:
     """The network graph as of one version of the data. Never changed once
     loaded; its centrality scores are computed on first use and kept."""
@@ -354,6 +382,8 @@ class NetworkGraph:
         self._scores: dict[Centrality, dict[NodeKey, float]] = {}
         self._orders: dict[Centrality, list[NodeKey]] = {}
         self._scoring = {metric: asyncio.Lock() for metric in Centrality}
+        self._listed_edges: list[tuple[tuple[str, int, int], ListedEdge]] | None = None
+        self._listed_nodes: list[tuple[tuple[str, str, int], Endpoint]] | None = None
 
     def __contains__(self, key: NodeKey) -> bool:
         return key in self.graph
@@ -376,6 +406,30 @@ class NetworkGraph:
     def hop(self, start: NodeKey, end: NodeKey) -> Hop:
         facts: EdgeFacts = self.graph.edges[start, end]["facts"]
         return Hop(start, end, facts)
+
+    def listed_edges(self) -> list[tuple[tuple[str, int, int], ListedEdge]]:
+        """Every edge, from its kind's first end, by kind and the two ends'
+        ids (the list's keyset order), with that key; built once per graph."""
+        if self._listed_edges is None:
+            listed: list[tuple[tuple[str, int, int], ListedEdge]] = []
+            facts: EdgeFacts
+            for a, b, facts in self.graph.edges(data="facts"):
+                start, end = (a, b) if a[0] is _ENDS[facts.kind][0] else (b, a)
+                source, target = (
+                    Endpoint(start, self.labels[start]),
+                    Endpoint(end, self.labels[end]),
+                )
+                item = ListedEdge("", Hop(start, end, facts), source, target)
+                listed.append(((facts.kind.value, start[1], end[1]), item))
+            self._listed_edges = sorted(listed, key=lambda pair: pair[0])
+        return self._listed_edges
+
+    def listed_nodes(self) -> list[tuple[tuple[str, str, int], Endpoint]]:
+        """Every node by type, name and id, with that key; built once per graph."""
+        if self._listed_nodes is None:
+            listed = [(self.sort_key(key), Endpoint(key, self.labels[key])) for key in self.graph]
+            self._listed_nodes = sorted(listed, key=lambda pair: pair[0])
+        return self._listed_nodes
 
     async def ranking(self, metric: Centrality, types: frozenset[NodeType] | None) -> list[Ranked]:
         """The nodes of `types` (all when None) by score under `metric`, best
@@ -611,4 +665,28 @@ async def most_connected(
         lambda item: (-item.score, *network.sort_key(item.target)),
         args,
         lambda item, cursor: Ranked(cursor, item.target, item.score, item.rank),
+    )
+
+
+def network_nodes(
+    network: NetworkGraph, types: frozenset[NodeType] | None, args: PageArgs
+) -> Page[Edge[Endpoint]]:
+    """Every node of `types` (all when None), by type, name and id."""
+    listed = network.listed_nodes()
+    if types is not None:
+        listed = [pair for pair in listed if pair[1].key[0] in types]
+    return page_of_sorted(listed, args, lambda item, cursor: Edge(cursor, item))
+
+
+def network_edges(
+    network: NetworkGraph, kinds: frozenset[EdgeKind] | None, args: PageArgs
+) -> Page[ListedEdge]:
+    """The edges of `kinds` (all when None), by kind and the ids of their ends."""
+    listed = network.listed_edges()
+    if kinds is not None:
+        listed = [pair for pair in listed if pair[1].hop.facts.kind in kinds]
+    return page_of_sorted(
+        listed,
+        args,
+        lambda item, cursor: ListedEdge(cursor, item.hop, item.source, item.target),
     )

@@ -37,6 +37,7 @@ __all__ = [
     "fetch_pages",
     "page_args",
     "page_of",
+    "page_of_sorted",
     "pages_statement",
     "sort_for",
 ]
@@ -301,6 +302,15 @@ def page_of(
     with the total: keyset pagination as `fetch_page` does it in SQL, with the
     same cursors (the base64 of the item's key)."""
     ordered = sorted(((key(item), item) for item in items), key=lambda pair: pair[0])
+    return page_of_sorted(ordered, args, build)
+
+
+def page_of_sorted(
+    ordered: Sequence[tuple[Key, ItemT]], args: PageArgs, build: Callable[[ItemT, str], T]
+) -> Page[T]:
+    """One page of a list held in memory as (key, item) pairs already sorted
+    by key: a binary search for `after`, so a long list kept sorted costs a
+    page, not a sort."""
     start = 0
     if args.after is not None:
         if ordered and len(args.after) != len(ordered[0][0]):

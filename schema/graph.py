@@ -1,11 +1,13 @@
 """The network graph: every node's neighbourhood, shortest paths between
-nodes, a member's collaborators and the most connected nodes.
+nodes, a member's collaborators, the most connected nodes and the lists of
+every node and every edge.
 
 The answers come from the in-memory graph (`resolvers.graph`), as node keys;
 the records behind them are read in batch by the request's loaders, so a
 request costs a fixed number of SQL statements whatever its size. Node types
 get `neighbours` from the `Connected` base, `Member` gets `collaborators` from
-`Collaborating`, and `Query` gets `path` and `mostConnected` from `GraphQuery`.
+`Collaborating`, and `Query` gets `path`, `mostConnected`, `networkNodes` and
+`networkEdges` from `GraphQuery`; the last two read no record at all.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from resolvers.errors import UserInputError
 from resolvers.pagination import page_args
 from resolvers.records import InitiativeRecord, MemberRecord
 from schema.context import Info
-from schema.nodes import load_record, parse_id
+from schema.nodes import NODE_RECORDS, load_record, parse_id
 from schema.pagination import DEFAULT_PAGE_SIZE, After, ConnectionFields, First
 from schema.provenance import Provenance
 
@@ -40,6 +42,10 @@ __all__ = [
     "GraphPath",
     "GraphQuery",
     "NeighbourConnection",
+    "NetworkEdge",
+    "NetworkEdgeConnection",
+    "NetworkNode",
+    "NetworkNodeConnection",
     "NodeType",
     "RankedNodeConnection",
 ]
@@ -243,6 +249,61 @@ class RankedNodeConnection(ConnectionFields):
     edges: list[RankedNode] = strawberry.field(description="The items on this page.")
 
 
+@strawberry.type(
+    description="A node as `networkNodes` and `networkEdges` name it: enough to draw it, "
+    "read from the in-memory graph without reading its record. Ask `node(id:)` for the rest."
+)
+class NetworkNode:
+    key: strawberry.Private[network.NodeKey]
+    label: str = strawberry.field(
+        description="Its name (a member's, partner's, section's, region's or focus area's), "
+        "title (an initiative's or action plan's) or text (an objective's)."
+    )
+
+    @strawberry.field(description="Its global ID, as `node(id:)` takes it.")
+    def id(self) -> strawberry.ID:
+        record = network.RECORDS[self.key[0]]
+        type_name = next(name for name, known in NODE_RECORDS.items() if known is record)
+        return strawberry.ID(str(relay.GlobalID(type_name, str(self.key[1]))))
+
+    @strawberry.field(description="Its type.")
+    def type(self) -> NodeType:
+        return NodeType[self.key[0].name]
+
+
+@strawberry.type(description="A node in the list of every node of the network graph.")
+class NetworkNodeEdge:
+    cursor: str = strawberry.field(description="Points at this item; pass it as `after`.")
+    node: NetworkNode = strawberry.field(description="The node.")
+
+
+@strawberry.type(description="A page of the list of every node of the network graph.")
+class NetworkNodeConnection(ConnectionFields):
+    edges: list[NetworkNodeEdge] = strawberry.field(description="The items on this page.")
+
+
+@strawberry.type(description="An edge in the list of every edge of the network graph.")
+class NetworkEdge:
+    cursor: str = strawberry.field(description="Points at this item; pass it as `after`.")
+    source: NetworkNode = strawberry.field(
+        description="The end its kind names first (the member of `MEMBER_INITIATIVE`)."
+    )
+    target: NetworkNode = strawberry.field(description="The end its kind names second.")
+    hop: strawberry.Private[network.Hop]
+
+    @strawberry.field(
+        description="The edge: its kind, role and provenance; `from` is `source` and `to` is "
+        "`target`, read as whole records (one SQL statement per type of node on the page)."
+    )
+    def edge(self) -> GraphEdge:
+        return cast(GraphEdge, self.hop)
+
+
+@strawberry.type(description="A page of the list of every edge of the network graph.")
+class NetworkEdgeConnection(ConnectionFields):
+    edges: list[NetworkEdge] = strawberry.field(description="The items on this page.")
+
+
 @strawberry.type
 class Connected:
     """Base of every node type: its `neighbours` in the network graph."""
@@ -367,3 +428,39 @@ class GraphQuery:
         graph = await info.context.graph
         centrality = network.Centrality[metric.name]
         return await network.most_connected(graph, centrality, _types(types), args)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Every node of the network graph (of `types`), by type, name and id, "
+        "with its ID, type and label: page through it, and `networkEdges`, to draw the whole "
+        "network, nodes without edges included. Bound: reads the in-memory graph only (no "
+        "SQL), from a list sorted once per version of the data."
+    )
+    async def network_nodes(
+        self, info: Info, types: Types = None, first: First = DEFAULT_PAGE_SIZE, after: After = None
+    ) -> NetworkNodeConnection:
+        args = page_args(first, after)
+        graph = await info.context.graph
+        return network.network_nodes(graph, _types(types), args)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Every edge of the network graph (of `kinds`), by kind and then the ids of "
+        "its two ends, each with its ends' IDs, types and labels: page through it to draw the "
+        "whole network. Bound: reads the in-memory graph only (no SQL unless `edge { from to }` "
+        "asks for the records), from a list sorted once per version of the data."
+    )
+    async def network_edges(
+        self,
+        info: Info,
+        kinds: Annotated[
+            list[GraphEdgeKind] | None,
+            strawberry.argument(
+                description="Return only edges of these kinds; null for every kind."
+            ),
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+    ) -> NetworkEdgeConnection:
+        args = page_args(first, after)
+        graph = await info.context.graph
+        chosen = None if kinds is None else frozenset(network.EdgeKind[k.name] for k in kinds)
+        return network.network_edges(graph, chosen, args)  # type: ignore[return-value]

@@ -20,10 +20,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
+    GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
@@ -128,8 +131,13 @@ def measure(
         seen: frozenset[str],
         page: int = 1,
     ) -> Cost:
-        """`page`: the page size of the connection `parent` is, for its edges."""
+        """`page`: the page size of the connection `parent` is, for its edges.
+
+        Fragments on different object types exclude each other (an answer's
+        object has one type), so under an interface or union they cost the
+        most any one type's share does, not their sum."""
         points = nodes = 0
+        by_type: dict[str, Cost] = {}
         for selection in selections.selections:
             if isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
@@ -146,7 +154,15 @@ def measure(
                 part = field(selection, parent, multiplier, seen, page)
             else:  # pragma: no cover - the three kinds of selection are above
                 continue
-            points, nodes = points + part.points, nodes + part.nodes
+            exclusive = _object_type_condition(schema, selection, parent, fragments)
+            if exclusive is None:
+                points, nodes = points + part.points, nodes + part.nodes
+            else:
+                share = by_type.get(exclusive, Cost(0, 0))
+                by_type[exclusive] = Cost(share.points + part.points, share.nodes + part.nodes)
+        if by_type:
+            points += max(share.points for share in by_type.values())
+            nodes += max(share.nodes for share in by_type.values())
         return Cost(points, nodes)
 
     def field(
@@ -178,6 +194,27 @@ def measure(
         mutations = len(operation.selection_set.selections)
         return Cost(cost.points + LIMITS.mutation_cost * mutations, cost.nodes)
     return cost
+
+
+def _object_type_condition(
+    schema: GraphQLSchema,
+    selection: Any,
+    parent: Any,
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> str | None:
+    """The object type a fragment under an interface or union applies to alone;
+    None for fields and for fragments on the parent or another abstract type."""
+    if not isinstance(parent, GraphQLInterfaceType | GraphQLUnionType):
+        return None
+    condition = None
+    if isinstance(selection, InlineFragmentNode):
+        condition = selection.type_condition
+    elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+        condition = fragments[selection.name.value].type_condition
+    if condition is None:
+        return None
+    name: str = condition.name.value
+    return name if isinstance(schema.get_type(name), GraphQLObjectType) else None
 
 
 def _actual(data: Any, wrapper: bool = False) -> int:

@@ -1,6 +1,6 @@
 """The network graph over HTTP, on the real seed data: neighbourhoods, shortest
-paths, collaborators and centrality; their bounds and errors; their SQL cost;
-and a graph that follows the database when it changes."""
+paths, collaborators, centrality and the list of every edge; their bounds and
+errors; their SQL cost; and a graph that follows the database when it changes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from starlette.applications import Starlette
 
 import resolvers.graph
 from db.engine import Database
-from db.models import MemberInitiative, MemberRole, MemberSection, PartnerMember
+from db.models import (
+    MemberInitiative,
+    MemberRole,
+    MemberSection,
+    Partner,
+    PartnerMember,
+    Publication,
+    Role,
+)
+from resolvers.keys import issue_key
 from tests.conftest import GraphQLClient, StatementCounter
 
 NAMES = """
@@ -167,6 +176,47 @@ query PathNodes($from: ID!, $to: ID!, $limit: Int) {
 }
 """
 
+NETWORK_EDGES = """
+query NetworkEdges($kinds: [GraphEdgeKind!], $first: Int, $after: String) {
+  networkEdges(kinds: $kinds, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges {
+      cursor
+      source { id type label }
+      target { id type label }
+      edge { kind role }
+    }
+  }
+}
+"""
+
+NETWORK_NODES = """
+query NetworkNodes($types: [NodeType!], $first: Int, $after: String) {
+  networkNodes(types: $types, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor node { id type label } }
+  }
+}
+"""
+
+NETWORK_RECORDS = """
+query NetworkRecords($first: Int) {
+  networkEdges(kinds: [PARTNER_MEMBER], first: $first) {
+    edges { source { id } edge { from { id } to { id } provenance { confidence } } }
+  }
+}
+"""
+
+DEGREES = """
+query Degrees($after: String) {
+  mostConnected(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { score node { id } }
+  }
+}
+"""
 
 CLIMATE = "Climate-Metropole+ (Clima Metropole+)"
 INNOVATION_LABS = (
@@ -763,3 +813,213 @@ async def test_the_graph_follows_new_changed_and_removed_links(
     await database.dispose()
     after = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
     assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [AMB, "Madrid"]
+
+
+async def _every(
+    graphql: GraphQLClient,
+    document: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every page of the one list `document` asks for, 100 at a time: its
+    items and its pages."""
+    items: list[dict[str, Any]] = []
+    pages: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page_variables = {**(variables or {}), "first": 100, "after": after}
+        body = {"query": document, "variables": page_variables}
+        response = await graphql.http.post("/graphql", json=body, headers=headers or {})
+        result = response.json()
+        assert "errors" not in result, result
+        [page] = result["data"].values()
+        pages.append(page)
+        items += page["edges"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return items, pages
+        after = page["pageInfo"]["endCursor"]
+
+
+ENDS = {
+    "MEMBER_INITIATIVE": ("MEMBER", "INITIATIVE"),
+    "PARTNER_INITIATIVE": ("PARTNER", "INITIATIVE"),
+    "PARTNER_MEMBER": ("PARTNER", "MEMBER"),
+    "MEMBER_SECTION": ("MEMBER", "UCLG_SECTION"),
+    "MEMBER_REGION": ("MEMBER", "REGION"),
+    "INITIATIVE_FOCUS_AREA": ("INITIATIVE", "FOCUS_AREA"),
+    "PARTNER_FOCUS_AREA": ("PARTNER", "FOCUS_AREA"),
+    "INITIATIVE_OBJECTIVE": ("INITIATIVE", "OBJECTIVE"),
+    "OBJECTIVE_ACTION_PLAN": ("OBJECTIVE", "ACTION_PLAN"),
+}
+
+
+async def test_network_nodes_and_edges_page_through_the_whole_graph_once(
+    graphql: GraphQLClient,
+) -> None:
+    # Given the seed data's graph, its nodes' degrees as `mostConnected` scores them,
+    degrees: dict[str, float] = {}
+    after = None
+    while True:
+        ranking = (await graphql.data(DEGREES, {"after": after}))["mostConnected"]
+        degrees.update((e["node"]["id"], e["score"]) for e in ranking["edges"])
+        if not ranking["pageInfo"]["hasNextPage"]:
+            break
+        after = ranking["pageInfo"]["endCursor"]
+
+    # when we page through every node and every edge, 100 at a time,
+    nodes, node_pages = await _every(graphql, NETWORK_NODES)
+    edges, pages = await _every(graphql, NETWORK_EDGES)
+
+    # then two pages hold every node once: the 70 members, 39 partners and 21
+    # initiatives, and the 27 sections, regions, focus areas, plans and objectives,
+    assert [len(page["edges"]) for page in node_pages] == [100, 57]
+    ids = [item["node"]["id"] for item in nodes]
+    assert len(set(ids)) == len(ids) == node_pages[0]["totalCount"] == 157
+    assert set(ids) == set(degrees)
+    types = [item["node"]["type"] for item in nodes]
+    assert types == sorted(types)
+    assert (types.count("MEMBER"), types.count("PARTNER"), types.count("INITIATIVE")) == (
+        70,
+        39,
+        21,
+    )
+    # three pages hold every edge once, as many as the degrees count,
+    assert [len(page["edges"]) for page in pages] == [100, 100, 27]
+    assert [page["pageInfo"]["hasPreviousPage"] for page in pages] == [False, True, True]
+    ends = [(e["source"]["id"], e["target"]["id"]) for e in edges]
+    assert len(set(ends)) == len(ends) == pages[0]["totalCount"] == 227
+    assert sum(degrees.values()) == 2 * 227
+    # each from the end its kind names first, between listed nodes,
+    labels = {item["node"]["id"]: item["node"]["label"] for item in nodes}
+    for edge in edges:
+        assert ENDS[edge["edge"]["kind"]] == (edge["source"]["type"], edge["target"]["type"])
+        assert labels[edge["source"]["id"]] == edge["source"]["label"]
+        assert labels[edge["target"]["id"]] == edge["target"]["label"]
+    # the nodes without edges are those of degree 0 (25 partners, for one),
+    reached = {node_id for pair in ends for node_id in pair}
+    assert set(ids) - reached == {node_id for node_id, degree in degrees.items() if degree == 0}
+    # and the labels are the nodes' names.
+    berlin = next(item["node"] for item in nodes if item["node"]["label"] == "Berlin")
+    assert berlin["type"] == "MEMBER"
+    assert (await graphql.data(NAMED_NODE, {"id": berlin["id"]}))["node"] == {"name": "Berlin"}
+
+
+NAMED_NODE = "query Named($id: ID!) { node(id: $id) { ... on Member { name } } }"
+
+
+async def test_network_edges_of_some_kinds(graphql: GraphQLClient, database_url: str) -> None:
+    # Given the seed data's member-initiative and partner-member links,
+    database = Database(database_url)
+    async with database.engine.connect() as connection:
+        members = await connection.execute(select(func.count()).select_from(MemberInitiative))
+        partners = await connection.execute(select(func.count()).select_from(PartnerMember))
+        expected = members.scalar_one() + partners.scalar_one()
+    await database.dispose()
+
+    # when we ask for those two kinds,
+    edges, pages = await _every(
+        graphql, NETWORK_EDGES, {"kinds": ["PARTNER_MEMBER", "MEMBER_INITIATIVE"]}
+    )
+
+    # then we get them all, by kind, and only them.
+    assert pages[0]["totalCount"] == len(edges) == expected
+    kinds = [edge["edge"]["kind"] for edge in edges]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "MEMBER_INITIATIVE")
+    assert set(kinds) == {"PARTNER_MEMBER", "MEMBER_INITIATIVE"}
+
+    # and nodes of some types are theirs alone.
+    sections, _ = await _every(graphql, NETWORK_NODES, {"types": ["UCLG_SECTION", "REGION"]})
+    assert {item["node"]["type"] for item in sections} == {"UCLG_SECTION", "REGION"}
+    assert len(sections) == 14
+
+
+async def test_drafts_and_their_edges_are_for_staff_only(
+    graphql: GraphQLClient, database_url: str
+) -> None:
+    # Given Cisco as a draft, and a staff key,
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            update(Partner).where(Partner.name == "Cisco").values(publication=Publication.DRAFT)
+        )
+    staff = (await issue_key(database, name="staff", role=Role.STAFF)).key
+    await database.dispose()
+
+    # when the public and staff list every edge,
+    public, public_pages = await _every(graphql, NETWORK_EDGES)
+    as_staff = {"authorization": f"Bearer {staff}"}
+    every, staff_pages = await _every(graphql, NETWORK_EDGES, headers=as_staff)
+    public_nodes, _ = await _every(graphql, NETWORK_NODES)
+    staff_nodes, _ = await _every(graphql, NETWORK_NODES, headers=as_staff)
+
+    # then only staff see Cisco and its edges.
+    def cisco(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [e for e in edges if e["source"]["label"] == "Cisco"]
+
+    assert cisco(public) == []
+    assert len(cisco(every)) > 0
+    assert public_pages[0]["totalCount"] == 227 - len(cisco(every))
+    assert staff_pages[0]["totalCount"] == 227
+    labels = [item["node"]["label"] for item in public_nodes]
+    assert "Cisco" not in labels
+    assert sorted([*labels, "Cisco"]) == sorted(item["node"]["label"] for item in staff_nodes)
+
+
+@pytest.mark.parametrize(
+    ("variables", "code", "message"),
+    [
+        ({"first": 0}, "INVALID_PAGE_SIZE", "`first` must be between 1 and 100, got 0"),
+        ({"first": 101}, "INVALID_PAGE_SIZE", "`first` must be between 1 and 100, got 101"),
+        ({"after": "zz"}, "INVALID_CURSOR", "is not a cursor from this API"),
+        (
+            {"kinds": ["NOT_A_KIND"]},
+            "GRAPHQL_VALIDATION_FAILED",
+            "Value 'NOT_A_KIND' does not exist in 'GraphEdgeKind' enum.",
+        ),
+    ],
+)
+async def test_bad_network_edges_arguments(
+    graphql: GraphQLClient, variables: dict[str, Any], code: str, message: str
+) -> None:
+    body = await graphql.post(NETWORK_EDGES, variables)
+    error = _error(body)
+    assert body.get("data") is None
+    assert error["extensions"]["code"] == code
+    assert message in error["message"]
+
+
+async def test_a_cursor_from_another_list_is_rejected_by_network_edges(
+    graphql: GraphQLClient,
+) -> None:
+    ranking = await graphql.data(MOST_CONNECTED, {"first": 1})
+    cursor = ranking["mostConnected"]["pageInfo"]["endCursor"]
+    error = _error(await graphql.post(NETWORK_EDGES, {"after": cursor}))
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
+    assert "a different list" in error["message"]
+
+
+async def test_network_edges_read_no_sql_and_cost_within_the_limit(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given a graph already loaded,
+    await graphql.data(NETWORK_EDGES, {"first": 1})
+
+    # when a page of 1 or of 100 nodes or edges is asked for,
+    for first in (1, 100):
+        sql.reset()
+        nodes = await graphql.data(NETWORK_NODES, {"first": first})
+        assert len(nodes["networkNodes"]["edges"]) == first
+        body = await graphql.post(NETWORK_EDGES, {"first": first})
+        assert len(body["data"]["networkEdges"]["edges"]) == first
+        # then neither reads a table (the graph's change check is a PRAGMA),
+        assert sql.count == 0, sql.statements
+    # and a full page costs well within the 1,000 points a request may spend:
+    # the connection and its pageInfo, then each edge's two ends and its edge.
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 2 + 100 * 3
+
+    # Asking for the ends' records costs one statement per type of end.
+    sql.reset()
+    records = await graphql.data(NETWORK_RECORDS, {"first": 100})
+    items = records["networkEdges"]["edges"]
+    assert all(e["edge"]["from"]["id"] == e["source"]["id"] for e in items)
+    assert sql.count == 2, sql.statements

@@ -24,7 +24,8 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 import web
-from tests.conftest import serving
+from server import EXAMPLE_TABS
+from tests.conftest import GraphQLClient, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -114,15 +115,31 @@ async def test_asset_route_allow_list_and_missing_install(
         assert missing.text == web.MISSING_ASSETS_MESSAGE
 
 
-def test_default_query_is_escaped_into_the_page() -> None:
-    """The default query survives quotes/newlines and cannot close the script."""
+def test_example_tabs_are_escaped_into_the_page() -> None:
+    """The example tabs survive quotes/newlines and cannot close the script."""
     query = 'query Q {\n  a(x: "</script><script>alert(1)</script>")\n}\n'
-    page = web.graphiql_page("/gql?a=1&b=2", query)
+    page = web.graphiql_page("/gql?a=1&b=2", [web.Tab(query, '{"x": 1}'), web.Tab("{ b }")])
     assert "</script><script>alert" not in page
     assert page.count("</script>") == 4  # three asset scripts + the boot script
     start = page.index("var config = ") + len("var config = ")
     config = json.loads(page[start : page.index(";\n", start)])
-    assert config == {"endpoint": "/gql?a=1&b=2", "defaultQuery": query}
+    assert config == {
+        "endpoint": "/gql?a=1&b=2",
+        "defaultQuery": query,
+        "defaultTabs": [
+            {"query": query, "variables": '{"x": 1}'},
+            {"query": "{ b }", "variables": None},
+        ],
+    }
+
+
+@pytest.mark.parametrize("tab", EXAMPLE_TABS, ids=lambda tab: tab.query.split("query ")[1][:20])
+async def test_each_example_tab_runs_on_the_reference_data(
+    graphql: GraphQLClient, tab: web.Tab
+) -> None:
+    """Each example operation the playground opens with answers without errors."""
+    data = await graphql.data(tab.query, json.loads(tab.variables or "{}"))
+    assert all(value for value in data.values()), data
 
 
 TYPED_QUERY = "{ regions(first: 2) { totalCount edges { node { name } } } }"
@@ -194,6 +211,11 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
                 expect(page.locator(".graphiql-container")).to_be_visible()
                 editor = page.locator(".graphiql-query-editor")
                 expect(editor).to_contain_text("query MembersWithInitiatives")
+                # one tab per example: a partner app's two, a search and a path,
+                tabs = page.locator(".graphiql-tab")
+                expect(tabs).to_have_count(4)
+                for name in ("MembersWithInitiatives", "PartnerDirectory", "Search", "Path"):
+                    expect(tabs.filter(has_text=name)).to_have_count(1)
 
                 # and a link with `#query=` opens that document, ready to run.
                 page.wait_for_load_state("networkidle")

@@ -109,6 +109,31 @@ async def test_node_estimate(graphql: GraphQLClient) -> None:
     assert error["extensions"]["code"] == "QUERY_TOO_LARGE"
 
 
+ONE_OF_TYPES = """
+query OneOf($id: ID!) {
+  node(id: $id) {
+    id
+    ... on Member { initiatives(first: 40) { edges { node { title } } } }
+    ... on Partner { initiatives(first: 30) { edges { node { title } } } }
+    ... on Initiative { members(first: 40) { edges { node { name } } } }
+    ...Interface
+  }
+}
+fragment Interface on Node { ... on Region { members(first: 10) { totalCount } } }
+"""
+
+
+async def test_fragments_on_different_types_cost_the_dearest_one(graphql: GraphQLClient) -> None:
+    # Given fragments on three object types under `node`, of which an answer holds one
+    body = await graphql.post(ONE_OF_TYPES, {"id": "TWVtYmVyOjIw"})
+
+    # then the request costs the dearest fragment's share, not their sum:
+    # node 1 + the member's initiatives 1 + 40 initiatives + the fragment on
+    # Node, counted as always there (Region's members 1), not 1 + 82 + 31 + 1.
+    assert "errors" not in body, body
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 1 + 40 + 1
+
+
 async def test_mutations_cost_ten(graphql: GraphQLClient) -> None:
     body = await graphql.post(
         'mutation { memberArchive(input: {id: "x", expectedVersion: 1}) { userErrors { code } } }'

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -23,6 +25,7 @@ __all__ = [
     "ASSET_URL_PREFIX",
     "MISSING_ASSETS_MESSAGE",
     "NODE_MODULES",
+    "Tab",
     "asset_routes",
     "asset_url",
     "graphiql_page",
@@ -41,6 +44,16 @@ MISSING_ASSETS_MESSAGE: Final[str] = (
     "front-end assets are not installed: run `make run` or `npm ci --prefix web`"
 )
 """Body of the 503 answer given when an allowed asset is not on disk."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    """An example operation the playground opens in a tab of its own."""
+
+    query: str
+    variables: str = ""
+    """The tab's variables, as JSON text (empty: none)."""
+
 
 _GRAPHIQL_DIR: Final[Path] = NODE_MODULES / "graphiql"
 _REACT_UMD_DIR: Final[Path] = NODE_MODULES / "react" / "umd"
@@ -175,7 +188,8 @@ html, body {{ height: 100%; margin: 0; }}
   var config = {config};
   var props = {{
     fetcher: GraphiQL.createFetcher({{ url: config.endpoint }}),
-    defaultQuery: config.defaultQuery
+    defaultQuery: config.defaultQuery,
+    defaultTabs: config.defaultTabs
   }};
   // `/graphql#query=...` opens that document (links from docs and the explorer);
   // a fragment, since `?query=` on a GET runs the query instead.
@@ -191,18 +205,27 @@ html, body {{ height: 100%; margin: 0; }}
 """
 
 
-def graphiql_page(endpoint: str, default_query: str) -> str:
+def graphiql_page(endpoint: str, tabs: Sequence[Tab]) -> str:
     """Return the complete GraphiQL HTML page.
 
     Args:
         endpoint: URL of the GraphQL endpoint the page queries (e.g. ``/graphql``).
-        default_query: GraphQL document shown in the first tab. A ``query`` (and
+        tabs: the example operations the playground opens with, one tab each
+            (the first is also the default query). A ``query`` (and
             ``variables``) in the page URL's fragment opens that document instead.
 
     The page loads only :data:`ASSETS` URLs relative to the site root and names
     no external host.
     """
-    config = _script_json({"endpoint": endpoint, "defaultQuery": default_query})
+    config = _script_json(
+        {
+            "endpoint": endpoint,
+            "defaultQuery": tabs[0].query if tabs else "",
+            "defaultTabs": [
+                {"query": tab.query, "variables": tab.variables or None} for tab in tabs
+            ],
+        }
+    )
     return _PAGE_TEMPLATE.format(
         css=html.escape(asset_url("graphiql.min.css")),
         react=html.escape(asset_url("react.production.min.js")),

@@ -1,0 +1,46 @@
+// The explorer's one way to the hub: GraphQL over HTTP at /graphql, same origin,
+// with the staff key (kept in session storage) when one is entered.
+
+const KEY_STORAGE = "metrohub.staffKey";
+
+export class AuthError extends Error {}
+export class ApiError extends Error {}
+
+export function staffKey() {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+export function setStaffKey(key) {
+  if (key) sessionStorage.setItem(KEY_STORAGE, key);
+  else sessionStorage.removeItem(KEY_STORAGE);
+}
+
+/** Run one operation; `data` on success, AuthError for a refused key, ApiError otherwise. */
+export async function gql(query, variables = {}, { key = staffKey() } = {}) {
+  const headers = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
+  if (key) headers.authorization = `Bearer ${key}`;
+  let response;
+  try {
+    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  } catch (error) {
+    throw new ApiError(`The hub did not answer (${error.message}). Is it running?`);
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`The hub answered ${response.status} with something other than JSON.`);
+  }
+  const message = (body.errors || []).map((error) => error.message).join(" ");
+  if (response.status === 401) throw new AuthError(message || "The key was refused.");
+  if (body.errors && !body.data) throw new ApiError(message);
+  if (body.errors) throw new ApiError(message);
+  return body.data;
+}
+
+/** The GraphiQL page with this operation open, ready to run. */
+export function graphiqlLink(query, variables = {}) {
+  const params = new URLSearchParams({ query: query.trim() });
+  if (Object.keys(variables).length) params.set("variables", JSON.stringify(variables, null, 2));
+  return `/graphql#${params}`;
+}

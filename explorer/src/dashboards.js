@@ -1,0 +1,78 @@
+// Dashboards: the hub's aggregates (statistics, mostConnected) as plain SVG charts,
+// all from one request.
+
+import { gql, graphiqlLink } from "./api.js";
+import { fill, h, label, svg } from "./dom.js";
+import { DASHBOARDS } from "./queries.js";
+import { nodeLink } from "./router.js";
+
+const DIMENSION_COLOURS = { ENVIRONMENTAL: "#009e73", ECONOMIC: "#0072b2", SOCIAL: "#d55e00", CULTURAL: "#cc79a7", NONE: "#8c8c8c" };
+const BAR = 22;
+const LABEL_WIDTH = 260;
+const CHART_WIDTH = 640;
+
+/** Horizontal bars: rows of { text, value, href }. */
+function barChart(title, rows, colour = "#1f5fa8") {
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  const scale = (CHART_WIDTH - LABEL_WIDTH - 40) / max;
+  const height = rows.length * (BAR + 6) + 4;
+  const summary = rows.map((r) => `${r.text}: ${r.value}`).join("; ");
+  return h("figure", { class: "chart" },
+    h("figcaption", {}, h("h2", {}, title)),
+    // A chart whose labels are links is a group of them, not one image.
+    svg("svg", { viewBox: `0 0 ${CHART_WIDTH} ${height}`, role: rows.some((r) => r.href) ? "group" : "img", "aria-label": `${title}. ${summary}` },
+      rows.map((r, i) => {
+        const y = i * (BAR + 6) + 2;
+        const text = svg("text", { x: LABEL_WIDTH - 8, y: y + BAR * 0.7, "text-anchor": "end", class: "chart-label" },
+          r.text.length > 38 ? `${r.text.slice(0, 36)}…` : r.text);
+        return svg("g", {},
+          r.href ? svg("a", { href: r.href }, text) : text,
+          svg("rect", { x: LABEL_WIDTH, y, width: Math.max(1, r.value * scale), height: BAR, fill: colour }),
+          svg("text", { x: LABEL_WIDTH + r.value * scale + 6, y: y + BAR * 0.7, class: "chart-value" }, r.value));
+      })));
+}
+
+/** Vertical stacked bars per year, one segment per sustainability dimension. */
+function yearChart(title, years) {
+  const height = 260;
+  const bottom = 30;
+  const max = Math.max(1, ...years.map((y) => y.count));
+  const scale = (height - bottom - 20) / max;
+  const step = Math.min(70, (CHART_WIDTH - 40) / Math.max(1, years.length));
+  const summary = years.map((y) => `${y.year ?? "no year"}: ${y.count}`).join("; ");
+  return h("figure", { class: "chart" },
+    h("figcaption", {}, h("h2", {}, title)),
+    svg("svg", { viewBox: `0 0 ${CHART_WIDTH} ${height}`, role: "img", "aria-label": `${title}. ${summary}` },
+      years.map((year, i) => {
+        const x = 30 + i * step;
+        let top = height - bottom;
+        const counted = year.dimensions.reduce((sum, d) => sum + d.count, 0);
+        const segments = [...year.dimensions, ...(year.count > counted ? [{ dimension: "NONE", count: year.count - counted }] : [])];
+        return svg("g", {},
+          segments.map((segment) => {
+            const size = segment.count * scale;
+            top -= size;
+            return svg("rect", { x, y: top, width: step * 0.7, height: size, fill: DIMENSION_COLOURS[segment.dimension] },
+              svg("title", {}, `${year.year ?? "No year"}: ${segment.count} ${label(segment.dimension === "NONE" ? "no dimension recorded" : segment.dimension)}`));
+          }),
+          svg("text", { x: x + step * 0.35, y: height - bottom + 16, "text-anchor": "middle", class: "chart-label" }, year.year ?? "n.d."),
+          svg("text", { x: x + step * 0.35, y: top - 4, "text-anchor": "middle", class: "chart-value" }, year.count));
+      })),
+    h("ul", { class: "legend" }, Object.entries(DIMENSION_COLOURS).map(([dimension, colour]) =>
+      h("li", {}, h("span", { class: "swatch", style: `background:${colour}` }), ` ${dimension === "NONE" ? "No dimension recorded" : label(dimension)}`))));
+}
+
+export async function dashboardsView(container, _route, current) {
+  const data = await gql(DASHBOARDS);
+  if (!current()) return;
+  const { statistics, mostConnected } = data;
+  fill(container,
+    h("h1", {}, "Dashboards"),
+    h("div", { class: "charts" },
+      barChart("Members per region", statistics.membersByRegion.map((r) => ({ text: r.region.name, value: r.count, href: nodeLink(r.region.id) }))),
+      yearChart("Initiatives per starting year, by sustainability dimension", statistics.initiativesByYear),
+      barChart("Initiatives per sustainability dimension", statistics.initiativesByDimension.map((d) => ({ text: label(d.dimension), value: d.count })), "#2b7a2b"),
+      barChart("Most connected partners (links to initiatives, members and focus areas)",
+        mostConnected.edges.map((e) => ({ text: e.node.name, value: e.score, href: nodeLink(e.node.id) })), "#b35400")),
+    h("p", {}, h("a", { href: graphiqlLink(DASHBOARDS), class: "graphiql" }, "Open this query in GraphiQL")));
+}

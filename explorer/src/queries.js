@@ -1,0 +1,237 @@
+// The GraphQL documents the explorer sends, one per view, each within the
+// hub's cost limit (1000 points a request). GraphiQL links open them as they are.
+
+const PROVENANCE = "provenance { sources confidence origin }";
+
+export const NODE_LABEL = `
+fragment NodeLabel on Node {
+  __typename
+  id
+  ... on Member { name }
+  ... on Partner { name }
+  ... on Initiative { title }
+  ... on UclgSection { name }
+  ... on Region { name }
+  ... on FocusArea { name }
+  ... on ActionPlan { title }
+  ... on Objective { text }
+}`;
+
+export const SEARCH = `
+query Search($query: String!, $types: [SearchType!], $regions: [ID!], $partnerKinds: [PartnerKind!],
+             $focusAreas: [ID!], $dimensions: [SustainabilityDimension!], $first: Int = 20, $after: String) {
+  search(query: $query, types: $types, regions: $regions, partnerKinds: $partnerKinds,
+         focusAreas: $focusAreas, dimensions: $dimensions, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      snippet { text matches { start end } }
+      node {
+        __typename
+        ... on Member { id name countryName region { name } }
+        ... on Partner { id name kind country }
+        ... on Initiative { id title period }
+      }
+    }
+    facets {
+      types { value count }
+      regions { count region { id name } }
+      partnerKinds { value count }
+      focusAreas { count focusArea { id name } }
+      dimensions { value count }
+    }
+  }
+}`;
+
+export const SUGGEST = `
+query Suggest($query: String!) {
+  search(query: $query, first: 6) {
+    edges {
+      node {
+        __typename
+        ... on Member { id name }
+        ... on Partner { id name }
+        ... on Initiative { id title }
+      }
+    }
+  }
+}`;
+
+export const ENTITY = `
+query Entity($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Member {
+      name shortName country countryName memberKind: kind status joinedYear population
+      latitude longitude website evidence version publication
+      ${PROVENANCE}
+      region { id name }
+      sections(first: 10) { edges { node { id name } } }
+      initiatives(first: 50) { totalCount edges { memberRole: role ${PROVENANCE} node { id title period } } }
+      partners(first: 50) { totalCount edges { relationship ${PROVENANCE} node { id name kind } } }
+      collaborators(first: 10) { totalCount edges { sharedCount node { id name } } }
+    }
+    ... on Partner {
+      name partnerKind: kind sector partnerCountry: country website description period latitude longitude
+      version publication
+      ${PROVENANCE}
+      initiatives(first: 50) { totalCount edges { partnerRole: role ${PROVENANCE} node { id title period } } }
+      members(first: 50) { totalCount edges { relationship ${PROVENANCE} node { id name } } }
+      focusAreas(first: 10) { edges { node { id name } } }
+    }
+    ... on Initiative {
+      title initiativeKind: kind period startYear endYear initiativeStatus: status summary dimensions
+      version publication
+      ${PROVENANCE}
+      members(first: 80) { totalCount edges { memberRole: role ${PROVENANCE} node { id name } } }
+      partners(first: 50) { totalCount edges { partnerRole: role ${PROVENANCE} node { id name } } }
+      focusAreas(first: 10) { edges { node { id name } } }
+    }
+    ... on UclgSection {
+      name fullName sectionKind: kind area seatCity seatCountry seatNote version
+      ${PROVENANCE}
+      seatMember { id name }
+      members(first: 100) { totalCount edges { node { id name } } }
+    }
+    ... on Region {
+      name slug
+      ${PROVENANCE}
+      members(first: 100) { totalCount edges { node { id name countryName } } }
+    }
+    ... on FocusArea {
+      name mission: description
+      ${PROVENANCE}
+      initiatives(first: 50) { totalCount edges { node { id title } } }
+      partners(first: 50) { totalCount edges { node { id name } } }
+    }
+  }
+}`;
+
+export const NEIGHBOURS = `
+query Neighbours($id: ID!) {
+  node(id: $id) {
+    ...NodeLabel
+    ... on Member { neighbours(first: 100) { ...Around } }
+    ... on Partner { neighbours(first: 100) { ...Around } }
+    ... on Initiative { neighbours(first: 100) { ...Around } }
+    ... on UclgSection { neighbours(first: 100) { ...Around } }
+    ... on Region { neighbours(first: 100) { ...Around } }
+    ... on FocusArea { neighbours(first: 100) { ...Around } }
+    ... on ActionPlan { neighbours(first: 100) { ...Around } }
+    ... on Objective { neighbours(first: 100) { ...Around } }
+  }
+}
+fragment Around on NeighbourConnection {
+  totalCount
+  edges { via { kind role from { id } to { id } } node { ...NodeLabel } }
+}
+${NODE_LABEL}`;
+
+export const PATH = `
+query Path($from: ID!, $to: ID!) {
+  path(from: $from, to: $to, maxLength: 6, limit: 1) {
+    length
+    nodes { ...NodeLabel }
+    edges { kind role from { id } to { id } }
+  }
+}
+${NODE_LABEL}`;
+
+export const MEMBER_NAMES = `
+query MemberNames($after: String) {
+  members(first: 100, after: $after, orderBy: [{ field: NAME }]) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name } }
+  }
+}`;
+
+export const PLACES = `
+query Places($afterMembers: String, $afterPartners: String) {
+  members(first: 100, after: $afterMembers, where: { latitude: { isNull: false } }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name countryName latitude longitude region { id name } } }
+  }
+  partners(first: 100, after: $afterPartners, where: { latitude: { isNull: false } }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name kind latitude longitude } }
+  }
+}`;
+
+export const DASHBOARDS = `
+query Dashboards {
+  statistics {
+    membersByRegion { count region { id name } }
+    initiativesByYear { year count dimensions { dimension count } }
+    initiativesByDimension { dimension count }
+  }
+  mostConnected(metric: DEGREE, types: [PARTNER], first: 10) {
+    edges { rank score node { id ... on Partner { name kind } } }
+  }
+}`;
+
+export const KEY_CHECK = `
+query KeyCheck {
+  changes(first: 1) { totalCount }
+}`;
+
+const HISTORY_FIELDS = "history(first: 50) { totalCount edges { node { id at actor action fields { field before after } } } }";
+
+export const RECORD = `
+query Record($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Member {
+      name shortName country countryName memberKind: kind memberStatus: status joinedYear latitude
+      longitude population website evidence version
+      ${HISTORY_FIELDS}
+    }
+    ... on Partner {
+      name partnerKind: kind sector partnerCountry: country website description period latitude
+      longitude version contact { name email phone }
+      ${HISTORY_FIELDS}
+    }
+    ... on Initiative {
+      title initiativeKind: kind period startYear endYear initiativeStatus: status summary version
+      ${HISTORY_FIELDS}
+    }
+  }
+}`;
+
+const PAYLOAD = "userErrors { field message code }";
+
+export const UPDATES = {
+  Member: `
+mutation MemberUpdate($input: MemberUpdateInput!) {
+  memberUpdate(input: $input) { member { id version } ${PAYLOAD} }
+}`,
+  Partner: `
+mutation PartnerUpdate($input: PartnerUpdateInput!) {
+  partnerUpdate(input: $input) { partner { id version } ${PAYLOAD} }
+}`,
+  Initiative: `
+mutation InitiativeUpdate($input: InitiativeUpdateInput!) {
+  initiativeUpdate(input: $input) { initiative { id version } ${PAYLOAD} }
+}`,
+};
+
+export const NETWORK_NODES = `
+query NetworkNodes($after: String) {
+  networkNodes(first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id type label } }
+  }
+}`;
+
+export const NETWORK_EDGES = `
+query NetworkEdges($after: String) {
+  networkEdges(first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { source { id } target { id } edge { kind role } }
+  }
+}`;
