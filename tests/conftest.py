@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +137,25 @@ def database_url(seeded_template: str, tmp_path: Path, postgresql: PostgreSQLSer
         shutil.copyfile(seeded_template, path)
         return sqlite_url(path)
     return postgresql.reset()
+
+
+@pytest.fixture(scope="module")
+def module_database_url(
+    seeded_template: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgresql: PostgreSQLServer | None,
+) -> str:
+    """A seeded database that the tests of one module share (one live hub for
+    all of them): a copy of the template on SQLite, the reset seeded database
+    on PostgreSQL. Such a module's tests must not also ask for `database_url`,
+    which would reset it under the hub."""
+    if postgresql is None:
+        path = tmp_path_factory.mktemp("module") / "hub.db"
+        shutil.copyfile(seeded_template, path)
+        return sqlite_url(path)
+    # In a thread: a module may hold an event loop running here (Playwright's).
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(postgresql.reset).result()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from db.models import Role
 from resolvers.keys import issue_key
 from server import create_app
 from settings import Settings
-from tests.conftest import serving, sqlite_url
+from tests.conftest import serving
 from tests.test_graphiql_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 AXE = Path(explorer.__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -87,10 +86,8 @@ class Hub:
 
 
 @pytest.fixture(scope="module")
-def hub(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    path = tmp_path_factory.mktemp("explorer") / "hub.db"
-    shutil.copyfile(seeded_template, path)
-    url = sqlite_url(path)
+def hub(module_database_url: str) -> Iterator[Hub]:
+    url = module_database_url
 
     async def staff_key() -> str:
         database = Database(url)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC
-from pathlib import Path
 from typing import Any
 
 import graphql
@@ -35,7 +33,7 @@ from resolvers.keys import issue_key
 from schema import sdl
 from server import create_app
 from settings import Settings
-from tests.conftest import serving, sqlite_url
+from tests.conftest import serving
 
 SCHEMA = graphql.build_schema(sdl(), assume_valid_sdl=True)
 assert SCHEMA.query_type is not None
@@ -193,12 +191,10 @@ class Hub:
 
 
 @pytest.fixture(scope="module")
-def hub(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    path = tmp_path_factory.mktemp("fuzz") / "hub.db"
-    shutil.copyfile(seeded_template, path)
+def hub(module_database_url: str) -> Iterator[Hub]:
 
     async def keys() -> tuple[str, str]:
-        database = Database(sqlite_url(path))
+        database = Database(module_database_url)
         try:
             staff = await issue_key(database, name="fuzz staff", role=Role.STAFF)
             # Keys for the key mutations to rotate and revoke: the fuzzer draws
@@ -213,7 +209,7 @@ def hub(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     staff_key, admin_key = asyncio.run(keys())
     # Production exposure, budgets raised so that rate limits refuse nothing.
     settings_ = Settings(
-        database_url=sqlite_url(path),
+        database_url=module_database_url,
         anonymous_budget="1000000/minute",
         partner_budget="1000000/minute",
         failed_auth_budget="1000000/minute",
