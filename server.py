@@ -27,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -345,6 +345,9 @@ class HubGraphQL(GraphQL[Context, None]):
         response: Response
         try:
             response = await self.run(request)
+        except ClientDisconnect:
+            # The client left before its request arrived: no one to answer.
+            return
         except HTTPException as error:
             # Strawberry answers these in plain text; a GraphQL client expects a GraphQL response.
             allow = {"Allow": "POST" if request.method == "GET" else "GET, POST"}

@@ -87,3 +87,42 @@ def test_sqlite_durability_from_the_environment() -> None:
     assert Settings.from_env({"HUB_SQLITE_SYNCHRONOUS": "full"}).sqlite_synchronous == "FULL"
     with pytest.raises(ValueError, match="expected NORMAL or FULL"):
         Settings.from_env({"HUB_SQLITE_SYNCHRONOUS": "OFF"})
+
+
+async def test_a_client_that_leaves_mid_request_gets_no_answer_and_no_error(
+    database_url: str,
+) -> None:
+    # Given the hub, and a client that sends half a request body and leaves
+    app = create_app(Settings(database_url=database_url))
+    arrivals = iter(
+        [
+            {"type": "http.request", "body": b'{"query": "{ mem', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return next(arrivals)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"hub.test")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("hub.test", 80),
+    }
+    async with LifespanManager(app):
+        # When the hub reads it, then nothing is raised, and nothing is sent to no one
+        await app(scope, receive, send)  # type: ignore[arg-type]
+    assert sent == []
