@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.workload import Client, Hub, Tally, Verdict, prepare, verify
+from bench.workload import Client, Hub, Tally, Verdict, failures, prepare, verify
 
 __all__ = ["CrashResult", "main", "run"]
 
@@ -47,24 +47,11 @@ class CrashResult:
 
     @property
     def failures(self) -> list[str]:
-        failures = []
+        found = failures(self.tally, self.verdict)
         slow = [s for s in self.restarts_s if s > RESTART_LIMIT_S]
         if slow:
-            failures.append(f"{len(slow)} restarts slower than {RESTART_LIMIT_S} s: {slow}")
-        if self.tally.server_errors:
-            failures.append(f"{self.tally.server_errors} responses with a 5xx status")
-        if self.tally.bad_answers:
-            failures.append(
-                f"{len(self.tally.bad_answers)} unexpected answers, first: "
-                f"{self.tally.bad_answers[0]}"
-            )
-        if self.verdict.missing:
-            failures.append(f"{len(self.verdict.missing)} acknowledged writes missing")
-        if self.verdict.integrity != "ok":
-            failures.append(f"integrity check: {self.verdict.integrity}")
-        if not self.tally.acks:
-            failures.append("no write was acknowledged")
-        return failures
+            found.append(f"{len(slow)} restarts slower than {RESTART_LIMIT_S} s: {slow}")
+        return found
 
     def lines(self) -> list[str]:
         restarts = self.restarts_s

@@ -27,7 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.workload import Client, Hub, Tally, Verdict, percentile, prepare, verify
+from bench.workload import (
+    Client,
+    Hub,
+    Tally,
+    Verdict,
+    failures,
+    percentile,
+    prepare,
+    verify,
+)
 
 __all__ = ["LoadResult", "main", "run"]
 
@@ -45,23 +54,11 @@ class LoadResult:
 
     @property
     def failures(self) -> list[str]:
-        failures = []
-        if self.tally.server_errors:
-            failures.append(f"{self.tally.server_errors} responses with a 5xx status")
+        found = failures(self.tally, self.verdict)
+        # Unlike a crash run, nothing here cuts a connection.
         if self.tally.transport_errors:
-            failures.append(f"{self.tally.transport_errors} transport errors")
-        if self.tally.bad_answers:
-            failures.append(
-                f"{len(self.tally.bad_answers)} unexpected answers, first: "
-                f"{self.tally.bad_answers[0]}"
-            )
-        if self.verdict.missing:
-            failures.append(f"{len(self.verdict.missing)} acknowledged writes missing")
-        if self.verdict.integrity != "ok":
-            failures.append(f"integrity check: {self.verdict.integrity}")
-        if not self.tally.acks:
-            failures.append("no write was acknowledged")
-        return failures
+            found.append(f"{self.tally.transport_errors} transport errors")
+        return found
 
     def lines(self) -> list[str]:
         tally = self.tally

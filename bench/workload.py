@@ -39,6 +39,7 @@ __all__ = [
     "Keys",
     "Tally",
     "Verdict",
+    "failures",
     "percentile",
     "prepare",
     "verify",
@@ -420,6 +421,24 @@ class Verdict:
     found: int
     missing: tuple[Ack, ...]
     integrity: str
+
+
+def failures(tally: Tally, verdict: Verdict) -> list[str]:
+    """What went wrong in a run, whatever killed or loaded the hub: 5xx,
+    unexpected answers, acknowledged writes missing, an unsound file, or no
+    write acknowledged at all (a run that proves nothing)."""
+    found = []
+    if tally.server_errors:
+        found.append(f"{tally.server_errors} responses with a 5xx status")
+    if tally.bad_answers:
+        found.append(f"{len(tally.bad_answers)} unexpected answers, first: {tally.bad_answers[0]}")
+    if verdict.missing:
+        found.append(f"{len(verdict.missing)} acknowledged writes missing")
+    if verdict.integrity != "ok":
+        found.append(f"integrity check: {verdict.integrity}")
+    if not tally.acks:
+        found.append("no write was acknowledged")
+    return found
 
 
 def verify(path: Path, acks: list[Ack]) -> Verdict:
