@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -94,7 +96,7 @@ async def test_a_client_that_leaves_mid_request_gets_no_answer_and_no_error(
 ) -> None:
     # Given the hub, and a client that sends half a request body and leaves
     app = create_app(Settings(database_url=database_url))
-    arrivals = iter(
+    arrivals: Iterator[dict[str, object]] = iter(
         [
             {"type": "http.request", "body": b'{"query": "{ mem', "more_body": True},
             {"type": "http.disconnect"},
