@@ -259,9 +259,10 @@ async def change_stream(
 def _settled(entries: list[AuditEntry], cursor: int, now: datetime) -> list[AuditEntry]:
     """The entries that may be streamed: up to the first gap in the ids that a
     transaction still running may fill. (Ids are taken when an entry is written
-    but seen when its transaction commits; where transactions run side by side,
-    as on PostgreSQL, a later id can be seen first. A gap whose next entry is
-    older than `GAP_SECONDS` is taken for a transaction that rolled back.)"""
+    but seen when its transaction commits; where writers ran side by side, a
+    later id could be seen first. The hub's writers take turns on both
+    databases (`Database.writer`), so a gap is a rolled-back transaction, or a
+    writer outside the hub: an entry after it waits at most `GAP_SECONDS`.)"""
     expected = cursor + 1
     for index, entry in enumerate(entries):
         written = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
