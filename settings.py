@@ -30,7 +30,7 @@ class Settings:
     # Create, migrate and seed the database when the app starts.
     auto_migrate: bool = True
     auto_seed: bool = True
-    # Rate budgets (moving windows, "amount/period"); shared through Redis
+    # Rate budgets (sliding windows, "amount/period"); shared through Redis
     # between processes when `redis_url` is set, else kept in memory.
     redis_url: str | None = None
     partner_budget: str = "5000/hour"

@@ -3,9 +3,12 @@
 Partner keys spend points (each request's static cost) from 5,000 an hour;
 anonymous callers make 60 requests a minute per IP address; an IP address may
 fail to authenticate 10 times a minute. Staff keys have no budget. The
-windows are moving windows from the `limits` library, kept in memory by
+windows are the `limits` library's sliding window counters, kept in memory by
 default or in Redis (`HUB_REDIS_URL`), so that several hub processes share one
-budget.
+budget. A sliding window counts this window and the last, and weighs the last
+by how much of it a moving window would still cover: two counters per caller,
+where a moving window keeps an entry per request (or per point) and costs
+time in proportion to them on every hit.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from resolvers.keys import Principal
@@ -74,7 +77,7 @@ class Budgets:
         if storage_url and not storage_url.startswith("async+"):
             storage_url = f"async+{storage_url}"
         storage = storage_from_string(storage_url or "async+memory://")
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
         self.partner = _budget("partner", partner)
         self.anonymous = _budget("anonymous", anonymous)
         self.failed_authentication = _budget("failed authentication", failed_authentication)

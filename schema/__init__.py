@@ -8,13 +8,15 @@ from typing import Any, Final
 
 import strawberry
 from graphql import DocumentNode, GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.types import ExecutionResult
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.errors import ErrorCodes
 from schema.execution import FastExecutionContext
 from schema.exposure import Exposure
+from schema.hooks import HookRunner
 from schema.limits import LIMITS, CostBudget, limit_extensions
 from schema.mutations import Mutation
 from schema.observation import OperationMetrics
@@ -60,6 +62,11 @@ class HubSchema(strawberry.federation.Schema):
                 extensions={"code": "TIMEOUT"},
             )
             return ExecutionResult(data=None, errors=[error])
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return HookRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         # `ErrorCodes` logs unexpected errors with their reference; bad input
