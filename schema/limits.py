@@ -363,7 +363,8 @@ def _plumbing(parent: Any, name: str) -> bool:
 
 def depth_of(schema: GraphQLSchema, document: DocumentNode) -> int:
     """How many objects deep the document's deepest operation reaches,
-    fragments included; connection wrappers (`edges`, `node`) do not count."""
+    fragments included; connection wrappers (`edges`, `node`) and introspection
+    do not count."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -382,7 +383,13 @@ def depth_of(schema: GraphQLSchema, document: DocumentNode) -> int:
                 condition = selection.type_condition
                 target = schema.get_type(condition.name.value) if condition else parent
                 deepest = max(deepest, walk(selection.selection_set, target, seen))
-            elif isinstance(selection, FieldNode) and selection.selection_set is not None:
+            elif (
+                isinstance(selection, FieldNode)
+                and selection.selection_set is not None
+                and not selection.name.value.startswith("__")
+            ):
+                # Introspection (`__schema`, `__type`) is as deep as the schema's types
+                # nest, not as the data does; who may introspect is `Exposure`'s rule.
                 definition = (getattr(parent, "fields", None) or {}).get(selection.name.value)
                 target = get_named_type(definition.type) if definition else None
                 step = 0 if _plumbing(parent, selection.name.value) else 1

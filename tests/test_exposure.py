@@ -3,9 +3,12 @@ SDL for the gateway's key and staff, and no "Did you mean" for others."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from graphql import get_introspection_query
 
 from db.engine import Database
 from db.models import Role
@@ -80,3 +83,14 @@ async def test_suggestions_are_for_staff_and_development(
     assert "errors" not in await _ask(
         Settings(database_url=database_url, development=True), SERVICE, None
     )
+
+
+async def test_the_introspection_graphiql_sends_passes_the_limits(
+    database_url: str, keys: dict[str, str | None]
+) -> None:
+    # The whole introspection query nests `ofType` deeper than any data query may.
+    query = get_introspection_query(descriptions=True, input_value_deprecation=True)
+    body = await _ask(Settings(database_url=database_url), query, keys["staff"])
+    assert "errors" not in body, body
+    schema: dict[str, Any] = body["data"]["__schema"]  # type: ignore[index]
+    assert schema["queryType"]["name"] == "Query"
