@@ -97,10 +97,7 @@ class Loaders:
 
     def _loader_for_relation(self, name: str) -> Any:
         relation = RELATIONS[name]
-        base = relation.query
         condition = visible(RECORD_MODELS[relation.record], self._principal)
-        if condition is not None:
-            base = base.where(condition)
 
         async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
             by_args: dict[PageArgs, list[Any]] = {}
@@ -109,13 +106,15 @@ class Loaders:
             pages: dict[RelationKey, Page[Any]] = {}
             async with self._database.engine.connect() as connection:
                 for args, parents in by_args.items():
-                    query = base
+                    sort = sort_for(relation.record, args.order)
+                    query, build = relation.reading(args.reads, [key.column for key in sort])
+                    if condition is not None:
+                        query = query.where(condition)
                     if args.where is not None:
                         where = compile_filter(relation.record, args.where, self._principal)
                         query = query.where(where)
                     if args.roles and relation.role is not None:
                         query = query.where(relation.role.in_(args.roles))
-                    sort = sort_for(relation.record, args.order)
                     found = await fetch_pages(
                         connection,
                         query,
@@ -123,7 +122,7 @@ class Loaders:
                         sorted(set(parents)),
                         sort,
                         args,
-                        relation.build,
+                        build,
                         _statement(name, condition is None, query, sort, args),
                     )
                     pages.update(((parent, args), page) for parent, page in found.items())

@@ -14,6 +14,7 @@ import binascii
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -32,6 +33,7 @@ __all__ = [
     "EdgeBuilder",
     "Page",
     "PageArgs",
+    "Reads",
     "SortKey",
     "fetch_page",
     "fetch_pages",
@@ -53,16 +55,27 @@ EdgeBuilder = Callable[[Row[Any], str], T]
 
 
 @dataclass(frozen=True, slots=True)
+class Reads:
+    """What a page's query reads of its records: the records' `attributes`,
+    and whether the edges' own `provenance` (see `schema.lookahead`)."""
+
+    attributes: frozenset[str]
+    provenance: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PageArgs:
     """A validated request for a page: at most `first` items after `after`,
     of the list filtered by `where` (and, on edges with roles, `roles`) and
-    sorted by `order` (the id breaks ties). Hashable: it keys DataLoaders."""
+    sorted by `order` (the id breaks ties); `reads`, when known, is what the
+    query reads of it. Hashable: it keys DataLoaders."""
 
     first: int
     after: Key | None = None
     where: Filter | None = None
     order: tuple[OrderKey, ...] = ()
     roles: tuple[str, ...] = ()
+    reads: Reads | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +153,7 @@ def page_args(
     where: Filter | None = None,
     order: Sequence[OrderKey] = (),
     roles: Sequence[str] = (),
+    reads: Reads | None = None,
 ) -> PageArgs:
     """Validate the client's `first` and `after` arguments."""
     size = DEFAULT_PAGE_SIZE if first is None else first
@@ -150,7 +164,7 @@ def page_args(
             code="INVALID_PAGE_SIZE",
         )
     cursor = decode_cursor(after) if after is not None else None
-    return PageArgs(size, cursor, where, tuple(order), tuple(roles))
+    return PageArgs(size, cursor, where, tuple(order), tuple(roles), reads)
 
 
 def _wrong_list() -> UserInputError:
@@ -222,12 +236,19 @@ async def fetch_page(
         .order_by(*_order_by(keys, sort))
         .limit(args.first + 1)
     )
-    rows = (await connection.execute(statement)).all()
+    result = await connection.execute(statement)
+    position = {name: at for at, name in enumerate(result.keys())}
+    rows = result.all()
     if rows:
-        count = rows[0]._mapping["_total"]
+        count = rows[0][position["_total"]]
     else:
         count = (await connection.execute(select(total))).scalar_one() if args.after else 0
-    return _page(rows, args, lambda row: tuple(row._mapping[k] for k in order), build, count)
+    return _page(rows, args, _key_reader([position[k] for k in order]), build, count)
+
+
+def _key_reader(positions: list[int]) -> Callable[[Row[Any]], Key]:
+    """A row's sort key, read by the positions of its sort columns."""
+    return itemgetter(*positions) if len(positions) > 1 else lambda row: (row[positions[0]],)
 
 
 def pages_statement(
@@ -266,17 +287,16 @@ async def fetch_pages(
     built before (building one costs more than running it on a small page)."""
     if statement is None:
         statement = pages_statement(query, parent, sort, args)
-    order = [key.column for key in sort]
+    result = await connection.execute(statement, {"parents": list(parents)})
+    # Positions, not names: a row's mapping costs a lookup per key per row.
+    position = {name: at for at, name in enumerate(result.keys())}
+    of_parent, of_total = position[parent], position["_total"]
+    key_of = _key_reader([position[key.column] for key in sort])
     grouped: dict[Any, list[Row[Any]]] = {}
-    for row in (await connection.execute(statement, {"parents": list(parents)})).all():
-        grouped.setdefault(row._mapping[parent], []).append(row)
-
-    def key_of(row: Row[Any]) -> Key:
-        return tuple(row._mapping[k] for k in order)
-
+    for row in result.all():
+        grouped.setdefault(row[of_parent], []).append(row)
     pages = {
-        pid: _page(rows, args, key_of, build, rows[0]._mapping["_total"])
-        for pid, rows in grouped.items()
+        pid: _page(rows, args, key_of, build, rows[0][of_total]) for pid, rows in grouped.items()
     }
     missing = [pid for pid in parents if pid not in pages]
     counts: dict[Any, int] = {}

@@ -6,7 +6,7 @@ SQL Core row turns into a record positionally without hydrating the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -51,6 +51,7 @@ __all__ = [
     "columns",
     "default_order",
     "from_row",
+    "partial_from_row",
 ]
 
 R = TypeVar("R")
@@ -238,6 +239,23 @@ def from_row(record: type[R], start: int = 0) -> Callable[[Row[Any]], R]:
     if start == 0:
         return lambda row: record(*row[:end])
     return lambda row: record(*row[start:end])
+
+
+def partial_from_row(record: type[R], names: Sequence[str]) -> Callable[[Sequence[Any]], R]:
+    """Builds a record from a row of only some of its columns, `names`, in that
+    order: the attributes not read are left unset, so that reading one fails."""
+    if list(names) == [field.name for field in fields(record)]:  # type: ignore[arg-type]
+        return lambda row: record(*row[: len(names)])
+    setters = [getattr(record, name).__set__ for name in names]
+    new = record.__new__
+
+    def build(row: Sequence[Any]) -> R:
+        item = new(record)
+        for set_value, value in zip(setters, row, strict=False):
+            set_value(item, value)
+        return item
+
+    return build
 
 
 def default_order(record: type[Any]) -> tuple[str, ...]:

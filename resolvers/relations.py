@@ -3,16 +3,17 @@
 A relation selects the far end's columns (as its record type), then the
 edge's own columns labelled `link_*`, then the near end's id as `parent`.
 `fetch_pages` turns that into the same page of every parent's list in one
-statement, so a relation costs one statement per level of a query.
+statement, so a relation costs one statement per level of a query. A page
+that knows what its query reads (`Reads`) selects only those columns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, null, select
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import QueryableAttribute
 
 from db.models import (
@@ -31,8 +32,9 @@ from db.models import (
     PartnerMember,
     UclgSection,
 )
-from resolvers.pagination import Edge, EdgeBuilder
+from resolvers.pagination import Edge, EdgeBuilder, Reads
 from resolvers.records import (
+    RECORD_MODELS,
     AuditRecord,
     FocusAreaRecord,
     InitiativeRecord,
@@ -41,34 +43,81 @@ from resolvers.records import (
     ObjectiveRecord,
     PartnerRecord,
     SectionRecord,
-    columns,
-    from_row,
+    partial_from_row,
 )
 
 __all__ = ["RELATIONS", "Relation"]
 
 Column = ColumnElement[Any] | QueryableAttribute[Any]
+Reading = tuple[Select[Any], EdgeBuilder[Any]]
+# Link attributes after the node: the role, then the edge's provenance.
+PROVENANCE = ("source_urls", "confidence", "origin")
 
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """One direction of an edge: its query, sort order and row builder."""
+    """One direction of an edge: the far end's record, the near end's id
+    (`parent`), and for edges with attributes the link table, its join
+    condition and its role column."""
 
     name: str
     record: type[Any]
-    query: Select[Any]
-    build: EdgeBuilder[Any]
+    parent: Column
+    where: ColumnElement[bool] | None = None
+    link: Any = None
+    on: ColumnElement[bool] | None = None
     role: Column | None = None
+
+    def reading(self, reads: Reads | None, sort: Sequence[str]) -> Reading:
+        """The query of this relation's rows and the edge built from each row:
+        every column, or (given `reads`) the record's id, the sort columns and
+        what `reads` names. Built once per relation and reads."""
+        key = (self.name, reads, tuple(sort))
+        found = _READINGS.get(key)
+        if found is None:
+            if len(_READINGS) >= MAX_READINGS:  # documents choose the reads: bound them
+                _READINGS.clear()
+            found = _READINGS[key] = self._reading(reads, sort)
+        return found
+
+    def _reading(self, reads: Reads | None, sort: Sequence[str]) -> Reading:
+        names = [field.name for field in fields(self.record)]
+        provenance = True
+        if reads is not None and reads.attributes <= set(names):
+            wanted = reads.attributes | {"id", *sort}
+            names = [name for name in names if name in wanted]
+            provenance = reads.provenance
+        model = RECORD_MODELS[self.record]
+        selected: list[Any] = [getattr(model, name) for name in names]
+        node = partial_from_row(self.record, names)
+        if self.link is None:
+            query = select(*selected, self.parent.label("parent"))
+            if self.where is not None:
+                query = query.where(self.where)
+            return query, lambda row, cursor: Edge(cursor, node(row))
+        role = (self.role if self.role is not None else null()).label("link_role")
+        attributes = ["role"]
+        selected.append(role)
+        if provenance:
+            attributes += PROVENANCE
+            selected += [getattr(self.link, name).label(f"link_{name}") for name in PROVENANCE]
+        assert self.on is not None
+        query = select(*selected, self.parent.label("parent")).join(self.link, self.on)
+        start, end = len(names), len(names) + len(attributes)
+        if provenance:
+            return query, lambda row, cursor: Link(cursor, node(row), *row[start:end])
+        link = partial_from_row(Link, ["cursor", "node", "role"])
+        return query, lambda row, cursor: link((cursor, node(row), row[start]))
+
+
+_READINGS: dict[tuple[str, Reads | None, tuple[str, ...]], Reading] = {}
+MAX_READINGS = 1024
 
 
 def _plain(
     name: str, record: type[Any], parent: Column, where: ColumnElement[bool] | None = None
 ) -> Relation:
-    query = select(*columns(record), parent.label("parent"))
-    if where is not None:
-        query = query.where(where)
-    node = from_row(record)
-    return Relation(name, record, query, lambda row, cursor: Edge(cursor, node(row)))
+    return Relation(name, record, parent, where)
 
 
 def _linked(
@@ -79,20 +128,7 @@ def _linked(
     on: ColumnElement[bool],
     role: Column | None = None,
 ) -> Relation:
-    link_columns = [
-        (role if role is not None else null()).label("link_role"),
-        link.source_urls.label("link_source_urls"),
-        link.confidence.label("link_confidence"),
-        link.origin.label("link_origin"),
-    ]
-    query = select(*columns(record), *link_columns, parent.label("parent")).join(link, on)
-    node = from_row(record)
-    start = len(fields(record))
-
-    def build(row: Row[Any], cursor: str) -> Link[Any, Any]:
-        return Link(cursor, node(row), *row[start : start + 4])
-
-    return Relation(name, record, query, build, role)
+    return Relation(name, record, parent, link=link, on=on, role=role)
 
 
 RELATIONS: dict[str, Relation] = {

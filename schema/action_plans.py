@@ -11,6 +11,7 @@ from resolvers.records import ActionPlanRecord, ObjectiveRecord
 from schema.context import Info
 from schema.filters import ORDER_BY, WHERE, InitiativeOrder, InitiativeWhere, ObjectiveWhere
 from schema.graph import Connected
+from schema.lookahead import reads
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -30,6 +31,7 @@ class ActionPlan(relay.Node, Sourced, Connected):
     summary: str | None = strawberry.field(description="A summary of the plan, where known.")
 
     @strawberry.field(description="The plan's objectives, in the plan's order.")
+    @reads("id")
     async def objectives(
         self,
         info: Info,
@@ -48,10 +50,12 @@ class Objective(relay.Node, Sourced, Connected):
     action_plan_id: strawberry.Private[int]
 
     @strawberry.field(description="The action plan it belongs to.")
+    @reads("action_plan_id")
     async def action_plan(self, info: Info) -> ActionPlan:
         return await load_record(info, ActionPlanRecord, self.action_plan_id)
 
     @strawberry.field(description="The initiatives that contribute to it.")
+    @reads("id")
     async def initiatives(
         self,
         info: Info,

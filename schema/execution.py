@@ -42,7 +42,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 
-__all__ = ["FastExecutionContext", "plans_built"]
+__all__ = ["FastExecutionContext", "node_id_attribute", "plans_built"]
 
 # What a plan returns when the standard path must answer instead.
 MISS: Final = object()
@@ -135,9 +135,8 @@ def _reader(parent_type: GraphQLObjectType, name: str, field: GraphQLField) -> P
     if resolve is not None and getattr(resolve, "_is_default", False):
         # Strawberry's resolver of a field with no resolver of its own: an attribute read.
         return lambda source: resolve(source, None)
-    definition = parent_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if name == "id" and isinstance(definition, StrawberryObjectDefinition):
-        return _node_id_reader(parent_type.name, definition)
+    if name == "id":
+        return _node_id_reader(parent_type)
     return None
 
 
@@ -157,8 +156,12 @@ def _function(field: Any) -> Any:
 _NODE_ID: Final = _id_field(relay.Node.__strawberry_definition__)  # type: ignore[attr-defined]
 
 
-def _node_id_reader(type_name: str, definition: StrawberryObjectDefinition) -> Plan | None:
-    """A `Node`'s global ID, as `relay.Node`'s own `id` resolver makes it."""
+def node_id_attribute(parent_type: GraphQLObjectType) -> str | None:
+    """The record attribute a `Node` type's `id` is made from, when the type keeps
+    `relay.Node`'s own way of making it; None otherwise."""
+    definition = parent_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryObjectDefinition):
+        return None
     origin = definition.origin
     if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
         return None
@@ -169,7 +172,16 @@ def _node_id_reader(type_name: str, definition: StrawberryObjectDefinition) -> P
     for method in ("resolve_id", "resolve_typename"):
         if getattr(origin, method).__func__ is not getattr(relay.Node, method).__func__:
             return None
-    attribute = origin.resolve_id_attr()
+    attribute: str = origin.resolve_id_attr()
+    return attribute
+
+
+def _node_id_reader(parent_type: GraphQLObjectType) -> Plan | None:
+    """A `Node`'s global ID, as `relay.Node`'s own `id` resolver makes it."""
+    attribute = node_id_attribute(parent_type)
+    if attribute is None:
+        return None
+    type_name = parent_type.name
 
     def read(source: Any) -> str:
         node_id = getattr(source, attribute)

@@ -18,6 +18,7 @@ from schema.filters import (
     PartnerWhere,
 )
 from schema.graph import Connected
+from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -42,6 +43,7 @@ class FocusArea(relay.Node, Sourced, Connected):
     description: str = strawberry.field(description="The mission, as Metropolis states it.")
 
     @strawberry.field(description="The initiatives that serve this mission.")
+    @reads("id")
     async def initiatives(
         self,
         info: Info,
@@ -55,6 +57,7 @@ class FocusArea(relay.Node, Sourced, Connected):
         )
 
     @strawberry.field(description="The partners that work on this mission.")
+    @reads("id")
     async def partners(
         self,
         info: Info,

@@ -24,6 +24,7 @@ from resolvers.errors import UserInputError
 from resolvers.pagination import page_args
 from resolvers.records import InitiativeRecord, MemberRecord
 from schema.context import Info
+from schema.lookahead import reads
 from schema.nodes import NODE_RECORDS, load_record, parse_id
 from schema.pagination import DEFAULT_PAGE_SIZE, After, ConnectionFields, First
 from schema.provenance import Provenance
@@ -316,6 +317,7 @@ class Connected:
         f"{network.MAX_VISITED:,} nodes visited (more is an error, `TOO_MANY_NODES`): one "
         "breadth-first search of the in-memory graph."
     )
+    @reads("id")
     async def neighbours(
         self,
         info: Info,
@@ -345,6 +347,7 @@ class Collaborating:
         "shared initiatives first, then by name, each with the initiatives they share. Bound: "
         "reads this member's initiatives and their members in the in-memory graph."
     )
+    @reads("id")
     async def collaborators(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> CollaboratorConnection:

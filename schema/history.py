@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from resolvers.records import InitiativeRecord, MemberRecord, PartnerRecord
 from schema.context import Info
+from schema.lookahead import reads
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.permissions import StaffOnly
 
@@ -75,6 +76,7 @@ class Historic:
         description="Every change to this record, oldest first. Staff keys only.",
         permission_classes=[StaffOnly],
     )
+    @reads("id")
     async def history(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Change] | None:

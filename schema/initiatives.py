@@ -30,6 +30,7 @@ from schema.filters import (
 )
 from schema.graph import Connected
 from schema.history import Historic
+from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -83,10 +84,12 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         description="The aspects of urban sustainability it works on (derived from its "
         "stated topic)."
     )
+    @reads("id")
     async def dimensions(self, info: Info) -> list[SustainabilityDimension]:
         return await info.context.loaders.dimensions.load(self.id)  # type: ignore[return-value]
 
     @strawberry.field(description="The member governments that take part, with their roles.")
+    @reads("id")
     async def members(
         self,
         info: Info,
@@ -108,6 +111,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         )
 
     @strawberry.field(description="The partner organisations that take part, with their roles.")
+    @reads("id")
     async def partners(
         self,
         info: Info,
@@ -129,6 +133,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         )
 
     @strawberry.field(description="The focus areas (the network's missions) it serves.")
+    @reads("id")
     async def focus_areas(
         self,
         info: Info,
@@ -139,6 +144,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         return await related(info, "initiative.focusAreas", self.id, first, after, where=where)
 
     @strawberry.field(description="The action plan objectives it contributes to.")
+    @reads("id")
     async def objectives(
         self,
         info: Info,

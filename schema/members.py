@@ -23,6 +23,7 @@ from schema.filters import (
 )
 from schema.graph import Collaborating, Connected
 from schema.history import Historic
+from schema.lookahead import reads
 from schema.nodes import entity, load_record
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -108,10 +109,12 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
     region_id: strawberry.Private[int]
 
     @strawberry.field(description="The world region it belongs to.")
+    @reads("region_id")
     async def region(self, info: Info) -> Annotated[Region, strawberry.lazy("schema.regions")]:
         return await load_record(info, RegionRecord, self.region_id)
 
     @strawberry.field(description="The UCLG sections it belongs to.")
+    @reads("id")
     async def sections(
         self,
         info: Info,
@@ -125,6 +128,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
+    @reads("id")
     async def initiatives(
         self,
         info: Info,
@@ -149,6 +153,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         description="Partners that work with it directly (outside initiatives), with the "
         "relationship the source states."
     )
+    @reads("id")
     async def partners(
         self,
         info: Info,

@@ -11,6 +11,7 @@ import strawberry
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, page_args
 from schema.context import Info
 from schema.filters import to_filter, to_order
+from schema.lookahead import node_reads
 from schema.provenance import Provenance
 
 __all__ = [
@@ -119,6 +120,7 @@ async def related(
         where=to_filter(where),
         order=to_order(order_by),
         roles=[role.value for role in roles or ()],
+        reads=node_reads(info),
     )
     page: Page[Any] = await info.context.loaders.relation(relation).load((parent, args))
     return page

@@ -22,6 +22,7 @@ from schema.filters import (
 )
 from schema.graph import Connected
 from schema.history import Historic
+from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -82,6 +83,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         description="Who to contact at the partner: for partner and staff keys only.",
         permission_classes=[PartnersAndStaff],
     )
+    @reads("contact_name", "contact_email", "contact_phone")
     def contact(self) -> PartnerContact | None:
         return cast(PartnerContact, self)
 
@@ -93,6 +95,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
     )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
+    @reads("id")
     async def initiatives(
         self,
         info: Info,
@@ -116,6 +119,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
     @strawberry.field(
         description="Member governments it works with directly (outside initiatives)."
     )
+    @reads("id")
     async def members(
         self,
         info: Info,
@@ -129,6 +133,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         )
 
     @strawberry.field(description="The focus areas it works on.")
+    @reads("id")
     async def focus_areas(
         self,
         info: Info,

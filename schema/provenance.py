@@ -7,6 +7,7 @@ from typing import cast
 import strawberry
 
 from schema.enums import Confidence, Origin
+from schema.lookahead import reads
 
 __all__ = ["Provenance", "Sourced"]
 
@@ -32,5 +33,6 @@ class Sourced:
     """Base of every record type: its `provenance`, read from the record itself."""
 
     @strawberry.field(description="Where the record comes from.")
+    @reads("source_urls", "confidence", "origin")
     def provenance(self) -> Provenance:
         return cast(Provenance, self)

@@ -11,6 +11,7 @@ from resolvers.records import RegionRecord
 from schema.context import Info
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
+from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -31,6 +32,7 @@ class Region(relay.Node, Sourced, Connected):
     name: str = strawberry.field(description="The region's name.")
 
     @strawberry.field(description="The member governments in this region.")
+    @reads("id")
     async def members(
         self,
         info: Info,

@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.enums import Publication, SectionKind
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
+from schema.lookahead import reads
 from schema.nodes import entity, load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced
@@ -52,12 +53,14 @@ class UclgSection(relay.Node, Sourced, Connected):
     seat_member_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The member government of its seat city, if it is a member.")
+    @reads("seat_member_id")
     async def seat_member(self, info: Info) -> MemberT | None:
         if self.seat_member_id is None:
             return None
         return await load_record(info, MemberRecord, self.seat_member_id)
 
     @strawberry.field(description="The member governments that belong to this section.")
+    @reads("id")
     async def members(
         self,
         info: Info,

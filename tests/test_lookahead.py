@@ -1,0 +1,132 @@
+"""Relation pages read only the columns a query asks for (schema/lookahead.py),
+and answer exactly as pages that read every column."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
+
+import schema.pagination
+from bench.queries import NESTED
+from db.engine import Database
+from db.models import Role
+from resolvers.keys import issue_key
+from resolvers.records import PartnerRecord, partial_from_row
+from tests.conftest import StatementCounter
+
+# Fragments, aliases, inline fragments, edge and node provenance, a record's
+# own region, and fields only a staff key may see (contact, history).
+SHAPES = """
+query Shapes {
+  members(first: 5) {
+    edges {
+      node {
+        ...Place
+        initiatives(first: 3) {
+          edges {
+            ... on MemberInitiativeEdge { role provenance { sources confidence } }
+            node {
+              ... on Initiative { title status }
+              partners(first: 2) {
+                totalCount
+                edges { part: role cursor node { ...Organisation } }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+fragment Place on Member { name country region { name } }
+fragment Organisation on Partner {
+  id name website provenance { origin }
+  contact { email }
+  history(first: 1) { totalCount }
+}
+"""
+
+
+@pytest.fixture
+async def staff(database_url: str) -> str:
+    database = Database(database_url)
+    try:
+        return (await issue_key(database, name="staff", role=Role.STAFF)).key
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+async def hub(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+            yield client
+
+
+async def _answers(
+    hub: httpx.AsyncClient,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[tuple[int, bytes], tuple[int, bytes]]:
+    narrow = await hub.post("/graphql", json=body, headers=headers)
+    with monkeypatch.context() as patch:
+        # Every page reads every column, as before the lookahead.
+        patch.setattr(schema.pagination, "node_reads", lambda _info: None)
+        full = await hub.post("/graphql", json=body, headers=headers)
+    return (narrow.status_code, narrow.content), (full.status_code, full.content)
+
+
+@pytest.mark.parametrize("as_staff", [False, True])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": NESTED, "variables": {"first": 20, "inner": 5}},
+        {"query": SHAPES},
+    ],
+    ids=["nested", "shapes"],
+)
+async def test_pages_that_read_less_answer_the_same(
+    hub: httpx.AsyncClient,
+    staff: str,
+    monkeypatch: pytest.MonkeyPatch,
+    body: dict[str, Any],
+    as_staff: bool,
+) -> None:
+    headers = {"Authorization": f"Bearer {staff}"} if as_staff else {}
+    narrow, full = await _answers(hub, body, headers, monkeypatch)
+    assert narrow == full
+    assert narrow[0] == 200
+    if as_staff:  # everything in it is for staff to see
+        assert b'"errors"' not in narrow[1]
+
+
+async def test_a_page_selects_only_the_columns_its_fields_read(
+    hub: httpx.AsyncClient, sql: StatementCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = {"query": NESTED, "variables": {"first": 20, "inner": 5}}
+
+    sql.reset()
+    await _answers(hub, body, {}, monkeypatch)
+    narrow, full = [s for s in sql.statements if "partner_initiatives" in s]
+    # The partners' page reads their id, name and kind, and the edge's role...
+    for column in ("partners.name", "partners.kind", "partner_initiatives.role"):
+        assert column in narrow
+    # ...not their other columns, nor the edge's provenance.
+    for column in ("partners.description", "partners.contact_email", "source_urls"):
+        assert column not in narrow
+        assert column in full
+
+
+async def test_an_attribute_not_read_fails_loudly() -> None:
+    build = partial_from_row(PartnerRecord, ["id", "name"])
+    partner = build((7, "Cisco"))
+    assert (partner.id, partner.name) == (7, "Cisco")
+    with pytest.raises(AttributeError):
+        _ = partner.description
