@@ -44,6 +44,7 @@ from resolvers.records import (
     PartnerRecord,
     SectionRecord,
     partial_from_row,
+    read_names,
 )
 
 __all__ = ["RELATIONS", "Relation"]
@@ -81,12 +82,9 @@ class Relation:
         return found
 
     def _reading(self, reads: Reads | None, sort: Sequence[str]) -> Reading:
-        names = [field.name for field in fields(self.record)]
-        provenance = True
-        if reads is not None and reads.attributes <= set(names):
-            wanted = reads.attributes | {"id", *sort}
-            names = [name for name in names if name in wanted]
-            provenance = reads.provenance
+        names = read_names(self.record, reads, sort)
+        # The edge's provenance: unless the page knows it is not selected.
+        provenance = reads is None or len(names) == len(fields(self.record)) or reads.provenance
         model = RECORD_MODELS[self.record]
         selected: list[Any] = [getattr(model, name) for name in names]
         node = partial_from_row(self.record, names)

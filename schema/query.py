@@ -48,6 +48,7 @@ from schema.focus_areas import FocusArea
 from schema.graph import GraphQuery
 from schema.history import Change
 from schema.initiatives import Initiative
+from schema.lookahead import node_reads
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
@@ -74,7 +75,9 @@ async def _list(
     where: Any,
     order_by: list[Any] | None = None,
 ) -> Any:
-    args = page_args(first, after, where=to_filter(where), order=to_order(order_by))
+    args = page_args(
+        first, after, where=to_filter(where), order=to_order(order_by), reads=node_reads(info)
+    )
     return await list_page(info.context.database, info.context.principal, record, args)
 
 

@@ -12,6 +12,7 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 import schema.pagination
+import schema.query
 from bench.queries import NESTED
 from db.engine import Database
 from db.models import Role
@@ -78,7 +79,8 @@ async def _answers(
     narrow = await hub.post("/graphql", json=body, headers=headers)
     with monkeypatch.context() as patch:
         # Every page reads every column, as before the lookahead.
-        patch.setattr(schema.pagination, "node_reads", lambda _info: None)
+        for module in (schema.pagination, schema.query):
+            patch.setattr(module, "node_reads", lambda _info: None)
         full = await hub.post("/graphql", json=body, headers=headers)
     return (narrow.status_code, narrow.content), (full.status_code, full.content)
 
@@ -122,6 +124,11 @@ async def test_a_page_selects_only_the_columns_its_fields_read(
     for column in ("partners.description", "partners.contact_email", "source_urls"):
         assert column not in narrow
         assert column in full
+    # The top-level list of members reads what its nodes show, too.
+    narrow, full = [s for s in sql.statements if "FROM members" in s and "members.name" in s]
+    assert "members.country_code" in narrow
+    assert "members.evidence" not in narrow
+    assert "members.evidence" in full
 
 
 async def test_an_attribute_not_read_fails_loudly() -> None:
