@@ -115,7 +115,8 @@ class Measured:
 class Figures:
     database: str
     measured: list[Measured]
-    peak_memory: tuple[str, int, int] | None = None  # query, peak bytes, answer bytes
+    # query, the hub's and the floor's peak bytes, answer bytes
+    peak_memory: tuple[str, int, int, int] | None = None
 
 
 @contextmanager
@@ -194,22 +195,23 @@ async def measure(path: Path, *, full: bool, rounds: int) -> Figures:
             results.append(measured)
         largest = bench_queries[2]
         peak = await _peak_memory(hub, largest)
+        floor_peak = await _peak_memory(floor, largest)
         return Figures(
             f"full scale ({page}-member page)" if full else "seed data",
             results,
-            (largest.name, peak, results[2].answer_bytes),
+            (largest.name, peak, floor_peak, results[2].answer_bytes),
         )
     finally:
         await hub.close()
         await database.dispose()
 
 
-async def _peak_memory(hub: Hub, query: BenchQuery) -> int:
+async def _peak_memory(runner: Runner, query: BenchQuery) -> int:
     gc.collect()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        await hub(query)
+        await runner(query)
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -233,11 +235,12 @@ def table(figures: Figures) -> str:
             f"{_ratio(m.ratio('hub'))} | {m.ms['hub']:.3f} | {sql} | {m.answer_bytes:,} |"
         )
     if figures.peak_memory:
-        name, peak, size = figures.peak_memory
+        name, peak, floor_peak, size = figures.peak_memory
         lines += [
             "",
             f"Peak memory of the hub for {name}: {peak:,} bytes, "
-            f"{peak / size:.1f}x its {size:,}-byte answer.",
+            f"{peak / size:.1f}x its {size:,}-byte answer (the floor's: {floor_peak:,} "
+            f"bytes, {floor_peak / size:.1f}x).",
         ]
     return "\n".join(lines)
 

@@ -32,14 +32,14 @@ class ActionPlan(relay.Node, Sourced, Connected):
 
     @strawberry.field(description="The plan's objectives, in the plan's order.")
     @reads("id")
-    async def objectives(
+    def objectives(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         where: Annotated[ObjectiveWhere | None, WHERE] = None,
     ) -> Connection[Objective]:
-        return await related(info, "actionPlan.objectives", self.id, first, after, where=where)
+        return related(info, "actionPlan.objectives", self.id, first, after, where=where)
 
 
 @entity(ObjectiveRecord, "An objective of an action plan.")
@@ -56,7 +56,7 @@ class Objective(relay.Node, Sourced, Connected):
 
     @strawberry.field(description="The initiatives that contribute to it.")
     @reads("id")
-    async def initiatives(
+    def initiatives(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -64,6 +64,6 @@ class Objective(relay.Node, Sourced, Connected):
         where: Annotated[InitiativeWhere | None, WHERE] = None,
         order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Initiative, strawberry.lazy("schema.initiatives")]]:
-        return await related(
+        return related(
             info, "objective.initiatives", self.id, first, after, where=where, order_by=order_by
         )

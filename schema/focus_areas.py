@@ -44,7 +44,7 @@ class FocusArea(relay.Node, Sourced, Connected):
 
     @strawberry.field(description="The initiatives that serve this mission.")
     @reads("id")
-    async def initiatives(
+    def initiatives(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -52,13 +52,13 @@ class FocusArea(relay.Node, Sourced, Connected):
         where: Annotated[InitiativeWhere | None, WHERE] = None,
         order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Initiative, strawberry.lazy("schema.initiatives")]]:
-        return await related(
+        return related(
             info, "focusArea.initiatives", self.id, first, after, where=where, order_by=order_by
         )
 
     @strawberry.field(description="The partners that work on this mission.")
     @reads("id")
-    async def partners(
+    def partners(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -66,6 +66,6 @@ class FocusArea(relay.Node, Sourced, Connected):
         where: Annotated[PartnerWhere | None, WHERE] = None,
         order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Partner, strawberry.lazy("schema.partners")]]:
-        return await related(
+        return related(
             info, "focusArea.partners", self.id, first, after, where=where, order_by=order_by
         )

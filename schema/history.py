@@ -77,9 +77,9 @@ class Historic:
         permission_classes=[StaffOnly],
     )
     @reads("id")
-    async def history(
+    def history(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Change] | None:
         # `self` is the record this type is read from (see schema/nodes.py).
         relation = HISTORIES[type(self)]
-        return await related(info, relation, self.id, first, after)  # type: ignore[attr-defined]
+        return related(info, relation, self.id, first, after)  # type: ignore[attr-defined]

@@ -90,7 +90,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
 
     @strawberry.field(description="The member governments that take part, with their roles.")
     @reads("id")
-    async def members(
+    def members(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -99,7 +99,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
         roles: Annotated[list[MemberRole] | None, ROLES] = None,
     ) -> InitiativeMemberConnection:
-        return await related(
+        return related(
             info,
             "initiative.members",
             self.id,
@@ -112,7 +112,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
 
     @strawberry.field(description="The partner organisations that take part, with their roles.")
     @reads("id")
-    async def partners(
+    def partners(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -121,7 +121,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
         roles: Annotated[list[PartnerRole] | None, ROLES] = None,
     ) -> InitiativePartnerConnection:
-        return await related(
+        return related(
             info,
             "initiative.partners",
             self.id,
@@ -134,25 +134,25 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
 
     @strawberry.field(description="The focus areas (the network's missions) it serves.")
     @reads("id")
-    async def focus_areas(
+    def focus_areas(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         where: Annotated[FocusAreaWhere | None, WHERE] = None,
     ) -> Connection[Annotated[FocusArea, strawberry.lazy("schema.focus_areas")]]:
-        return await related(info, "initiative.focusAreas", self.id, first, after, where=where)
+        return related(info, "initiative.focusAreas", self.id, first, after, where=where)
 
     @strawberry.field(description="The action plan objectives it contributes to.")
     @reads("id")
-    async def objectives(
+    def objectives(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         where: Annotated[ObjectiveWhere | None, WHERE] = None,
     ) -> Connection[Annotated[Objective, strawberry.lazy("schema.action_plans")]]:
-        return await related(info, "initiative.objectives", self.id, first, after, where=where)
+        return related(info, "initiative.objectives", self.id, first, after, where=where)
 
 
 @strawberry.type(description="A member government's part in an initiative.")

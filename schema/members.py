@@ -115,7 +115,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
 
     @strawberry.field(description="The UCLG sections it belongs to.")
     @reads("id")
-    async def sections(
+    def sections(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -123,13 +123,13 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         where: Annotated[UclgSectionWhere | None, WHERE] = None,
         order_by: Annotated[list[UclgSectionOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[UclgSection, strawberry.lazy("schema.sections")]]:
-        return await related(
+        return related(
             info, "member.sections", self.id, first, after, where=where, order_by=order_by
         )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
     @reads("id")
-    async def initiatives(
+    def initiatives(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -138,7 +138,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
         roles: Annotated[list[MemberRole] | None, ROLES] = None,
     ) -> MemberInitiativeConnection:
-        return await related(
+        return related(
             info,
             "member.initiatives",
             self.id,
@@ -154,7 +154,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         "relationship the source states."
     )
     @reads("id")
-    async def partners(
+    def partners(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -162,7 +162,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         where: Annotated[PartnerWhere | None, WHERE] = None,
         order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
     ) -> MemberPartnerConnection:
-        return await related(
+        return related(
             info, "member.partners", self.id, first, after, where=where, order_by=order_by
         )
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 
-from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, page_args
+from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_args
 from schema.context import Info
 from schema.filters import to_filter, to_order
 from schema.lookahead import node_reads
@@ -101,7 +101,7 @@ class Connection(ConnectionFields, Generic[NodeT]):
     edges: list[Edge[NodeT]] = strawberry.field(description="The items on this page.")
 
 
-async def related(
+def related(
     info: Info,
     relation: str,
     parent: int,
@@ -113,7 +113,10 @@ async def related(
     roles: Sequence[enum.Enum] | None = None,
 ) -> Any:
     """A page of `relation` (see `resolvers.relations`) for one parent, batched
-    with every other parent the query asks for at this level."""
+    with every other parent the query asks for at this level: the loader's
+    future, which the resolver returns as it is. A coroutine around it would
+    hold its frames, and Strawberry's async wrappers, for every item of the
+    level until the batch is read."""
     args = page_args(
         first,
         after,
@@ -122,5 +125,4 @@ async def related(
         roles=[role.value for role in roles or ()],
         reads=node_reads(info),
     )
-    page: Page[Any] = await info.context.loaders.relation(relation).load((parent, args))
-    return page
+    return info.context.loaders.relation(relation).load((parent, args))

@@ -96,7 +96,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
     @reads("id")
-    async def initiatives(
+    def initiatives(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -105,7 +105,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
         roles: Annotated[list[PartnerRole] | None, ROLES] = None,
     ) -> PartnerInitiativeConnection:
-        return await related(
+        return related(
             info,
             "partner.initiatives",
             self.id,
@@ -120,7 +120,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         description="Member governments it works with directly (outside initiatives)."
     )
     @reads("id")
-    async def members(
+    def members(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -128,20 +128,20 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         where: Annotated[MemberWhere | None, WHERE] = None,
         order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> PartnerMemberConnection:
-        return await related(
+        return related(
             info, "partner.members", self.id, first, after, where=where, order_by=order_by
         )
 
     @strawberry.field(description="The focus areas it works on.")
     @reads("id")
-    async def focus_areas(
+    def focus_areas(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         where: Annotated[FocusAreaWhere | None, WHERE] = None,
     ) -> Connection[Annotated[FocusArea, strawberry.lazy("schema.focus_areas")]]:
-        return await related(info, "partner.focusAreas", self.id, first, after, where=where)
+        return related(info, "partner.focusAreas", self.id, first, after, where=where)
 
 
 @strawberry.type(description="Contact details of a partner organisation.")

@@ -33,7 +33,7 @@ class Region(relay.Node, Sourced, Connected):
 
     @strawberry.field(description="The member governments in this region.")
     @reads("id")
-    async def members(
+    def members(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -41,6 +41,6 @@ class Region(relay.Node, Sourced, Connected):
         where: Annotated[MemberWhere | None, WHERE] = None,
         order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> Connection[Annotated[Member, strawberry.lazy("schema.members")]]:
-        return await related(
+        return related(
             info, "region.members", self.id, first, after, where=where, order_by=order_by
         )

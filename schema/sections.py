@@ -61,7 +61,7 @@ class UclgSection(relay.Node, Sourced, Connected):
 
     @strawberry.field(description="The member governments that belong to this section.")
     @reads("id")
-    async def members(
+    def members(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
@@ -69,6 +69,6 @@ class UclgSection(relay.Node, Sourced, Connected):
         where: Annotated[MemberWhere | None, WHERE] = None,
         order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
     ) -> Connection[MemberT]:
-        return await related(
+        return related(
             info, "section.members", self.id, first, after, where=where, order_by=order_by
         )
