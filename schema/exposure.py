@@ -12,10 +12,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+)
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["GATEWAY_SCOPE", "Exposure", "without_suggestions"]
+__all__ = ["GATEWAY_SCOPE", "Exposure", "root_fields", "without_suggestions"]
 
 GATEWAY_SCOPE = "gateway"
 SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$")
@@ -25,22 +32,36 @@ def without_suggestions(message: str) -> str:
     return SUGGESTION.sub("", message)
 
 
-def _root_fields(document: Any) -> set[str]:
+def root_fields(document: Any) -> set[str]:
+    """The names of the fields at the root of the document's operations,
+    fragments spread at the root included."""
+    fragments = {
+        d.name.value: d.selection_set
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    pending = [
+        d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode)
+    ]
     names: set[str] = set()
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            names.update(
-                selection.name.value
-                for selection in definition.selection_set.selections
-                if isinstance(selection, FieldNode)
-            )
+    spread: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                spread.add(selection.name.value)
+                if selection.name.value in fragments:
+                    pending.append(fragments[selection.name.value])
     return names
 
 
 class Exposure(SchemaExtension):
     """Refuses introspection and `_service` to callers they are not for, in
-    production. (Fragments at the root are rare enough to need no special
-    case: introspection tools select `__schema` directly.)"""
+    production, whether the fields are selected at the root or in fragments
+    spread there."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -48,7 +69,7 @@ class Exposure(SchemaExtension):
         document = context.graphql_document
         if document is not None and not hub.development and not context.pre_execution_errors:
             principal = hub.principal
-            fields = _root_fields(document)
+            fields = root_fields(document)
             if fields & {"__schema", "__type"} and not principal.is_staff:
                 context.pre_execution_errors = [
                     _forbidden("Introspection is for staff keys: see schema/schema.graphql.")

@@ -94,3 +94,16 @@ async def test_the_introspection_graphiql_sends_passes_the_limits(
     assert "errors" not in body, body
     schema: dict[str, Any] = body["data"]["__schema"]  # type: ignore[index]
     assert schema["queryType"]["name"] == "Query"
+
+
+async def test_fragments_at_the_root_do_not_hide_introspection(
+    database_url: str, keys: dict[str, str | None]
+) -> None:
+    for query in (
+        "{ ...Shape } fragment Shape on Query { __schema { queryType { name } } }",
+        '{ ... on Query { __type(name: "Member") { name } } }',
+        "{ ...Sdl } fragment Sdl on Query { _service { sdl } }",
+    ):
+        body = await _ask(Settings(database_url=database_url), query, keys["anonymous"])
+        errors: list[dict[str, dict[str, str]]] = body["errors"]  # type: ignore[assignment]
+        assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"], query
