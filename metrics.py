@@ -34,6 +34,7 @@ __all__ = [
     "OPERATIONS",
     "OPERATION_SECONDS",
     "RATE_LIMITED",
+    "RESPONSE_CACHE",
     "SUBSCRIPTIONS",
     "RequestMetrics",
     "metrics_endpoint",
@@ -66,6 +67,11 @@ RATE_LIMITED = Counter(
     "Requests refused for a spent rate budget: requests (per address), "
     "failed_authentications (per address), points (per key).",
     ["budget"],
+)
+RESPONSE_CACHE = Counter(
+    "hub_response_cache_lookups",
+    "Anonymous queries looked up in the response cache: hit or miss.",
+    ["outcome"],
 )
 POOL_IN_USE = Gauge(
     "hub_db_pool_connections_in_use",

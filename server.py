@@ -20,7 +20,7 @@ from typing import Any
 import mimeparse
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError, OperationDefinitionNode, OperationType
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -48,14 +48,17 @@ from db.models import Region
 from db.seed import seed_reference
 from exports import EXPORTS, ExportError, geojson, partners_file
 from logs import RequestLog, request_id
-from metrics import RATE_LIMITED, RequestMetrics, metrics_endpoint, watch_engine
+from metrics import RATE_LIMITED, RESPONSE_CACHE, RequestMetrics, metrics_endpoint, watch_engine
 from resolvers.budgets import Budgets, Verdict
 from resolvers.changes import ChangeSignal, change_signal
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.imports import FileFormat
 from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
+from resolvers.responses import ResponseCache
 from schema import parse_document, schema
+from schema.exposure import root_fields
+from schema.limits import operation_named
 from settings import Settings
 
 __all__ = ["create_app"]
@@ -318,6 +321,7 @@ class HubGraphQL(GraphQL[Context, None]):
         max_subscriptions: int,
         origins: tuple[str, ...] = (),
         fast_path: bool = True,
+        responses: ResponseCache | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -336,6 +340,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.development = development
         self.max_cost = max_cost
         self.fast_path = fast_path
+        self.responses = responses
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -445,8 +450,18 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> ExecutionResult:
         if unrunnable := _unrunnable(request_data):
             return unrunnable
+        key = self._cache_key(context, request_data)
+        if key is not None:
+            assert self.responses is not None
+            version = await self.responses.version()
+            cached = self.responses.get(key, version)
+            RESPONSE_CACHE.labels("miss" if cached is None else "hit").inc()
+            if cached is not None:
+                # The answer as encoded when it was kept: orjson writes it out as it is.
+                data: Any = orjson.Fragment(cached.data)
+                return ExecutionResult(data=data, errors=None, extensions=cached.extensions)
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
         except HTTPException as error:
@@ -465,6 +480,25 @@ class HubGraphQL(GraphQL[Context, None]):
                     else f"The document has no operation named {cause.operation_name!r}."
                 )
             raise
+        if key is not None and not result.errors and result.data is not None:
+            assert self.responses is not None
+            self.responses.put(key, version, result.data, result.extensions)
+        return result
+
+    def _cache_key(self, context: Context, request_data: GraphQLRequestData) -> Any:
+        """The response cache's key for a query it may answer (see
+        resolvers/responses.py), or None."""
+        if self.responses is None or context.principal.is_authenticated:
+            return None
+        document = parse_document(request_data.query or "")
+        operation = operation_named(document, request_data.operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        if not self.responses.worth_keeping(root_fields(document)):
+            return None
+        return self.responses.key(
+            request_data.query or "", request_data.operation_name, request_data.variables
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -904,6 +938,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     watch_engine(database.engine)
 
+    responses = (
+        ResponseCache(graphs, settings.response_cache_mb * 1024 * 1024)
+        if settings.response_cache_mb
+        else None
+    )
     graphql = HubGraphQL(
         database,
         graphs,
@@ -915,6 +954,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_subscriptions=settings.max_subscriptions,
         origins=settings.cors_origins,
         fast_path=settings.fast_path,
+        responses=responses,
     )
 
     @asynccontextmanager
@@ -954,5 +994,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.database = database
     app.state.graphs = graphs
+    app.state.responses = responses
     app.state.settings = settings
     return app

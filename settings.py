@@ -44,6 +44,9 @@ class Settings:
     # Plain attribute subtrees of a query run as direct code (schema/execution.py);
     # `false` sends every field through graphql-core's standard path.
     fast_path: bool = True
+    # Megabytes of encoded answers kept for anonymous queries until the data
+    # changes (resolvers/responses.py); 0 keeps none.
+    response_cache_mb: int = 64
     # Origins whose pages may call the API from a browser (CORS), e.g.
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
@@ -88,6 +91,7 @@ class Settings:
             budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
             fast_path=_flag(env.get("HUB_FAST_PATH"), defaults.fast_path),
+            response_cache_mb=_count(env.get("HUB_RESPONSE_CACHE_MB"), defaults.response_cache_mb),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
             max_subscriptions=_positive(
@@ -141,6 +145,15 @@ def _positive(value: str | None, default: int) -> int:
     number = int(value)
     if number <= 0:
         raise ValueError(f"expected a positive number, got {value!r}")
+    return number
+
+
+def _count(value: str | None, default: int) -> int:
+    if value is None or value == "":
+        return default
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"expected a number of 0 or more, got {value!r}")
     return number
 
 

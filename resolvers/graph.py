@@ -525,6 +525,11 @@ class GraphCache:
                     self._current = await load_graph(connection, version)
             return self._current
 
+    async def data_version(self) -> int:
+        """The database's data version now: it changes with every committed write."""
+        async with self._lock:
+            return await self._data_version()
+
     async def _data_version(self) -> int:
         if self._watcher is None:
             self._watcher = await self._database.engine.connect()

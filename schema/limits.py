@@ -47,7 +47,7 @@ from strawberry.extensions import (
 
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["LIMITS", "CostBudget", "Limits", "limit_extensions", "measure"]
+__all__ = ["LIMITS", "CostBudget", "Limits", "limit_extensions", "measure", "operation_named"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +252,7 @@ class CostBudget(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and not context.pre_execution_errors:
-            operation = _operation(document, context.operation_name)
+            operation = operation_named(document, context.operation_name)
             if operation is not None:
                 self.cost = measure(
                     context.schema._schema, document, operation, context.variables or {}
@@ -317,7 +317,8 @@ class CostBudget(SchemaExtension):
         }
 
 
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+def operation_named(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    """The operation `name` of the document, or its only one; None when there is none."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if name is None:
         return operations[0] if len(operations) == 1 else None

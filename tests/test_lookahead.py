@@ -18,6 +18,7 @@ from db.engine import Database
 from db.models import Role
 from resolvers.keys import issue_key
 from resolvers.records import PartnerRecord, partial_from_row
+from settings import Settings
 from tests.conftest import StatementCounter
 
 # Fragments, aliases, inline fragments, edge and node provenance, a record's
@@ -51,6 +52,15 @@ fragment Organisation on Partner {
   history(first: 1) { totalCount }
 }
 """
+
+
+# Every request must run (the same query is asked with and without the
+# lookahead): no response cache.
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, fast_path=Settings.from_env().fast_path, response_cache_mb=0
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,95 @@
+"""The response cache: anonymous answers, kept while the data has not changed.
+
+Anonymous callers all see the same data, so the same query with the same
+variables has the same answer until something is written. The cache keeps
+each answer's `data`, encoded, with the data version it was read at (the
+one the network graph's cache checks, `GraphCache.data_version`: SQLite's
+`PRAGMA data_version`, or PostgreSQL's counted-up `data_version` row, so a
+write by any process counts). A hit costs that one check; an answer filed
+under an older version is dropped, never served.
+
+The version is read before the query runs: a write that lands while it runs
+may be in the answer, which is then filed under the older version and only
+costs a miss more, never a stale answer.
+
+What is kept: answers to queries (not mutations) from callers without a key,
+with no errors, that read data (not `{ __typename }` alone) and do not ask
+for the caller's own budget (`rateLimit`). Bounded by the bytes of the
+encoded answers, least recently used first out.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Final
+
+import orjson
+
+from resolvers.graph import GraphCache
+
+__all__ = ["UNCACHED_FIELDS", "ResponseCache"]
+
+# Root fields whose answer depends on the caller, not only on the data.
+UNCACHED_FIELDS: Final = frozenset({"rateLimit"})
+# Root fields that read no data: an answer of only these is not worth a check.
+DATALESS_FIELDS: Final = frozenset({"__typename"})
+
+Key = tuple[str, str | None, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    version: int
+    data: bytes  # the answer's `data`, as JSON
+    extensions: dict[str, Any] | None
+
+
+class ResponseCache:
+    """Answers by document, operation name and variables (see the module)."""
+
+    def __init__(self, graphs: GraphCache, max_bytes: int) -> None:
+        self._graphs = graphs
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Key, Cached] = OrderedDict()
+        self._bytes = 0
+
+    @staticmethod
+    def key(query: str, operation_name: str | None, variables: dict[str, Any] | None) -> Key:
+        return query, operation_name, orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+
+    @staticmethod
+    def worth_keeping(root_fields: set[str]) -> bool:
+        """Whether answers to an operation with these root fields may be kept."""
+        return bool(root_fields - DATALESS_FIELDS) and not root_fields & UNCACHED_FIELDS
+
+    async def version(self) -> int:
+        return await self._graphs.data_version()
+
+    def get(self, key: Key, version: int) -> Cached | None:
+        cached = self._entries.get(key)
+        if cached is None:
+            return None
+        if cached.version != version:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return cached
+
+    def put(self, key: Key, version: int, data: Any, extensions: dict[str, Any] | None) -> None:
+        encoded = orjson.dumps(data)
+        if len(encoded) > self.max_bytes // 8:
+            return  # one answer may not push out most of the others
+        self._drop(key)
+        self._entries[key] = Cached(version, encoded, extensions)
+        self._bytes += len(encoded)
+        while self._bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Key) -> None:
+        cached = self._entries.pop(key, None)
+        if cached is not None:
+            self._bytes -= len(cached.data)
+
+    def __len__(self) -> int:
+        return len(self._entries)

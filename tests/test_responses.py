@@ -1,0 +1,155 @@
+"""The response cache (resolvers/responses.py): anonymous answers are served
+again until any write, by the API or not, changes the data; nothing else is
+kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+from starlette.applications import Starlette
+
+from db.engine import Database
+from db.models import Partner, Role
+from resolvers.graph import GraphCache
+from resolvers.keys import issue_key
+from resolvers.responses import ResponseCache
+from tests.conftest import StatementCounter
+
+PARTNERS = """
+query Partners($first: Int!) {
+  partners(first: $first) { totalCount edges { node { id name website version } } }
+}
+"""
+UPDATE = """
+mutation Update($input: PartnerUpdateInput!) {
+  partnerUpdate(input: $input) { partner { id website version } userErrors { code } }
+}
+"""
+
+
+async def _post(
+    client: httpx.AsyncClient, query: str, variables: Any = None, key: str | None = None
+) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+
+
+@pytest.fixture
+async def staff(database_url: str) -> str:
+    database = Database(database_url)
+    try:
+        return (await issue_key(database, name="staff", role=Role.STAFF)).key
+    finally:
+        await database.dispose()
+
+
+async def test_an_anonymous_answer_is_served_again_without_reading_the_data(
+    client: httpx.AsyncClient, sql: StatementCounter, app: Starlette
+) -> None:
+    first = await _post(client, PARTNERS, {"first": 5})
+    sql.reset()
+    again = await _post(client, PARTNERS, {"first": 5})
+    # Only the data version was read (the counter leaves that check out).
+    assert sql.count == 0
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert b'"cost"' in again.content  # the extensions come back too
+    # Other variables are another answer.
+    sql.reset()
+    other = (await _post(client, PARTNERS, {"first": 6})).json()
+    assert sql.count > 0
+    assert len(other["data"]["partners"]["edges"]) == 6
+    assert len(app.state.responses) == 2
+
+
+async def test_a_write_through_the_api_is_seen_at_once(
+    client: httpx.AsyncClient, staff: str
+) -> None:
+    before = (await _post(client, PARTNERS, {"first": 1})).json()["data"]
+    partner = before["partners"]["edges"][0]["node"]
+    variables = {
+        "input": {
+            "id": partner["id"],
+            "expectedVersion": partner["version"],
+            "website": "https://example.org/changed",
+        }
+    }
+    body = (await _post(client, UPDATE, variables, staff)).json()
+    assert body["data"]["partnerUpdate"]["userErrors"] == []
+    after = (await _post(client, PARTNERS, {"first": 1})).json()["data"]
+    assert after["partners"]["edges"][0]["node"]["website"] == "https://example.org/changed"
+    assert after["partners"]["edges"][0]["node"]["version"] == partner["version"] + 1
+
+
+async def test_a_write_from_outside_the_hub_is_seen_at_once(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    before = (await _post(client, PARTNERS, {"first": 1})).json()["data"]
+    name = before["partners"]["edges"][0]["node"]["name"]
+    # Another process (an import, a script) writes to the database.
+    database = Database(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                update(Partner).where(Partner.name == name).values(website="https://elsewhere.org")
+            )
+    finally:
+        await database.dispose()
+    after = (await _post(client, PARTNERS, {"first": 1})).json()["data"]
+    assert after["partners"]["edges"][0]["node"]["website"] == "https://elsewhere.org"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "why"),
+    [
+        ("{ __typename }", None, "reads no data"),
+        ("{ rateLimit { remaining } members(first: 1) { totalCount } }", None, "the budget"),
+        ("{ ...Budget } fragment Budget on Query { rateLimit { remaining } }", None, "budget"),
+        ("{ members(first: 500) { totalCount } }", None, "an error"),
+        (UPDATE, {"input": {"id": "nope", "expectedVersion": 1}}, "a mutation"),
+    ],
+)
+async def test_what_is_not_kept(
+    client: httpx.AsyncClient, app: Starlette, query: str, variables: Any, why: str
+) -> None:
+    for _ in range(2):
+        await _post(client, query, variables)
+    assert len(app.state.responses) == 0, why
+
+
+async def test_callers_with_a_key_always_get_a_fresh_answer(
+    client: httpx.AsyncClient, sql: StatementCounter, app: Starlette, staff: str
+) -> None:
+    for _ in range(2):
+        sql.reset()
+        assert (await _post(client, PARTNERS, {"first": 3}, staff)).status_code == 200
+        assert sql.count > 0
+    assert len(app.state.responses) == 0
+
+
+async def test_the_cache_keeps_to_its_size(database_url: str) -> None:
+    database = Database(database_url)
+    graphs = GraphCache(database)
+    try:
+        cache = ResponseCache(graphs, max_bytes=800)
+        version = await cache.version()
+        answer = {"text": "x" * 80}  # about 100 bytes encoded
+        for n in range(10):
+            cache.put(cache.key(f"query {n}", None, None), version, answer, None)
+        # The oldest went first: eight fit.
+        assert len(cache) == 8
+        assert cache.get(cache.key("query 0", None, None), version) is None
+        assert cache.get(cache.key("query 9", None, None), version) is not None
+        # An answer bigger than an eighth of the cache is not kept at all.
+        cache.put(cache.key("big", None, None), version, {"text": "x" * 200}, None)
+        assert cache.get(cache.key("big", None, None), version) is None
+        # An answer from an older version of the data is dropped, not served.
+        assert cache.get(cache.key("query 9", None, None), version + 1) is None
+        assert len(cache) == 7
+    finally:
+        await graphs.close()
+        await database.dispose()
