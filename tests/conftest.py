@@ -35,8 +35,10 @@ from starlette.types import ASGIApp
 
 from db.engine import Database, is_sqlite
 from db.migrate import upgrade
+from db.models import Role
 from db.seed import seed_reference
 from resolvers.graph import DATA_VERSION_CHECKS
+from resolvers.keys import issue_key
 from server import create_app
 from settings import Settings
 from tests.postgresql import PostgreSQLServer
@@ -167,6 +169,16 @@ def new_database_url(tmp_path: Path, postgresql: PostgreSQLServer | None) -> Ite
     name = postgresql.new_name()
     yield postgresql.create(name)
     postgresql.drop(name)
+
+
+@pytest.fixture
+async def staff_key(database_url: str) -> str:
+    """A staff key on the test's database."""
+    database = Database(database_url)
+    try:
+        return (await issue_key(database, name="staff", role=Role.STAFF)).key
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture

@@ -14,9 +14,6 @@ from starlette.applications import Starlette
 import schema.pagination
 import schema.query
 from bench.queries import NESTED
-from db.engine import Database
-from db.models import Role
-from resolvers.keys import issue_key
 from resolvers.records import PartnerRecord, partial_from_row
 from settings import Settings
 from tests.conftest import StatementCounter
@@ -64,15 +61,6 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def staff(database_url: str) -> str:
-    database = Database(database_url)
-    try:
-        return (await issue_key(database, name="staff", role=Role.STAFF)).key
-    finally:
-        await database.dispose()
-
-
-@pytest.fixture
 async def hub(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(manager.app)
@@ -106,12 +94,12 @@ async def _answers(
 )
 async def test_pages_that_read_less_answer_the_same(
     hub: httpx.AsyncClient,
-    staff: str,
+    staff_key: str,
     monkeypatch: pytest.MonkeyPatch,
     body: dict[str, Any],
     as_staff: bool,
 ) -> None:
-    headers = {"Authorization": f"Bearer {staff}"} if as_staff else {}
+    headers = {"Authorization": f"Bearer {staff_key}"} if as_staff else {}
     narrow, full = await _answers(hub, body, headers, monkeypatch)
     assert narrow == full
     assert narrow[0] == 200

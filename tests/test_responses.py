@@ -12,9 +12,8 @@ from sqlalchemy import update
 from starlette.applications import Starlette
 
 from db.engine import Database
-from db.models import Partner, Role
+from db.models import Partner
 from resolvers.graph import GraphCache
-from resolvers.keys import issue_key
 from resolvers.responses import ResponseCache
 from tests.conftest import StatementCounter
 
@@ -39,15 +38,6 @@ async def _post(
     )
 
 
-@pytest.fixture
-async def staff(database_url: str) -> str:
-    database = Database(database_url)
-    try:
-        return (await issue_key(database, name="staff", role=Role.STAFF)).key
-    finally:
-        await database.dispose()
-
-
 async def test_an_anonymous_answer_is_served_again_without_reading_the_data(
     client: httpx.AsyncClient, sql: StatementCounter, app: Starlette
 ) -> None:
@@ -67,7 +57,7 @@ async def test_an_anonymous_answer_is_served_again_without_reading_the_data(
 
 
 async def test_a_write_through_the_api_is_seen_at_once(
-    client: httpx.AsyncClient, staff: str
+    client: httpx.AsyncClient, staff_key: str
 ) -> None:
     before = (await _post(client, PARTNERS, {"first": 1})).json()["data"]
     partner = before["partners"]["edges"][0]["node"]
@@ -78,7 +68,7 @@ async def test_a_write_through_the_api_is_seen_at_once(
             "website": "https://example.org/changed",
         }
     }
-    body = (await _post(client, UPDATE, variables, staff)).json()
+    body = (await _post(client, UPDATE, variables, staff_key)).json()
     assert body["data"]["partnerUpdate"]["userErrors"] == []
     after = (await _post(client, PARTNERS, {"first": 1})).json()["data"]
     assert after["partners"]["edges"][0]["node"]["website"] == "https://example.org/changed"
@@ -122,11 +112,11 @@ async def test_what_is_not_kept(
 
 
 async def test_callers_with_a_key_always_get_a_fresh_answer(
-    client: httpx.AsyncClient, sql: StatementCounter, app: Starlette, staff: str
+    client: httpx.AsyncClient, sql: StatementCounter, app: Starlette, staff_key: str
 ) -> None:
     for _ in range(2):
         sql.reset()
-        assert (await _post(client, PARTNERS, {"first": 3}, staff)).status_code == 200
+        assert (await _post(client, PARTNERS, {"first": 3}, staff_key)).status_code == 200
         assert sql.count > 0
     assert len(app.state.responses) == 0
 
