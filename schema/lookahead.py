@@ -60,11 +60,16 @@ def reads(*attributes: str) -> Callable[[F], F]:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    nodes: tuple[FieldNode, ...]  # kept alive, so that no other node takes their ids
-    fragments: Any
+    # Kept alive, so that no other node takes their ids: the field's nodes, and
+    # the operation, which stands for the (parser-cached) document and its fragments.
+    nodes: tuple[FieldNode, ...]
+    operation: Any
+    parent: Any
     reads: Reads | None
 
 
+# By the field's parent type and nodes: what their pages read, worked out once
+# per document.
 _CACHE: dict[tuple[int, ...], _Entry] = {}
 MAX_ENTRIES = 20_000
 
@@ -74,14 +79,20 @@ def node_reads(info: Any) -> Reads | None:
     when it cannot tell (the page then reads everything)."""
     raw: GraphQLResolveInfo[Any] = info._raw_info
     nodes = tuple(raw.field_nodes)
-    key = tuple(id(node) for node in nodes)
+    # The parent type too: a fragment's field may sit under several types.
+    key = (id(raw.parent_type), *(id(node) for node in nodes))
     entry = _CACHE.get(key)
-    if entry is not None and entry.nodes == nodes and entry.fragments is raw.fragments:
+    if (
+        entry is not None
+        and entry.operation is raw.operation
+        and entry.parent is raw.parent_type
+        and all(kept is node for kept, node in zip(entry.nodes, nodes, strict=True))
+    ):
         return entry.reads
     if len(_CACHE) >= MAX_ENTRIES:
         _CACHE.clear()
     found = _connection_reads(raw.return_type, nodes, raw.fragments)
-    _CACHE[key] = _Entry(nodes, raw.fragments, found)
+    _CACHE[key] = _Entry(nodes, raw.operation, raw.parent_type, found)
     return found
 
 
