@@ -7,9 +7,19 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from metrics import ERRORS, OPERATION_SECONDS, OPERATIONS, RATE_LIMITED, operation_label
+from metrics import (
+    ERRORS,
+    OPERATION_SECONDS,
+    OPERATIONS,
+    RATE_LIMITED,
+    labelled,
+    operation_label,
+)
 
 __all__ = ["OperationMetrics"]
+
+_operations = labelled(OPERATIONS)
+_operation_seconds = labelled(OPERATION_SECONDS)
 
 
 class OperationMetrics(SchemaExtension):
@@ -21,8 +31,8 @@ class OperationMetrics(SchemaExtension):
         execution = self.execution_context
         name = operation_label(execution.operation_name)
         kind = execution.operation_type.value if execution.operation_type else "unknown"
-        OPERATIONS.labels(name, kind).inc()
-        OPERATION_SECONDS.labels(name).observe(time.perf_counter() - started)
+        _operations(name, kind).inc()
+        _operation_seconds(name).observe(time.perf_counter() - started)
         result = execution.result
         for error in (result.errors if result is not None else None) or ():
             code = str((error.extensions or {}).get("code", "UNKNOWN"))
