@@ -24,6 +24,7 @@ from typing import Any, Final
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
+from strawberry.utils.await_maybe import await_maybe
 
 __all__ = ["HookRunner"]
 
@@ -92,6 +93,20 @@ async def _start_async(generator: AsyncGenerator[None, None]) -> Suspended:
     except StopAsyncIteration:
         raise RuntimeError("generator didn't yield") from None
     return generator, True
+
+
+# Per list of extension classes: which ones report results of their own.
+_REPORTING: dict[tuple[type[SchemaExtension], ...], list[int]] = {}
+
+
+def _reporting(kinds: tuple[type[SchemaExtension], ...]) -> list[int]:
+    reporting = _REPORTING.get(kinds)
+    if reporting is None:
+        default = SchemaExtension.get_results
+        reporting = _REPORTING[kinds] = [
+            at for at, kind in enumerate(kinds) if kind.get_results is not default
+        ]
+    return reporting
 
 
 def _resume(generator: Generator[None, None, None]) -> Callable[..., None] | None:
@@ -234,7 +249,8 @@ class _Stage:
 
 
 class HookRunner(SchemaExtensionsRunner):
-    """Strawberry's runner with the hooks of each extension class found once."""
+    """Strawberry's runner with the hooks of each extension class, and whether it
+    has results to report, found once."""
 
     def __init__(
         self,
@@ -243,6 +259,14 @@ class HookRunner(SchemaExtensionsRunner):
     ) -> None:
         super().__init__(execution_context, extensions)
         self.kinds = tuple(type(extension) for extension in self.extensions)
+
+    async def get_extensions_results(self, ctx: ExecutionContext) -> dict[str, Any]:
+        # As Strawberry's, without asking the extensions that have none (an empty dict).
+        data: dict[str, Any] = {}
+        for at in _reporting(self.kinds):
+            data.update(await await_maybe(self.extensions[at].get_results()))
+        data.update(ctx.extensions_results)
+        return data
 
     def _stage(self, name: str) -> _Stage:
         extensions = self.extensions
