@@ -936,14 +936,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            # First: nearly every request is for the API, and routes are tried in order.
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
             Route("/ready", _ready, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
             Route("/export/partners.{format}", _partners_file, methods=["GET"]),
-            Route("/graphql", graphql),
-            WebSocketRoute("/graphql", graphql),
             *web.asset_routes(),
             *explorer.routes(),
         ],
