@@ -30,7 +30,9 @@ class OperationMetrics(SchemaExtension):
         yield
         execution = self.execution_context
         name = operation_label(execution.operation_name)
-        kind = execution.operation_type.value if execution.operation_type else "unknown"
+        # A property that looks for the operation in the document at every read.
+        operation_type = execution.operation_type
+        kind = operation_type.value if operation_type else "unknown"
         _operations(name, kind).inc()
         _operation_seconds(name).observe(time.perf_counter() - started)
         result = execution.result
