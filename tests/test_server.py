@@ -14,6 +14,21 @@ from server import create_app
 from settings import Settings
 
 TYPENAME_BODY = b'{"query": "{ __typename }"}'
+# The scope of a JSON POST to /graphql, as an ASGI server presents it.
+GRAPHQL_POST: dict[str, Any] = {
+    "type": "http",
+    "asgi": {"version": "3.0"},
+    "http_version": "1.1",
+    "method": "POST",
+    "scheme": "http",
+    "path": "/graphql",
+    "raw_path": b"/graphql",
+    "query_string": b"",
+    "root_path": "",
+    "headers": [(b"content-type", b"application/json"), (b"host", b"hub.test")],
+    "client": ("127.0.0.1", 50000),
+    "server": ("hub.test", 80),
+}
 
 
 async def test_landing_page_links_to_graphiql(client: httpx.AsyncClient) -> None:
@@ -114,20 +129,7 @@ async def test_a_client_that_leaves_mid_request_gets_no_answer_and_no_error(
     async def send(message: dict[str, object]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"host", b"hub.test")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("hub.test", 80),
-    }
+    scope = dict(GRAPHQL_POST)
     async with LifespanManager(app):
         # When the hub reads it, then nothing is raised, and nothing is sent to no one
         await app(scope, receive, send)  # type: ignore[arg-type]
@@ -136,20 +138,6 @@ async def test_a_client_that_leaves_mid_request_gets_no_answer_and_no_error(
 
 async def _post_typename(app: Any) -> list[Any]:
     """POST `{ __typename }` to the app as an ASGI server would; the messages it sends."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"hub.test"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 5555),
-        "server": ("hub.test", 80),
-    }
     sent: list[Any] = []
 
     async def receive() -> dict[str, Any]:
@@ -158,7 +146,7 @@ async def _post_typename(app: Any) -> list[Any]:
     async def send(message: Any) -> None:
         sent.append(message)
 
-    await app(scope, receive, send)
+    await app(dict(GRAPHQL_POST), receive, send)
     return sent
 
 
