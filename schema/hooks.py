@@ -167,16 +167,20 @@ def _entered_async(
 class _Stage:
     """One stage's hooks, entered in the extensions' order and left in reverse."""
 
-    __slots__ = ("hooks", "name", "suspended")
+    __slots__ = ("extensions", "hooks", "name", "suspended")
 
-    def __init__(self, name: str, hooks: list[tuple[Hook, SchemaExtension]]) -> None:
+    def __init__(
+        self, name: str, hooks: list[tuple[Hook, int]], extensions: list[SchemaExtension]
+    ) -> None:
         self.name = name
         self.hooks = hooks
+        self.extensions = extensions
 
     def __enter__(self) -> None:
         suspended: list[Suspended] = []
         self.suspended = suspended
-        for (function, kind), extension in self.hooks:
+        for (function, kind), at in self.hooks:
+            extension = self.extensions[at]
             if kind is ASYNC_GENERATOR or kind is COROUTINE:
                 raise RuntimeError(
                     f"SchemaExtension hook {extension}.{self.name} "
@@ -210,7 +214,8 @@ class _Stage:
     async def __aenter__(self) -> None:
         suspended: list[Suspended] = []
         self.suspended = suspended
-        for (function, kind), extension in self.hooks:
+        for (function, kind), at in self.hooks:
+            extension = self.extensions[at]
             if kind is FUNCTION:
                 function(extension)
             elif kind is COROUTINE:
@@ -269,9 +274,7 @@ class HookRunner(SchemaExtensionsRunner):
         return data
 
     def _stage(self, name: str) -> _Stage:
-        extensions = self.extensions
-        hooks = [(hook, extensions[at]) for hook, at in _stage_hooks(self.kinds, name)]
-        return _Stage(name, hooks)
+        return _Stage(name, _stage_hooks(self.kinds, name), self.extensions)
 
     def operation(self) -> Any:
         return self._stage(ON_OPERATION)
