@@ -7,11 +7,13 @@ multiprocess mode): any worker answers /metrics with the sum over all of them.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,6 +25,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.metrics import MetricWrapperBase
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -37,10 +40,21 @@ __all__ = [
     "RESPONSE_CACHE",
     "SUBSCRIPTIONS",
     "RequestMetrics",
+    "labelled",
     "metrics_endpoint",
     "operation_label",
     "watch_engine",
 ]
+
+Metric = TypeVar("Metric", bound=MetricWrapperBase)
+
+
+def labelled(metric: Metric) -> Callable[..., Metric]:
+    """`metric.labels`, remembered: the child for some label values is the same
+    for the metric's life, and `labels()` checks its arguments and takes a lock
+    to find it again on every request."""
+    return functools.cache(metric.labels)
+
 
 REQUESTS = Counter(
     "hub_http_requests", "HTTP requests answered, by route and status.", ["route", "status"]
@@ -48,6 +62,8 @@ REQUESTS = Counter(
 REQUEST_SECONDS = Histogram(
     "hub_http_request_duration_seconds", "Time to answer an HTTP request, by route.", ["route"]
 )
+_requests = labelled(REQUESTS)
+_request_seconds = labelled(REQUEST_SECONDS)
 OPERATIONS = Counter(
     "hub_graphql_operations", "GraphQL operations run, by name and type.", ["operation", "type"]
 )
@@ -151,8 +167,8 @@ class RequestMetrics:
             await self.app(scope, receive, sending)
         finally:
             _STATEMENTS.reset(token)
-            REQUESTS.labels(route, str(status)).inc()
-            REQUEST_SECONDS.labels(route).observe(time.perf_counter() - started)
+            _requests(route, str(status)).inc()
+            _request_seconds(route).observe(time.perf_counter() - started)
             if route in {"/graphql", "/export"}:
                 STATEMENTS.observe(statements[0])
 

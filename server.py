@@ -10,6 +10,7 @@ request body limit, and authentication by API key.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -219,6 +220,8 @@ CSRF_REFUSAL = (
 )
 
 
+# Clients send few distinct Accept headers, and matching one takes microseconds.
+@functools.lru_cache(maxsize=256)
 def response_media_type(accept: str | None) -> str | None:
     """The media type to answer a request in, by its Accept header: the one the
     client prefers of application/graphql-response+json and application/json,
@@ -231,7 +234,9 @@ def response_media_type(accept: str | None) -> str | None:
         return None
 
 
-def _content_type(value: str) -> tuple[str, dict[str, str]] | None:
+# Clients send few distinct Content-Types too.
+@functools.lru_cache(maxsize=256)
+def _content_type(value: str) -> tuple[str, Mapping[str, str]] | None:
     """`type/subtype` and parameters of a Content-Type, None when it does not parse."""
     try:
         kind, subtype, parameters = mimeparse.parse_mime_type(value.lower())
@@ -526,7 +531,8 @@ class HubGraphQL(GraphQL[Context, None]):
             # application/json a client cannot tell a 4xx from a proxy's.
             status = 500 if _masked(response_data) else 400
         response = Response(
-            self.encode_json(response_data),
+            # Bytes as orjson makes them, not text to be encoded again (`encode_json`).
+            orjson.dumps(response_data),
             status_code=status,
             media_type=media_type,
             background=sub_response.background,
@@ -596,7 +602,7 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if any(
+        if scope["query_string"] and any(
             name.lower() in KEY_PARAMETERS or value.startswith(PREFIX)
             for name, value in request.query_params.multi_items()
         ):
@@ -970,14 +976,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            # First: nearly every request is for the API, and routes are tried in order.
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
             Route("/", _landing, methods=["GET"]),
             Route("/health", _health, methods=["GET"]),
             Route("/ready", _ready, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/export/{name}.geojson", _export, methods=["GET"]),
             Route("/export/partners.{format}", _partners_file, methods=["GET"]),
-            Route("/graphql", graphql),
-            WebSocketRoute("/graphql", graphql),
             *web.asset_routes(),
             *explorer.routes(),
         ],

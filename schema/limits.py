@@ -123,8 +123,34 @@ def measure(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    walker = _CostWalk(schema, fragments, variables)
+    root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
+    cost = walker.walk(operation.selection_set, root or schema.query_type, 1, frozenset())
+    if operation.operation is OperationType.MUTATION:
+        mutations = len(operation.selection_set.selections)
+        return Cost(cost.points + LIMITS.mutation_cost * mutations, cost.nodes)
+    return cost
+
+
+class _CostWalk:
+    """The walk of `measure` through a document's selections. (An object, not
+    nested functions that call each other: those would be a reference cycle
+    per request, left to the garbage collector.)"""
+
+    __slots__ = ("fragments", "schema", "variables")
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
 
     def walk(
+        self,
         selections: SelectionSetNode,
         parent: Any,
         multiplier: int,
@@ -136,6 +162,7 @@ def measure(
         Fragments on different object types exclude each other (an answer's
         object has one type), so under an interface or union they cost the
         most any one type's share does, not their sum."""
+        schema, fragments = self.schema, self.fragments
         points = nodes = 0
         by_type: dict[str, Cost] = {}
         for selection in selections.selections:
@@ -145,13 +172,13 @@ def measure(
                     continue
                 fragment = fragments[name]
                 target = schema.get_type(fragment.type_condition.name.value)
-                part = walk(fragment.selection_set, target, multiplier, seen | {name}, page)
+                part = self.walk(fragment.selection_set, target, multiplier, seen | {name}, page)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = schema.get_type(condition.name.value) if condition else parent
-                part = walk(selection.selection_set, target, multiplier, seen, page)
+                part = self.walk(selection.selection_set, target, multiplier, seen, page)
             elif isinstance(selection, FieldNode):
-                part = field(selection, parent, multiplier, seen, page)
+                part = self.field(selection, parent, multiplier, seen, page)
             else:  # pragma: no cover - the three kinds of selection are above
                 continue
             exclusive = _object_type_condition(schema, selection, parent, fragments)
@@ -166,7 +193,7 @@ def measure(
         return Cost(points, nodes)
 
     def field(
-        node: FieldNode, parent: Any, multiplier: int, seen: frozenset[str], page: int
+        self, node: FieldNode, parent: Any, multiplier: int, seen: frozenset[str], page: int
     ) -> Cost:
         definition = (getattr(parent, "fields", None) or {}).get(node.name.value)
         if definition is None or node.selection_set is None:
@@ -176,24 +203,17 @@ def measure(
         if "first" in definition.args:
             # A connection: one object, whose page of edges holds `first` items
             # (its other fields, a total or facets, come once).
-            size = _first(node, variables)
-            below = walk(node.selection_set, below_type, multiplier, seen, page=size)
+            size = _first(node, self.variables)
+            below = self.walk(node.selection_set, below_type, multiplier, seen, page=size)
             return Cost(multiplier + below.points, multiplier * size + below.nodes)
         if node.name.value == "edges" and getattr(parent, "name", "").endswith("Connection"):
             # The page itself: everything in it counts `page` times; the
             # edge wrappers are free.
-            return walk(node.selection_set, below_type, multiplier * page, seen)
+            return self.walk(node.selection_set, below_type, multiplier * page, seen)
         # An object costs 1; a list of them (unpaged) counts each item.
-        size = _list_size(node, variables) if is_list else 1
-        below = walk(node.selection_set, below_type, multiplier * size, seen)
+        size = _list_size(node, self.variables) if is_list else 1
+        below = self.walk(node.selection_set, below_type, multiplier * size, seen)
         return Cost(multiplier * size + below.points, below.nodes)
-
-    root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
-    cost = walk(operation.selection_set, root or schema.query_type, 1, frozenset())
-    if operation.operation is OperationType.MUTATION:
-        mutations = len(operation.selection_set.selections)
-        return Cost(cost.points + LIMITS.mutation_cost * mutations, cost.nodes)
-    return cost
 
 
 def _object_type_condition(

@@ -7,9 +7,19 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from metrics import ERRORS, OPERATION_SECONDS, OPERATIONS, RATE_LIMITED, operation_label
+from metrics import (
+    ERRORS,
+    OPERATION_SECONDS,
+    OPERATIONS,
+    RATE_LIMITED,
+    labelled,
+    operation_label,
+)
 
 __all__ = ["OperationMetrics"]
+
+_operations = labelled(OPERATIONS)
+_operation_seconds = labelled(OPERATION_SECONDS)
 
 
 class OperationMetrics(SchemaExtension):
@@ -20,9 +30,11 @@ class OperationMetrics(SchemaExtension):
         yield
         execution = self.execution_context
         name = operation_label(execution.operation_name)
-        kind = execution.operation_type.value if execution.operation_type else "unknown"
-        OPERATIONS.labels(name, kind).inc()
-        OPERATION_SECONDS.labels(name).observe(time.perf_counter() - started)
+        # A property that looks for the operation in the document at every read.
+        operation_type = execution.operation_type
+        kind = operation_type.value if operation_type else "unknown"
+        _operations(name, kind).inc()
+        _operation_seconds(name).observe(time.perf_counter() - started)
         result = execution.result
         for error in (result.errors if result is not None else None) or ():
             code = str((error.extensions or {}).get("code", "UNKNOWN"))

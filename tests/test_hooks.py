@@ -65,7 +65,13 @@ def _extensions(log: list[str], *, fail_in: str | None) -> list[type[SchemaExten
     return [Generators, AsyncGenerators, Functions]
 
 
-def _schema(log: list[str], *, fail_in: str | None, hub: bool) -> strawberry.Schema:
+def _schema(
+    log: list[str],
+    *,
+    fail_in: str | None,
+    hub: bool,
+    extensions: list[type[SchemaExtension]] | None = None,
+) -> strawberry.Schema:
     @strawberry.type
     class Query:
         @strawberry.field
@@ -81,7 +87,9 @@ def _schema(log: list[str], *, fail_in: str | None, hub: bool) -> strawberry.Sch
                 return HookRunner(execution_context=execution_context, extensions=extensions)
             return super().create_extensions_runner(execution_context, extensions)
 
-    return Schema(query=Query, extensions=_extensions(log, fail_in=fail_in))
+    if extensions is None:
+        extensions = _extensions(log, fail_in=fail_in)
+    return Schema(query=Query, extensions=extensions)
 
 
 @pytest.mark.parametrize("fail_in", [None, "async validate", "execute"])
@@ -123,3 +131,116 @@ def test_a_sync_stage_refuses_async_hooks_as_strawberry_does() -> None:
     log, data, errors = outcomes[1]
     assert data is None
     assert "failed to complete synchronously" in errors[0]
+
+
+# How a generator hook ends: as it should, failing, yielding twice, never
+# yielding, swallowing the stage's exception, or replacing it with its own.
+ENDINGS = ["finish", "raise", "yield twice", "no yield", "swallow", "replace"]
+
+
+def _generator(log: list[str], name: str, ending: str) -> Any:
+    def hook(_extension: SchemaExtension) -> Iterator[None]:
+        log.append(f"{name}: enter")
+        if ending == "no yield":
+            return
+        try:
+            yield
+        except Exception as error:
+            log.append(f"{name}: saw {error!r}")
+            if ending == "swallow":
+                return
+            if ending == "replace":
+                raise KeyError(f"{name} replaced it") from None
+            raise
+        log.append(f"{name}: leave")
+        if ending == "raise":
+            raise ValueError(f"{name} failed on leaving")
+        if ending == "yield twice":
+            try:
+                yield
+            finally:
+                log.append(f"{name}: closed")
+
+    return hook
+
+
+def _async_generator(log: list[str], name: str, ending: str) -> Any:
+    async def hook(_extension: SchemaExtension) -> AsyncIterator[None]:
+        log.append(f"{name}: enter")
+        if ending == "no yield":
+            return
+        try:
+            yield
+        except Exception as error:
+            log.append(f"{name}: saw {error!r}")
+            if ending == "swallow":
+                return
+            if ending == "replace":
+                raise KeyError(f"{name} replaced it") from None
+            raise
+        log.append(f"{name}: leave")
+        if ending == "raise":
+            raise ValueError(f"{name} failed on leaving")
+        if ending == "yield twice":
+            try:
+                yield
+            finally:
+                log.append(f"{name}: closed")
+
+    return hook
+
+
+def _ending_schema(
+    log: list[str], hook_name: str, endings: tuple[str, str, str], *, hub: bool
+) -> strawberry.Schema:
+    """Three extensions with a `hook_name` hook each, ending as `endings` say:
+    outer and inner generators and, for an async stage, an async generator
+    between them."""
+    outer, middle, inner = endings
+    extensions: list[type[SchemaExtension]] = [
+        type("Outer", (SchemaExtension,), {hook_name: _generator(log, "outer", outer)}),
+        type("Inner", (SchemaExtension,), {hook_name: _generator(log, "inner", inner)}),
+    ]
+    if hook_name == "on_operation":
+        hook = _async_generator(log, "middle", middle)
+        extensions.insert(1, type("Middle", (SchemaExtension,), {hook_name: hook}))
+    return _schema(log, fail_in=None, hub=hub, extensions=extensions)
+
+
+def _chain(error: BaseException | None) -> list[str]:
+    """An exception and the ones it was raised while handling, each with
+    whether a traceback would show the next."""
+    chain: list[str] = []
+    while error is not None and len(chain) < 10:
+        chain.append(f"{type(error).__name__}: {error} ({error.__suppress_context__})")
+        error = error.__context__
+    return chain
+
+
+@pytest.mark.parametrize("outer", ENDINGS)
+@pytest.mark.parametrize("middle", ENDINGS)
+@pytest.mark.parametrize("inner", ENDINGS)
+async def test_hooks_end_as_strawberry_ends_them(outer: str, middle: str, inner: str) -> None:
+    outcomes = []
+    for hub in (False, True):
+        log: list[str] = []
+        schema = _ending_schema(log, "on_operation", (outer, middle, inner), hub=hub)
+        result = await schema.execute("{ hello }")
+        errors = [(e.message, _chain(e.original_error)) for e in result.errors or ()]
+        outcomes.append((log, result.data, errors))
+    assert outcomes[1] == outcomes[0]
+    if "no yield" not in (outer, middle, inner):
+        assert outcomes[1][0][:3] == ["outer: enter", "middle: enter", "inner: enter"]
+
+
+@pytest.mark.parametrize("outer", ENDINGS)
+@pytest.mark.parametrize("inner", ENDINGS)
+def test_sync_hooks_end_as_strawberry_ends_them(outer: str, inner: str) -> None:
+    outcomes = []
+    for hub in (False, True):
+        log: list[str] = []
+        schema = _ending_schema(log, "on_validate", (outer, "", inner), hub=hub)
+        result = schema.execute_sync("{ hello }")
+        errors = [(e.message, _chain(e.original_error)) for e in result.errors or ()]
+        outcomes.append((log, result.data, errors))
+    assert outcomes[1] == outcomes[0]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -10,6 +12,23 @@ from asgi_lifespan import LifespanManager
 
 from server import create_app
 from settings import Settings
+
+TYPENAME_BODY = b'{"query": "{ __typename }"}'
+# The scope of a JSON POST to /graphql, as an ASGI server presents it.
+GRAPHQL_POST: dict[str, Any] = {
+    "type": "http",
+    "asgi": {"version": "3.0"},
+    "http_version": "1.1",
+    "method": "POST",
+    "scheme": "http",
+    "path": "/graphql",
+    "raw_path": b"/graphql",
+    "query_string": b"",
+    "root_path": "",
+    "headers": [(b"content-type", b"application/json"), (b"host", b"hub.test")],
+    "client": ("127.0.0.1", 50000),
+    "server": ("hub.test", 80),
+}
 
 
 async def test_landing_page_links_to_graphiql(client: httpx.AsyncClient) -> None:
@@ -110,21 +129,43 @@ async def test_a_client_that_leaves_mid_request_gets_no_answer_and_no_error(
     async def send(message: dict[str, object]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"host", b"hub.test")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("hub.test", 80),
-    }
+    scope = dict(GRAPHQL_POST)
     async with LifespanManager(app):
         # When the hub reads it, then nothing is raised, and nothing is sent to no one
         await app(scope, receive, send)  # type: ignore[arg-type]
     assert sent == []
+
+
+async def _post_typename(app: Any) -> list[Any]:
+    """POST `{ __typename }` to the app as an ASGI server would; the messages it sends."""
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": TYPENAME_BODY, "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    await app(dict(GRAPHQL_POST), receive, send)
+    return sent
+
+
+async def test_a_request_leaves_nothing_to_the_garbage_collector(database_url: str) -> None:
+    # Objects in reference cycles wait for a pass of the collector, which then
+    # costs more than the request itself.
+    app = create_app(Settings(database_url=database_url))
+    async with LifespanManager(app) as manager:
+        await _post_typename(manager.app)  # caches and pools filled
+        gc.collect()
+        gc.disable()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            sent = [await _post_typename(manager.app) for _ in range(3)]
+            gc.collect()
+            garbage = [type(thing).__name__ for thing in gc.garbage]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.enable()
+    assert [messages[0]["status"] for messages in sent] == [200, 200, 200]
+    assert garbage == []
