@@ -49,7 +49,14 @@ from db.models import Region
 from db.seed import seed_reference
 from exports import EXPORTS, ExportError, geojson, partners_file
 from logs import RequestLog, request_id
-from metrics import RATE_LIMITED, RESPONSE_CACHE, RequestMetrics, metrics_endpoint, watch_engine
+from metrics import (
+    RATE_LIMITED,
+    RESPONSE_CACHE,
+    RequestMetrics,
+    labelled,
+    metrics_endpoint,
+    watch_engine,
+)
 from resolvers.budgets import Budgets, Verdict
 from resolvers.changes import ChangeSignal, change_signal
 from resolvers.context import Context
@@ -460,7 +467,7 @@ class HubGraphQL(GraphQL[Context, None]):
             assert self.responses is not None
             version = await self.responses.version()
             cached = self.responses.get(key, version)
-            RESPONSE_CACHE.labels("miss" if cached is None else "hit").inc()
+            _cache_lookups("miss" if cached is None else "hit").inc()
             if cached is not None:
                 # The answer as encoded when it was kept: orjson writes it out as it is.
                 data: Any = orjson.Fragment(cached.data)
@@ -546,6 +553,9 @@ class HubGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
+
+
+_cache_lookups = labelled(RESPONSE_CACHE)
 
 
 def _unrunnable(request_data: GraphQLRequestData) -> ExecutionResult | None:

@@ -76,10 +76,15 @@ class Loaders:
     def dimensions(self) -> DataLoader[int, list[SustainabilityDimension]]:
         """An initiative's sustainability dimensions, by initiative id."""
         if self._dimensions is None:
-            self._dimensions = DataLoader(self._load_dimensions)
+            self._dimensions = DataLoader(_dimensions_loader(self._database))
         return self._dimensions
 
+    # The loading functions hold what they need, not the `Loaders` that holds
+    # them: no reference cycle, so a request's records go when it ends rather
+    # than at the garbage collector's next pass.
+
     def _loader_by_id(self, record: type[R]) -> Any:
+        database = self._database
         model = RECORD_MODELS[record]
         build = from_row(record)
         query = select(*columns(record))
@@ -88,7 +93,7 @@ class Loaders:
             query = query.where(condition)
 
         async def load(keys: Sequence[int]) -> list[R | None]:
-            async with self._database.engine.connect() as connection:
+            async with database.engine.connect() as connection:
                 rows = await connection.execute(query.where(model.id.in_(keys)))  # type: ignore[attr-defined]
                 found = {row[0]: build(row) for row in rows}
             return [found.get(key) for key in keys]
@@ -96,22 +101,23 @@ class Loaders:
         return load
 
     def _loader_for_relation(self, name: str) -> Any:
+        database, principal = self._database, self._principal
         relation = RELATIONS[name]
-        condition = visible(RECORD_MODELS[relation.record], self._principal)
+        condition = visible(RECORD_MODELS[relation.record], principal)
 
         async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
             by_args: dict[PageArgs, list[Any]] = {}
             for parent, args in keys:
                 by_args.setdefault(args, []).append(parent)
             pages: dict[RelationKey, Page[Any]] = {}
-            async with self._database.engine.connect() as connection:
+            async with database.engine.connect() as connection:
                 for args, parents in by_args.items():
                     sort = sort_for(relation.record, args.order)
                     query, build = relation.reading(args.reads, [key.column for key in sort])
                     if condition is not None:
                         query = query.where(condition)
                     if args.where is not None:
-                        where = compile_filter(relation.record, args.where, self._principal)
+                        where = compile_filter(relation.record, args.where, principal)
                         query = query.where(where)
                     if args.roles and relation.role is not None:
                         query = query.where(relation.role.in_(args.roles))
@@ -130,14 +136,18 @@ class Loaders:
 
         return load
 
-    async def _load_dimensions(self, keys: Sequence[int]) -> list[list[SustainabilityDimension]]:
+
+def _dimensions_loader(database: Database) -> Any:
+    async def load(keys: Sequence[int]) -> list[list[SustainabilityDimension]]:
         query = (
             select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
             .where(InitiativeDimension.initiative_id.in_(keys))
             .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
         )
         found: dict[int, list[SustainabilityDimension]] = {}
-        async with self._database.engine.connect() as connection:
+        async with database.engine.connect() as connection:
             for initiative_id, dimension in await connection.execute(query):
                 found.setdefault(initiative_id, []).append(dimension)
         return [found.get(key, []) for key in keys]
+
+    return load

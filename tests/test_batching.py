@@ -3,8 +3,15 @@ the page size (no N+1), and a request that needs no data opens no connection."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from bench.queries import DIRECTORY, global_id
 from bench.queries import NESTED as BENCH_NESTED
+from db.engine import Database
+from resolvers.loaders import Loaders
+from resolvers.pagination import page_args
+from resolvers.records import MemberRecord
 from tests.conftest import GraphQLClient, StatementCounter
 
 ENTITIES_OF_TWO_TYPES = """
@@ -105,3 +112,24 @@ async def test_entities_take_one_statement_per_type(
     # Then each type is read with one statement
     assert len(data["_entities"]) == 40
     assert sql.count == 2, sql.statements
+
+
+async def test_a_requests_loaders_and_records_go_when_it_ends(database_url: str) -> None:
+    # The loading functions do not hold the loaders that hold them: once the
+    # request lets go of its loaders, they and their records are freed at once,
+    # not at the collector's next pass.
+    database = Database(database_url)
+    gc.collect()
+    gc.disable()
+    try:
+        loaders = Loaders(database)
+        [member] = await loaders.by_id(MemberRecord).load_many([1])
+        await loaders.relation("member.initiatives").load((1, page_args(5, None)))
+        await loaders.dimensions.load(1)
+        assert member is not None
+        gone = weakref.ref(loaders)
+        del loaders
+        assert gone() is None
+    finally:
+        gc.enable()
+        await database.dispose()
