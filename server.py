@@ -469,9 +469,7 @@ class HubGraphQL(GraphQL[Context, None]):
             cached = self.responses.get(key, version)
             _cache_lookups("miss" if cached is None else "hit").inc()
             if cached is not None:
-                # The answer as encoded when it was kept: orjson writes it out as it is.
-                data: Any = orjson.Fragment(cached.data)
-                return ExecutionResult(data=data, errors=None, extensions=cached.extensions)
+                return _encoded(cached.data, cached.extensions)
         try:
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
@@ -494,7 +492,8 @@ class HubGraphQL(GraphQL[Context, None]):
             raise
         if key is not None and not result.errors and result.data is not None:
             assert self.responses is not None
-            self.responses.put(key, version, result.data, result.extensions)
+            encoded = self.responses.put(key, version, result.data, result.extensions)
+            return _encoded(encoded, result.extensions)
         return result
 
     def _cache_key(self, context: Context, request_data: GraphQLRequestData) -> Any:
@@ -556,6 +555,12 @@ class HubGraphQL(GraphQL[Context, None]):
 
 
 _cache_lookups = labelled(RESPONSE_CACHE)
+
+
+def _encoded(data: bytes, extensions: dict[str, Any] | None) -> ExecutionResult:
+    """A result whose `data` is already JSON: orjson writes it out as it is."""
+    fragment: Any = orjson.Fragment(data)
+    return ExecutionResult(data=fragment, errors=None, extensions=extensions)
 
 
 def _unrunnable(request_data: GraphQLRequestData) -> ExecutionResult | None:

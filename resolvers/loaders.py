@@ -103,7 +103,7 @@ class Loaders:
     def _loader_for_relation(self, name: str) -> Any:
         database, principal = self._database, self._principal
         relation = RELATIONS[name]
-        condition = visible(RECORD_MODELS[relation.record], principal)
+        sees_all = visible(RECORD_MODELS[relation.record], principal) is None
 
         async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
             by_args: dict[PageArgs, list[Any]] = {}
@@ -113,9 +113,8 @@ class Loaders:
             async with database.engine.connect() as connection:
                 for args, parents in by_args.items():
                     sort = sort_for(relation.record, args.order)
-                    query, build = relation.reading(args.reads, [key.column for key in sort])
-                    if condition is not None:
-                        query = query.where(condition)
+                    sort_columns = [key.column for key in sort]
+                    query, build = relation.reading(args.reads, sort_columns, principal)
                     if args.where is not None:
                         where = compile_filter(relation.record, args.where, principal)
                         query = query.where(where)
@@ -129,7 +128,7 @@ class Loaders:
                         sort,
                         args,
                         build,
-                        _statement(name, condition is None, query, sort, args),
+                        _statement(name, sees_all, query, sort, args),
                     )
                     pages.update(((parent, args), page) for parent, page in found.items())
             return [pages[key] for key in keys]

@@ -32,6 +32,7 @@ from db.models import (
     PartnerMember,
     UclgSection,
 )
+from resolvers.keys import Principal
 from resolvers.pagination import Edge, EdgeBuilder, Reads
 from resolvers.records import (
     RECORD_MODELS,
@@ -46,6 +47,7 @@ from resolvers.records import (
     partial_from_row,
     read_names,
 )
+from resolvers.visibility import visible
 
 __all__ = ["RELATIONS", "Relation"]
 
@@ -69,16 +71,21 @@ class Relation:
     on: ColumnElement[bool] | None = None
     role: Column | None = None
 
-    def reading(self, reads: Reads | None, sort: Sequence[str]) -> Reading:
-        """The query of this relation's rows and the edge built from each row:
-        every column, or (given `reads`) the record's id, the sort columns and
-        what `reads` names. Built once per relation and reads."""
-        key = (self.name, reads, tuple(sort))
+    def reading(self, reads: Reads | None, sort: Sequence[str], principal: Principal) -> Reading:
+        """The query of this relation's rows that `principal` may see, and the
+        edge built from each row: every column, or (given `reads`) the record's
+        id, the sort columns and what `reads` names. Built once per relation,
+        reads and visibility rule (there are two: all rows, or published ones)."""
+        condition = visible(RECORD_MODELS[self.record], principal)
+        key = (self.name, reads, tuple(sort), condition is None)
         found = _READINGS.get(key)
         if found is None:
             if len(_READINGS) >= MAX_READINGS:  # documents choose the reads: bound them
                 _READINGS.clear()
-            found = _READINGS[key] = self._reading(reads, sort)
+            query, build = self._reading(reads, sort)
+            if condition is not None:
+                query = query.where(condition)
+            found = _READINGS[key] = (query, build)
         return found
 
     def _reading(self, reads: Reads | None, sort: Sequence[str]) -> Reading:
@@ -108,7 +115,7 @@ class Relation:
         return query, lambda row, cursor: link((cursor, node(row), row[start]))
 
 
-_READINGS: dict[tuple[str, Reads | None, tuple[str, ...]], Reading] = {}
+_READINGS: dict[tuple[str, Reads | None, tuple[str, ...], bool], Reading] = {}
 MAX_READINGS = 1024
 
 

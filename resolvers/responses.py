@@ -76,15 +76,18 @@ class ResponseCache:
         self._entries.move_to_end(key)
         return cached
 
-    def put(self, key: Key, version: int, data: Any, extensions: dict[str, Any] | None) -> None:
+    def put(self, key: Key, version: int, data: Any, extensions: dict[str, Any] | None) -> bytes:
+        """Keep an answer's `data`; it comes back encoded, for the response
+        to send as it is rather than encode it again."""
         encoded = orjson.dumps(data)
         if len(encoded) > self.max_bytes // 8:
-            return  # one answer may not push out most of the others
+            return encoded  # one answer may not push out most of the others
         self._drop(key)
         self._entries[key] = Cached(version, encoded, extensions)
         self._bytes += len(encoded)
         while self._bytes > self.max_bytes:
             self._drop(next(iter(self._entries)))
+        return encoded
 
     def _drop(self, key: Key) -> None:
         cached = self._entries.pop(key, None)

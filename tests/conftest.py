@@ -181,10 +181,15 @@ async def staff_key(database_url: str) -> str:
         await database.dispose()
 
 
+def hub_settings(database_url: str, **changes: Any) -> Settings:
+    """The hub's settings for a test. `HUB_FAST_PATH=false` runs the whole
+    suite on the standard execution path."""
+    return Settings(database_url=database_url, fast_path=Settings.from_env().fast_path, **changes)
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # `HUB_FAST_PATH=false` runs the whole suite on the standard execution path.
-    return Settings(database_url=database_url, fast_path=Settings.from_env().fast_path)
+    return hub_settings(database_url)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from db.models import (
 )
 from resolvers.keys import issue_key
 from settings import Settings
-from tests.conftest import GraphQLClient, StatementCounter
+from tests.conftest import GraphQLClient, StatementCounter, hub_settings
 
 NAMES = """
 query Names {
@@ -235,9 +235,7 @@ LEAKS = ("Traceback", "sqlalchemy", "SELECT ", ".py", "/work/", "networkx")
 # cache's own check would add to: they run without it.
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url, fast_path=Settings.from_env().fast_path, response_cache_mb=0
-    )
+    return hub_settings(database_url, response_cache_mb=0)
 
 
 async def _ids(graphql: GraphQLClient) -> dict[str, str]:

@@ -16,7 +16,7 @@ import schema.query
 from bench.queries import NESTED
 from resolvers.records import PartnerRecord, partial_from_row
 from settings import Settings
-from tests.conftest import StatementCounter
+from tests.conftest import StatementCounter, hub_settings
 
 # Fragments, aliases, inline fragments, edge and node provenance, a record's
 # own region, and fields only a staff key may see (contact, history).
@@ -55,9 +55,7 @@ fragment Organisation on Partner {
 # lookahead): no response cache.
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url, fast_path=Settings.from_env().fast_path, response_cache_mb=0
-    )
+    return hub_settings(database_url, response_cache_mb=0)
 
 
 @pytest.fixture
