@@ -507,8 +507,11 @@ class HubGraphQL(GraphQL[Context, None]):
             return None
         if not self.responses.worth_keeping(root_fields(document)):
             return None
+        declared = (
+            definition.variable.name.value for definition in operation.variable_definitions or ()
+        )
         return self.responses.key(
-            request_data.query or "", request_data.operation_name, request_data.variables
+            request_data.query or "", request_data.operation_name, request_data.variables, declared
         )
 
     async def process_result(
@@ -960,8 +963,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     watch_engine(database.engine)
 
     responses = (
-        ResponseCache(graphs, settings.response_cache_mb * 1024 * 1024)
-        if settings.response_cache_mb
+        ResponseCache(
+            graphs, settings.response_cache_mb * 1024 * 1024, settings.response_cache_entries
+        )
+        if settings.response_cache_mb and settings.response_cache_entries
         else None
     )
     graphql = HubGraphQL(

@@ -44,9 +44,10 @@ class Settings:
     # Plain attribute subtrees of a query run as direct code (schema/execution.py);
     # `false` sends every field through graphql-core's standard path.
     fast_path: bool = True
-    # Megabytes of encoded answers kept for anonymous queries until the data
-    # changes (resolvers/responses.py); 0 keeps none.
+    # Megabytes of anonymous queries and their encoded answers kept until the
+    # data changes (resolvers/responses.py), and the most answers kept; 0 keeps none.
     response_cache_mb: int = 64
+    response_cache_entries: int = 10_000
     # Origins whose pages may call the API from a browser (CORS), e.g.
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
@@ -92,6 +93,9 @@ class Settings:
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
             fast_path=_flag(env.get("HUB_FAST_PATH"), defaults.fast_path),
             response_cache_mb=_count(env.get("HUB_RESPONSE_CACHE_MB"), defaults.response_cache_mb),
+            response_cache_entries=_count(
+                env.get("HUB_RESPONSE_CACHE_ENTRIES"), defaults.response_cache_entries
+            ),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
             max_subscriptions=_positive(

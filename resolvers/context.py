@@ -50,6 +50,9 @@ class Context:
     transport: str = "http"
     # What a WebSocket client sent in its `connection_init` message.
     connection_params: dict[str, Any] | None = None
+    # What the engine works out once per document, kept with the document
+    # that the request runs (schema/documents.py sets it when it parses).
+    document_memo: dict[Any, Any] | None = None
 
     def signal(self) -> ChangeSignal:
         if self.changes is None:

@@ -14,18 +14,23 @@ costs a miss more, never a stale answer.
 
 What is kept: answers to queries (not mutations) from callers without a key,
 with no errors, that read data (not `{ __typename }` alone) and do not ask
-for the caller's own budget (`rateLimit`). Bounded by the bytes of the
-encoded answers, least recently used first out.
+for the caller's own budget (`rateLimit`). Keyed by the document, the
+operation's name and the values of the variables the operation declares
+(others cannot change the answer, and would only make keys unique). Bounded
+by the bytes of keys and answers together, and by the number of entries,
+least recently used first out (`BoundedCache`).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
 
+from resolvers.caches import BoundedCache
 from resolvers.graph import GraphCache
 
 __all__ = ["UNCACHED_FIELDS", "ResponseCache"]
@@ -45,18 +50,36 @@ class Cached:
     extensions: dict[str, Any] | None
 
 
-class ResponseCache:
-    """Answers by document, operation name and variables (see the module)."""
+# What an answer's extensions (its cost) hold, as measured for the largest.
+EXTENSIONS_BYTES: Final = 1_000
 
-    def __init__(self, graphs: GraphCache, max_bytes: int) -> None:
+
+class ResponseCache:
+    """Answers by document, operation name and declared variables (see the module)."""
+
+    def __init__(self, graphs: GraphCache, max_bytes: int, max_entries: int) -> None:
         self._graphs = graphs
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Key, Cached] = OrderedDict()
-        self._bytes = 0
+        self._entries: BoundedCache[Key, Cached] = BoundedCache(max_bytes, max_entries)
+
+    @property
+    def max_bytes(self) -> int:
+        return self._entries.max_bytes
+
+    @property
+    def bytes_held(self) -> int:
+        return self._entries.bytes_held
 
     @staticmethod
-    def key(query: str, operation_name: str | None, variables: dict[str, Any] | None) -> Key:
-        return query, operation_name, orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    def key(
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+        declared: Iterable[str],
+    ) -> Key:
+        """The key of an answer: only the variables the operation declares count."""
+        values = variables or {}
+        chosen = {name: values[name] for name in declared if name in values}
+        return query, operation_name, orjson.dumps(chosen, option=orjson.OPT_SORT_KEYS)
 
     @staticmethod
     def worth_keeping(root_fields: set[str]) -> bool:
@@ -71,28 +94,24 @@ class ResponseCache:
         if cached is None:
             return None
         if cached.version != version:
-            self._drop(key)
+            self._entries.pop(key)
             return None
-        self._entries.move_to_end(key)
         return cached
 
     def put(self, key: Key, version: int, data: Any, extensions: dict[str, Any] | None) -> bytes:
         """Keep an answer's `data`; it comes back encoded, for the response
         to send as it is rather than encode it again."""
         encoded = orjson.dumps(data)
-        if len(encoded) > self.max_bytes // 8:
-            return encoded  # one answer may not push out most of the others
-        self._drop(key)
-        self._entries[key] = Cached(version, encoded, extensions)
-        self._bytes += len(encoded)
-        while self._bytes > self.max_bytes:
-            self._drop(next(iter(self._entries)))
+        query, operation_name, variables = key
+        size = (
+            sys.getsizeof(query)
+            + sys.getsizeof(operation_name)
+            + sys.getsizeof(variables)
+            + sys.getsizeof(encoded)
+            + EXTENSIONS_BYTES
+        )
+        self._entries.put(key, Cached(version, encoded, extensions), size)
         return encoded
-
-    def _drop(self, key: Key) -> None:
-        cached = self._entries.pop(key, None)
-        if cached is not None:
-            self._bytes -= len(cached.data)
 
     def __len__(self) -> int:
         return len(self._entries)

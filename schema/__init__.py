@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 import strawberry
-from graphql import DocumentNode, GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.documents import Documents, parse_document
 from schema.errors import ErrorCodes
 from schema.execution import FastExecutionContext
 from schema.exposure import Exposure
@@ -27,8 +28,6 @@ __all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
 
 # The newest version all three composers accept (The Guild's stops at 2.9).
 FEDERATION_VERSION: Final = "2.9"
-# Distinct documents kept parsed and validated (partner apps send few, often).
-CACHE_SIZE = 512
 
 
 class HubSchema(strawberry.federation.Schema):
@@ -84,8 +83,7 @@ schema = HubSchema(
         OperationMetrics,
         ErrorCodes,
         *limit_extensions(),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        Documents,
         # After validation: they see only valid documents, with their variables.
         Exposure,
         SubscriptionsOnlyOverWebSocket,
@@ -99,10 +97,3 @@ schema = HubSchema(
 def sdl() -> str:
     """The schema as SDL, as checked in at `schema/schema.graphql`."""
     return schema.as_str() + "\n"
-
-
-def parse_document(query: str) -> DocumentNode:
-    """`query` parsed through the schema's parser cache (shared by every `ParserCache`
-    of the same size), so that parsing a document before executing it costs one parse."""
-    document: DocumentNode = ParserCache(maxsize=CACHE_SIZE).cached_parse_document(query)
-    return document

@@ -44,15 +44,15 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 
+from schema.documents import memo_of
+
 __all__ = ["FastExecutionContext", "node_id_attribute", "plans_built"]
 
 # What a plan returns when the standard path must answer instead.
 MISS: Final = object()
 Plan = Callable[[Any], Any]
-# Plans by (parent type, field node); the nodes come from the parser cache,
-# so one document's plans are built once. Bounded like that cache.
-_PLANS: dict[tuple[int, int], tuple[GraphQLObjectType, FieldNode, Plan | None]] = {}
-MAX_PLANS = 20_000
+# How many fields have been given a plan, for tests: the fast path did engage.
+_built = 0
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -63,6 +63,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Middleware sees every field: with any, every field takes the standard path.
         middleware = getattr(self.middleware_manager, "middlewares", ())
         self._fast = bool(getattr(self.context_value, "fast_path", False)) and not middleware
+        # Plans by (parent type, field node), kept with the document (schema/documents.py),
+        # so that each of its fields is planned once.
+        self._plans = memo_of(self.context_value)
         # graphql-core keeps the resolvers' helpers, two bound methods of the
         # executor, on the executor: a reference cycle, which leaves every
         # request's executor, context, request and loaded records to the
@@ -85,7 +88,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any = None,
     ) -> Any:
         if self._fast and len(field_details_list) == 1:
-            plan = _plan_for(self.schema, parent_type, field_details_list[0].node)
+            plan = self._plan_for(parent_type, field_details_list[0].node)
             if plan is not None:
                 value = plan(source)
                 if value is not MISS:
@@ -94,25 +97,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             parent_type, source, field_details_list, path, position_context
         )
 
+    def _plan_for(self, parent_type: GraphQLObjectType, node: FieldNode) -> Plan | None:
+        global _built
+        key = ("plan", id(parent_type), id(node))
+        if key in self._plans:
+            plan: Plan | None = self._plans[key]
+            return plan
+        plan = _field_plan(self.schema, parent_type, node)
+        self._plans[key] = plan
+        _built += plan is not None
+        return plan
+
 
 def plans_built() -> int:
-    """How many fields have a plan (for tests: the fast path did engage)."""
-    return sum(plan is not None for *_, plan in _PLANS.values())
-
-
-def _plan_for(
-    schema: GraphQLSchema, parent_type: GraphQLObjectType, node: FieldNode
-) -> Plan | None:
-    key = (id(parent_type), id(node))
-    cached = _PLANS.get(key)
-    # The entry keeps its node alive, so that no other node gets its id.
-    if cached is not None and cached[0] is parent_type and cached[1] is node:
-        return cached[2]
-    if len(_PLANS) >= MAX_PLANS:
-        _PLANS.clear()
-    plan = _field_plan(schema, parent_type, node)
-    _PLANS[key] = (parent_type, node, plan)
-    return plan
+    """How many fields have been given a plan (for tests: the fast path did engage)."""
+    return _built
 
 
 def _field_plan(

@@ -21,7 +21,6 @@ answer with a wrong value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from graphql import (
@@ -38,6 +37,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from resolvers.pagination import Reads
+from schema.documents import memo_of
 from schema.execution import node_id_attribute
 
 __all__ = ["node_reads", "reads"]
@@ -58,41 +58,20 @@ def reads(*attributes: str) -> Callable[[F], F]:
     return declare
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    # Kept alive, so that no other node takes their ids: the field's nodes, and
-    # the operation, which stands for the (parser-cached) document and its fragments.
-    nodes: tuple[FieldNode, ...]
-    operation: Any
-    parent: Any
-    reads: Reads | None
-
-
-# By the field's parent type and nodes: what their pages read, worked out once
-# per document.
-_CACHE: dict[tuple[int, ...], _Entry] = {}
-MAX_ENTRIES = 20_000
-
-
 def node_reads(info: Any) -> Reads | None:
     """What a connection field's page must read of its nodes and edges; None
-    when it cannot tell (the page then reads everything)."""
+    when it cannot tell (the page then reads everything). Worked out once per
+    document, and kept with it (schema/documents.py)."""
     raw: GraphQLResolveInfo[Any] = info._raw_info
     nodes = tuple(raw.field_nodes)
     # The parent type too: a fragment's field may sit under several types.
-    key = (id(raw.parent_type), *(id(node) for node in nodes))
-    entry = _CACHE.get(key)
-    if (
-        entry is not None
-        and entry.operation is raw.operation
-        and entry.parent is raw.parent_type
-        and all(kept is node for kept, node in zip(entry.nodes, nodes, strict=True))
-    ):
-        return entry.reads
-    if len(_CACHE) >= MAX_ENTRIES:
-        _CACHE.clear()
+    key = ("reads", id(raw.parent_type), *(id(node) for node in nodes))
+    memo = memo_of(raw.context)
+    if key in memo:
+        found: Reads | None = memo[key]
+        return found
     found = _connection_reads(raw.return_type, nodes, raw.fragments)
-    _CACHE[key] = _Entry(nodes, raw.operation, raw.parent_type, found)
+    memo[key] = found
     return found
 
 

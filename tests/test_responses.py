@@ -121,25 +121,52 @@ async def test_callers_with_a_key_always_get_a_fresh_answer(
     assert len(app.state.responses) == 0
 
 
-async def test_the_cache_keeps_to_its_size(database_url: str) -> None:
+async def test_variables_the_operation_does_not_declare_make_no_new_entry(
+    client: httpx.AsyncClient, app: Starlette
+) -> None:
+    # Given anonymous requests that each add a large variable no operation declares,
+    for n in range(5):
+        response = await _post(client, PARTNERS, {"first": 3, f"unused{n}": "x" * 50_000})
+        assert response.status_code == 200
+
+    # then they share one entry, the size of a plain request's.
+    assert len(app.state.responses) == 1
+    assert app.state.responses.bytes_held < 10_000
+
+
+async def test_the_cache_counts_its_keys_and_keeps_to_its_size_and_entries(
+    database_url: str,
+) -> None:
     database = Database(database_url)
     graphs = GraphCache(database)
     try:
-        cache = ResponseCache(graphs, max_bytes=800)
+        cache = ResponseCache(graphs, max_bytes=200_000, max_entries=1_000)
         version = await cache.version()
-        answer = {"text": "x" * 80}  # about 100 bytes encoded
-        for n in range(10):
-            cache.put(cache.key(f"query {n}", None, None), version, answer, None)
-        # The oldest went first: eight fit.
-        assert len(cache) == 8
-        assert cache.get(cache.key("query 0", None, None), version) is None
-        assert cache.get(cache.key("query 9", None, None), version) is not None
+        # Given small answers to documents of 20 KB each (keys, not answers, are the bulk),
+        for n in range(30):
+            query = f"query Q{n} {{ __typename }}" + " " * 20_000
+            cache.put(cache.key(query, None, None, ()), version, {"n": n}, None)
+        # then the keys count: far fewer than 30 fit in 200 KB, the newest kept.
+        assert cache.bytes_held <= cache.max_bytes
+        assert 5 <= len(cache) < 10
+        newest = "query Q29 { __typename }" + " " * 20_000
+        assert cache.get(cache.key(newest, None, None, ()), version) is not None
+
+        # Given a cache of at most 3 entries, when 5 small answers are kept,
+        few = ResponseCache(graphs, max_bytes=1_000_000, max_entries=3)
+        for n in range(5):
+            few.put(few.key(f"query {n}", None, None, ()), version, {"n": n}, None)
+        # then the oldest went first.
+        assert len(few) == 3
+        assert few.get(few.key("query 0", None, None, ()), version) is None
+        assert few.get(few.key("query 4", None, None, ()), version) is not None
+
         # An answer bigger than an eighth of the cache is not kept at all.
-        cache.put(cache.key("big", None, None), version, {"text": "x" * 200}, None)
-        assert cache.get(cache.key("big", None, None), version) is None
+        few.put(few.key("big", None, None, ()), version, {"text": "x" * 200_000}, None)
+        assert few.get(few.key("big", None, None, ()), version) is None
         # An answer from an older version of the data is dropped, not served.
-        assert cache.get(cache.key("query 9", None, None), version + 1) is None
-        assert len(cache) == 7
+        assert few.get(few.key("query 4", None, None, ()), version + 1) is None
+        assert len(few) == 2
     finally:
         await graphs.close()
         await database.dispose()
