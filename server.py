@@ -40,6 +40,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import explorer
 import web
@@ -632,28 +633,27 @@ class Authentication:
             )
             await response(scope, receive, send)
             return
-        budgeted = scope["path"].startswith(BUDGETED_PATHS)
         address = request.client.host if request.client else "unknown"
         principal = ANONYMOUS
         header = request.headers.get("authorization")
         if header is not None:
-            if budgeted and not await self.budgets.failures_left(address):
-                verdict = await self.budgets.failed(address)
-                response = _too_many(verdict, "failed authentications", request)
-                await response(scope, receive, send)
-                return
             try:
                 principal = await authenticate(self.database, _bearer_key(header))
             except AuthenticationError as error:
-                if budgeted:
-                    await self.budgets.failed(address)
-                response = _error(
-                    401, "UNAUTHENTICATED", str(error), accept=request.headers.get("accept")
+                # Counted on every route that reads a key; a valid key is never
+                # refused for its address's failures (a proxy's, or a neighbour's).
+                verdict = await self.budgets.failed(address)
+                response = (
+                    _too_many(verdict, "failed authentications", request)
+                    if not verdict.allowed
+                    else _error(
+                        401, "UNAUTHENTICATED", str(error), accept=request.headers.get("accept")
+                    )
                 )
                 await response(scope, receive, send)
                 return
         scope.setdefault("state", {})["principal"] = principal
-        if not budgeted or principal.is_authenticated:
+        if principal.is_authenticated or not scope["path"].startswith(BUDGETED_PATHS):
             await self.app(scope, receive, send)
             return
         verdict = await self.budgets.request(address)
@@ -946,6 +946,15 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
     ]
 
 
+def _proxies(trusted: tuple[str, ...]) -> list[Middleware]:
+    """The client's address and scheme from `X-Forwarded-For` and `-Proto`, when the
+    peer is one of the `trusted` proxies (uvicorn's middleware: it takes the
+    rightmost address that no trusted proxy added); none at all when none are."""
+    if not trusted:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted))]
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
@@ -1009,7 +1018,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *explorer.routes(),
         ],
         middleware=[
-            # Outermost, so that every response has its request id and is counted.
+            # First, the client's address as the trusted proxies give it, for
+            # the logs and the budgets.
+            *_proxies(settings.trusted_proxies),
+            # Then every response gets its request id and is counted.
             Middleware(RequestLog),
             Middleware(RequestMetrics),
             # Then CORS, so that preflights get their answer and refusals their CORS headers.

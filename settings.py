@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,11 @@ class Settings:
     # Origins whose pages may call the API from a browser (CORS), e.g.
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
+    # Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed
+    # (addresses or networks, e.g. `10.0.0.0/8`): the reverse proxies in front.
+    # Budgets count the address a request comes from; with none trusted, a
+    # forwarded address is ignored, whoever sends it.
+    trusted_proxies: tuple[str, ...] = ()
     # Larger request bodies are refused (413) before they are parsed.
     max_body_bytes: int = 64 * 1024
     # Live change subscriptions one WebSocket connection may hold at a time.
@@ -97,6 +103,7 @@ class Settings:
                 env.get("HUB_RESPONSE_CACHE_ENTRIES"), defaults.response_cache_entries
             ),
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
+            trusted_proxies=_networks(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
             max_subscriptions=_positive(
                 env.get("HUB_MAX_SUBSCRIPTIONS"), defaults.max_subscriptions
@@ -133,6 +140,18 @@ def _origins(value: str) -> tuple[str, ...]:
         ):
             raise ValueError(f"expected origins like https://app.example.org, got {origin!r}")
     return origins
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    networks = tuple(item.strip() for item in value.split(",") if item.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as error:
+            raise ValueError(
+                f"expected IP addresses or networks like 10.0.0.0/8, got {network!r}"
+            ) from error
+    return networks
 
 
 def _synchronous(value: str | None, default: str) -> str:

@@ -13,13 +13,15 @@ from asgi_lifespan import LifespanManager
 
 from db.engine import Database
 from db.models import Role
-from resolvers.keys import issue_key
+from resolvers.keys import issue_key, new_key
 from server import create_app
 from settings import Settings
 
 REDIS_URL = "async+redis://127.0.0.1:6379"
 COSTS_11 = "{ members(first: 10) { edges { node { name } } } }"  # the list 1 + 10 members
 RATE_LIMIT = "{ rateLimit { unit cost limit remaining resetAt } }"
+# Well formed, with its checksum, but issued to no one: each try is a lookup.
+WRONG_KEY = new_key()
 
 
 @asynccontextmanager
@@ -61,11 +63,85 @@ async def test_failed_authentications_are_limited_per_address(database_url: str)
     good = (await issue_key(database, name="staff", role=Role.STAFF)).key
     await database.dispose()
     async with hub(settings) as http:
+        # Given an address that failed to authenticate as often as it may,
         for _ in range(2):
-            assert (await _post(http, "{ __typename }", "mh_live_wrong")).status_code == 401
-        refused = await _post(http, "{ __typename }", good)
+            assert (await _post(http, "{ __typename }", WRONG_KEY)).status_code == 401
+        # when it tries another key that is not valid, it is refused for its failures;
+        refused = await _post(http, "{ __typename }", WRONG_KEY)
         assert refused.status_code == 429
         assert "failed authentications" in refused.json()["errors"][0]["message"]
+        # a valid key from the same address (behind the same proxy, say) still works.
+        assert (await _post(http, "{ __typename }", good)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/health", "/metrics", "/ready", "/", "/explorer"])
+async def test_failed_authentications_count_on_every_route_that_reads_a_key(
+    database_url: str, path: str
+) -> None:
+    settings = Settings(database_url=database_url, failed_auth_budget="2/minute")
+    async with hub(settings) as http:
+        bad = {"authorization": f"Bearer {WRONG_KEY}"}
+        statuses = [(await http.get(path, headers=bad)).status_code for _ in range(3)]
+        assert statuses == [401, 401, 429]
+        # The address's failures are spent on the API too.
+        assert (await _post(http, "{ __typename }", WRONG_KEY)).status_code == 429
+
+
+@asynccontextmanager
+async def hub_behind(settings: Settings, peer: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The hub, reached from `peer` (a proxy's address, or a client's)."""
+    app = create_app(settings)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(manager.app, client=(peer, 40_000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            yield http
+
+
+async def _forwarded_statuses(http: httpx.AsyncClient, count: int) -> list[int]:
+    statuses = []
+    for n in range(count):
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"x-forwarded-for": f"203.0.113.{n + 1}"},
+        )
+        statuses.append(response.status_code)
+    return statuses
+
+
+async def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
+    database_url: str,
+) -> None:
+    budget = {"database_url": database_url, "anonymous_budget": "3/minute"}
+    # Given no trusted proxy, a client that forges a new address per request
+    # still spends one budget, its own;
+    async with hub_behind(Settings(**budget), "127.0.0.1") as http:
+        assert await _forwarded_statuses(http, 4) == [200, 200, 200, 429]
+    # so does a peer that is not among the trusted proxies.
+    trusted = Settings(**budget, trusted_proxies=("10.0.0.0/8",))
+    async with hub_behind(trusted, "192.0.2.7") as http:
+        assert await _forwarded_statuses(http, 4) == [200, 200, 200, 429]
+    # Behind a trusted proxy, each client it forwards has a budget of its own.
+    async with hub_behind(trusted, "10.1.2.3") as http:
+        assert await _forwarded_statuses(http, 4) == [200, 200, 200, 200]
+        for _ in range(3):
+            await _post_from(http, "198.51.100.1")
+        assert (await _post_from(http, "198.51.100.1")).status_code == 429
+
+
+async def _post_from(http: httpx.AsyncClient, address: str) -> httpx.Response:
+    return await http.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"x-forwarded-for": address}
+    )
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    assert Settings.from_env({"HUB_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}).trusted_proxies == (
+        "10.0.0.0/8",
+        "::1",
+    )
+    with pytest.raises(ValueError, match="like 10.0.0.0/8"):
+        Settings.from_env({"HUB_TRUSTED_PROXIES": "proxy.internal"})
 
 
 async def _partner_key(database_url: str) -> tuple[str, str]:

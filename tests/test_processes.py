@@ -197,6 +197,27 @@ async def test_a_rate_budget_spent_on_one_hub_is_spent_on_both(
     assert refused[0].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
+async def test_a_forged_forwarded_address_spends_the_senders_own_budget(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    # Given a hub with no trusted proxy, allowing an address four requests a minute,
+    with hub_process(environment, tmp_path / "hub.log") as hub:
+        async with httpx.AsyncClient(base_url=hub.origin) as http:
+            # when a local client forges a new X-Forwarded-For on each of five requests,
+            statuses = [
+                (
+                    await http.post(
+                        "/graphql",
+                        json={"query": MEMBER},
+                        headers={"x-forwarded-for": f"203.0.113.{n}"},
+                    )
+                ).status_code
+                for n in range(5)
+            ]
+    # then they all spend its own budget: the fifth is refused.
+    assert statuses == [200, 200, 200, 200, 429]
+
+
 async def test_a_subscriber_on_one_hub_hears_of_a_change_made_through_the_other(
     two_hubs: tuple[Hub, Hub], staff_key: str, shared_url: str
 ) -> None:
