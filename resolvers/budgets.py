@@ -13,6 +13,8 @@ time in proportion to them on every hit.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -50,6 +52,23 @@ class Verdict:
         if not self.allowed:
             headers["Retry-After"] = str(self.retry_after)
         return headers
+
+
+# Callers come from few distinct addresses at a time.
+@functools.lru_cache(maxsize=4096)
+def caller(address: str) -> str:
+    """Whose budget a request from `address` spends: the address, or for IPv6
+    its /64 network, which one host or one home network holds whole (counting
+    each of its addresses apart would give it 2^64 budgets, and fill memory)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def _budget(name: str, text: str) -> RateLimitItem:
@@ -96,15 +115,15 @@ class Budgets:
 
     async def request(self, address: str) -> Verdict:
         """Count one anonymous request from `address`."""
-        return await self._hit(self.anonymous, f"ip:{address}", 1, "requests")
+        return await self._hit(self.anonymous, f"ip:{caller(address)}", 1, "requests")
 
     async def failed(self, address: str) -> Verdict:
         """Count one failed authentication from `address`."""
-        return await self._hit(self.failed_authentication, f"auth:{address}", 1, "requests")
+        return await self._hit(self.failed_authentication, f"auth:{caller(address)}", 1, "requests")
 
     async def failures_left(self, address: str) -> bool:
         """Whether `address` may still try to authenticate."""
-        key = f"{self.namespace}:auth:{address}"
+        key = f"{self.namespace}:auth:{caller(address)}"
         return await self._limiter.test(self.failed_authentication, key)
 
     async def status(self, principal: Principal, address: str) -> Verdict | None:
@@ -113,4 +132,4 @@ class Budgets:
             return None
         if principal.role == "partner" and principal.key_id is not None:
             return await self._hit(self.partner, f"key:{principal.key_id}", 0, "points")
-        return await self._hit(self.anonymous, f"ip:{address}", 0, "requests")
+        return await self._hit(self.anonymous, f"ip:{caller(address)}", 0, "requests")

@@ -192,3 +192,31 @@ async def test_hubs_sharing_redis_share_a_budget(database_url: str) -> None:
 def test_a_bad_budget_setting_fails_at_start(database_url: str, budget: str) -> None:
     with pytest.raises(ValueError, match="budget"):
         create_app(Settings(database_url=database_url, partner_budget=budget))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9", True),
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("::ffff:198.51.100.7", "198.51.100.7", True),
+        ("198.51.100.7", "198.51.100.8", False),
+    ],
+)
+async def test_an_ipv6_network_of_one_host_spends_one_budget(
+    database_url: str, first: str, second: str, shared: bool
+) -> None:
+    settings = Settings(database_url=database_url, anonymous_budget="3/minute")
+    async with LifespanManager(create_app(settings)) as manager:
+
+        async def post_from(peer: str) -> int:
+            transport = httpx.ASGITransport(manager.app, client=(peer, 40_000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                return (await _post(http, "{ __typename }")).status_code
+
+        # Given an address that spent its budget of three requests,
+        assert [await post_from(first) for _ in range(3)] == [200, 200, 200]
+        # when another address of the same /64 (or the same IPv4 address) asks,
+        status = await post_from(second)
+    # then it is refused; an address of another network is not.
+    assert status == (429 if shared else 200)
