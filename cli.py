@@ -33,6 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     import logs
+    from connections import uvicorn_options
     from settings import Settings
 
     settings = Settings.from_env()
@@ -70,6 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
         # One JSON line per request comes from the hub (logs.RequestLog), with its id.
         access_log=False,
         log_config=log_config,
+        **uvicorn_options(settings),
     )
     return 0
 

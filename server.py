@@ -10,6 +10,7 @@ request body limit, and authentication by API key.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import gc
 import logging
@@ -724,15 +725,22 @@ class _BodyTooLargeError(Exception):
     pass
 
 
+class _BodyTooSlowError(Exception):
+    pass
+
+
 class BodyLimit:
     """Refuses request bodies over `max_bytes` with 413 before anything parses them:
     at once by their Content-Length, and by counting a streamed (chunked) body as
-    it arrives. Starlette's own limit answers in plain text; clients here expect a
-    GraphQL response."""
+    it arrives; and bodies that have not all arrived `timeout_seconds` after the
+    request head with 408 (and the connection closed), so that a client cannot
+    hold a request open by sending its body slowly. Starlette's own limit
+    answers in plain text; clients here expect a GraphQL response."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float = 30) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -744,15 +752,24 @@ class BodyLimit:
             await self._refusal(headers)(scope, receive, send)
             return
         received = 0
+        body_complete = False
         response_started = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_seconds
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_complete
+            if body_complete:  # what follows is `http.disconnect`, whenever it comes
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyTooSlowError from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise _BodyTooLargeError
+                body_complete = not message.get("more_body", False)
             return message
 
         async def watching_send(message: Message) -> None:
@@ -766,6 +783,21 @@ class BodyLimit:
             if response_started:
                 raise
             await self._refusal(headers)(scope, receive, send)
+        except _BodyTooSlowError:
+            if response_started:
+                raise
+            await self._too_slow(headers)(scope, receive, send)
+
+    def _too_slow(self, headers: Headers) -> Response:
+        return _error(
+            408,
+            "REQUEST_TIMEOUT",
+            f"The request body did not arrive within {self.timeout_seconds:g} s: "
+            "send it at once, or check the Content-Length you declared.",
+            accept=headers.get("accept"),
+            # The rest of the body may still come: the connection cannot be reused.
+            headers={"Connection": "close"},
+        )
 
     def _refusal(self, headers: Headers) -> Response:
         return _error(
@@ -1026,7 +1058,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(RequestMetrics),
             # Then CORS, so that preflights get their answer and refusals their CORS headers.
             *_cors(settings.cors_origins),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_body_bytes,
+                timeout_seconds=settings.body_timeout_seconds,
+            ),
             Middleware(Authentication, database=database, budgets=budgets),
         ],
         lifespan=lifespan,

@@ -59,6 +59,15 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Larger request bodies are refused (413) before they are parsed.
     max_body_bytes: int = 64 * 1024
+    # Slow clients (connections.py): a request head must arrive within
+    # `header_timeout_seconds`, a body within `body_timeout_seconds` (else
+    # 408 and the connection closes); an idle kept-alive connection closes
+    # after `keep_alive_seconds`; past `max_connections` held at once (per
+    # process), requests get 503.
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 30
+    keep_alive_seconds: int = 5
+    max_connections: int = 1000
     # Live change subscriptions one WebSocket connection may hold at a time.
     max_subscriptions: int = 10
     # How often a change stream reads the audit log when no notification came
@@ -105,6 +114,16 @@ class Settings:
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             trusted_proxies=_networks(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
+            header_timeout_seconds=_positive(
+                env.get("HUB_HEADER_TIMEOUT_SECONDS"), defaults.header_timeout_seconds
+            ),
+            body_timeout_seconds=_positive(
+                env.get("HUB_BODY_TIMEOUT_SECONDS"), defaults.body_timeout_seconds
+            ),
+            keep_alive_seconds=_positive(
+                env.get("HUB_KEEP_ALIVE_SECONDS"), defaults.keep_alive_seconds
+            ),
+            max_connections=_positive(env.get("HUB_MAX_CONNECTIONS"), defaults.max_connections),
             max_subscriptions=_positive(
                 env.get("HUB_MAX_SUBSCRIPTIONS"), defaults.max_subscriptions
             ),

@@ -10,6 +10,8 @@ write lock up front; each change bumps the partner's `version` and appends an
 audit entry (action "import"), as a mutation would.
 
 Exports write the same columns, so an export imported again changes nothing.
+In CSV, cells a spreadsheet would run as formulas are escaped on export and
+read back on import (`resolvers/cells.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from db.engine import Database
 from db.models import Origin, Partner
 from db.reference import normalise
 from resolvers.audit import record_change
+from resolvers.cells import escape, unescape
 from resolvers.writes import (
     ForbiddenError,
     UserError,
@@ -264,8 +267,9 @@ def _csv_rows(text: str) -> list[_Row]:
                 message = f"has {len(cells)} cells; the header names {len(header)} columns."
                 rows.append(_Row(start, {}, [UserError((), message, "MALFORMED")]))
                 continue
+            # Stripped, then the formula escape of `write_file` taken off.
             values: dict[str, Any] = {
-                name: cell.strip() for name, cell in zip(header, cells, strict=True)
+                name: unescape(cell.strip()) for name, cell in zip(header, cells, strict=True)
             }
             if SOURCES in values:
                 values[SOURCES] = [
@@ -493,5 +497,5 @@ def _csv_cell(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name == SOURCES:
-        return SOURCE_SEPARATOR.join(value)
-    return str(value)
+        return escape(SOURCE_SEPARATOR.join(value))
+    return escape(str(value))

@@ -91,13 +91,14 @@ async def _build_template(url: str) -> None:
 
 
 @contextmanager
-def serving(app: ASGIApp) -> Iterator[str]:
-    """Run `app` under uvicorn on a free loopback port in a thread; yield its origin."""
+def serving(app: ASGIApp, **options: Any) -> Iterator[str]:
+    """Run `app` under uvicorn on a free loopback port in a thread; yield its origin.
+    `options` go to uvicorn (`connections.uvicorn_options`, as `metrohub serve`)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="auto"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="auto", **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -1,7 +1,9 @@
 """Fuzzing: valid operations generated from the hub's printed schema by
 hypothesis-graphql, for every root Query field and every mutation, sent over
 HTTP to the hub under uvicorn, as staff and anonymously. Whatever they ask,
-the hub answers in GraphQL-over-HTTP JSON, never with a 5xx, within 2 s.
+the hub answers in GraphQL-over-HTTP JSON, never with a 5xx. (How long it
+takes is no test's business: query costs are bounded by `schema/limits.py`,
+and timings belong in bench/.)
 
 Seeds are fixed (`derandomize=True`): a run finds what the last one found.
 Arguments are drawn from the seed data (real global IDs and cursors, words
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC
@@ -41,7 +42,8 @@ assert SCHEMA.mutation_type is not None
 QUERY_FIELDS = sorted(SCHEMA.query_type.fields)
 MUTATION_FIELDS = sorted(SCHEMA.mutation_type.fields)
 
-RESPONSE_LIMIT_S = 2.0
+# Only so that a request that hangs fails the test rather than stalling it.
+HANG_GUARD_S = 60
 SPARE_KEYS = 10
 # Per root field; `FUZZ_EXAMPLES=200 pytest tests/test_fuzz.py` searches deeper.
 QUERY_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "16"))
@@ -144,12 +146,16 @@ class Hub:
     def __init__(self, origin: str, staff_key: str, admin_key: str) -> None:
         self.origin = origin
         self.staff = httpx.Client(
-            base_url=origin, headers={"authorization": f"Bearer {staff_key}"}, timeout=10
+            base_url=origin,
+            headers={"authorization": f"Bearer {staff_key}"},
+            timeout=HANG_GUARD_S,
         )
         self.admin = httpx.Client(
-            base_url=origin, headers={"authorization": f"Bearer {admin_key}"}, timeout=10
+            base_url=origin,
+            headers={"authorization": f"Bearer {admin_key}"},
+            timeout=HANG_GUARD_S,
         )
-        self.anonymous = httpx.Client(base_url=origin, timeout=10)
+        self.anonymous = httpx.Client(base_url=origin, timeout=HANG_GUARD_S)
         body = self.staff.post("/graphql", json={"query": SAMPLES}).json()
         assert "errors" not in body, body
         samples = set(_samples(body["data"]))
@@ -160,12 +166,9 @@ class Hub:
         self.tallies: dict[str, Outcomes] = {}
 
     def send(self, client: httpx.Client, document: str) -> dict[str, Any]:
-        """Post `document`; check the answer is well-formed, fast and no 5xx."""
-        started = time.perf_counter()
+        """Post `document`; check the answer is well-formed and no 5xx."""
         response = client.post("/graphql", json={"query": document})
-        elapsed = time.perf_counter() - started
         assert response.status_code < 500, (document, response.text)
-        assert elapsed < RESPONSE_LIMIT_S, (document, elapsed)
         assert response.headers["content-type"].startswith("application/json"), response.headers
         body = response.json()
         assert isinstance(body, dict), body
@@ -241,7 +244,7 @@ def test_fuzzed_queries_get_well_formed_answers(hub: Hub, field: str) -> None:
     @given(queries(SCHEMA, fields=[field], custom_scalars=hub.scalars))
     def check(document: str) -> None:
         # Given a valid query on `field`, when staff and an anonymous client
-        # send it, then each gets a well-formed answer in time (asserted in send).
+        # send it, then each gets a well-formed answer (asserted in send).
         tally.add("staff " + hub.outcome(hub.send(hub.staff, document)))
         tally.add("anonymous " + hub.outcome(hub.send(hub.anonymous, document)))
 
@@ -260,7 +263,7 @@ def test_fuzzed_mutations_get_well_formed_answers(hub: Hub, field: str) -> None:
     @given(mutations(SCHEMA, fields=[field], custom_scalars=hub.scalars))
     def check(document: str) -> None:
         # Given a valid mutation, when an anonymous client and an admin send
-        # it, then each gets a well-formed answer in time.
+        # it, then each gets a well-formed answer.
         tally.add("anonymous " + hub.outcome(hub.send(hub.anonymous, document)))
         tally.add("admin " + hub.outcome(hub.send(hub.admin, document)))
 

