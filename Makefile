@@ -15,7 +15,7 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k load crash wrk install assets browser redis clean
+.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k load crash hostile wrk install assets browser redis clean
 
 run: install assets
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
@@ -66,6 +66,12 @@ load: install
 
 crash: install
 	$(BIN)/python -m bench.crash --cycles 20
+
+# Hostile requests (centrality after writes, huge filters, big variables,
+# deep walks, slow clients) against the hub as its own process on 20,000 demo
+# partners, with /health probed every 50 ms; 6-10 minutes. See bench/RESULTS.md.
+hostile: install
+	$(BIN)/python -m bench.hostile
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }

@@ -990,7 +990,7 @@ def _proxies(trusted: tuple[str, ...]) -> list[Middleware]:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     database = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
-    graphs = GraphCache(database)
+    graphs = GraphCache(database, centrality_seconds=settings.centrality_seconds)
     budgets = Budgets(
         settings.redis_url,
         partner=settings.partner_budget,

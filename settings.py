@@ -84,6 +84,10 @@ class Settings:
     # (kill -9) without losing a committed write; FULL also survives the OS
     # crashing or the power failing, for fewer writes a second.
     sqlite_synchronous: str = "NORMAL"
+    # Centrality rankings (`mostConnected`) are computed in the background at
+    # most once per this many seconds, and answers may lag writes by that much;
+    # 0: whenever asked after a change, one computation at a time.
+    centrality_seconds: int = 60
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -135,6 +139,9 @@ class Settings:
             log_format=_choice(env.get("HUB_LOG_FORMAT"), ("json", "text"), defaults.log_format),
             sqlite_synchronous=_synchronous(
                 env.get("HUB_SQLITE_SYNCHRONOUS"), defaults.sqlite_synchronous
+            ),
+            centrality_seconds=_count(
+                env.get("HUB_CENTRALITY_SECONDS"), defaults.centrality_seconds
             ),
         )
 

@@ -9,15 +9,29 @@ ids, a sort label per node and the edges' attributes, one SQL statement for
 the nodes and one per kind of edge. `GraphCache` keeps it and reloads it when
 the database has changed. Answers name nodes by `NodeKey`; the records behind
 them are read afterwards, in batch, by the request's loaders.
+
+What costs more than a few milliseconds on a large network runs in one thread
+of its own, never on the event loop: building the graph from the rows
+(0.6-1 s at 20,000 demo partners, after every write), the lists of every node
+and edge (~1 s), and the walks of `neighbours` and `paths` (up to 0.1-0.2 s
+each). One
+thread, so that these take turns with the event loop for the GIL rather than
+crowding it out. Centrality rankings are scored in a worker process
+(`resolvers.centrality`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import enum
+import functools
 import itertools
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
 
 import networkx as nx
 from sqlalchemy import Select, literal, null, select, union_all
@@ -44,6 +58,13 @@ from db.models import (
     Region,
     UclgSection,
 )
+from resolvers.centrality import (
+    BETWEENNESS_BUDGET,
+    FIRST_WAIT_SECONDS,
+    Centrality,
+    Ranking,
+    Rankings,
+)
 from resolvers.errors import UserInputError
 from resolvers.keys import Principal
 from resolvers.pagination import Edge, Page, PageArgs, page_of, page_of_sorted
@@ -61,6 +82,8 @@ from resolvers.records import (
 __all__ = [
     "BETWEENNESS_BUDGET",
     "DATA_VERSION_CHECKS",
+    "FIRST_WAIT_SECONDS",
+    "GRAPH_THREAD",
     "MAX_DEPTH",
     "MAX_PATHS",
     "MAX_PATH_LENGTH",
@@ -82,6 +105,7 @@ __all__ = [
     "NodeType",
     "Path",
     "Ranked",
+    "RankedPage",
     "collaborators",
     "load_graph",
     "most_connected",
@@ -98,17 +122,17 @@ MAX_PATHS = 10
 # Equally short paths looked at before the `limit` first (by the names along
 # them) are returned: enough for any pair in the data, and a bound otherwise.
 PATHS_SCANNED = 1_000
-# Exact betweenness (Brandes) costs one breadth-first search per node: O(V·E)
-# steps in pure Python. That is instant on the reference data (157 nodes,
-# 227 edges: 0.03 s) but takes 55-65 s on `metrohub seed --demo 3000` (3,457
-# nodes, 12,675 edges). Past BETWEENNESS_BUDGET node·edge steps it is estimated
-# from k = BETWEENNESS_BUDGET // E sampled source nodes (networkx's `k=`, with a
-# fixed seed, so one graph always gets the same scores). At demo 3000 that is
-# 118 sources and 1.7-2.1 s; the scores are within 0.042 of the exact ones and
-# the six top nodes (the focus areas) are the same, but where scores are tiny
-# (members, ~0.001 at that scale) the order is rough.
-BETWEENNESS_BUDGET = 1_500_000
-BETWEENNESS_SEED = 1985
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The graph's CPU work (see the module's docstring): one thread, for the process.
+GRAPH_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph")
+
+
+async def _off_loop(work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(GRAPH_THREAD, functools.partial(work, *args, **kwargs))
 
 
 class NodeType(enum.StrEnum):
@@ -136,13 +160,6 @@ class EdgeKind(enum.StrEnum):
     PARTNER_FOCUS_AREA = "partner_focus_area"
     INITIATIVE_OBJECTIVE = "initiative_objective"
     OBJECTIVE_ACTION_PLAN = "objective_action_plan"
-
-
-class Centrality(enum.StrEnum):
-    """How `most_connected` scores nodes."""
-
-    DEGREE = "degree"
-    BETWEENNESS = "betweenness"
 
 
 # A node of the graph: its type and its record's primary key.
@@ -247,6 +264,13 @@ class Ranked:
     target: NodeKey
     score: float
     rank: int
+
+
+@dataclass(slots=True)
+class RankedPage(Page[Ranked]):
+    """A page of a ranking, and when the data it ranks was read."""
+
+    computed_at: datetime
 
 
 # The nodes: type, id, the label answers are sorted by, and whether the node
@@ -365,7 +389,10 @@ _ENDS: dict[EdgeKind, tuple[NodeType, NodeType]] = {source.kind: source.ends for
 
 class NetworkGraph:
     """The network graph as of one version of the data. Never changed once
-    loaded; its centrality scores are computed on first use and kept."""
+    loaded; the lists of every node and edge are built on first use and kept.
+    `rankings` are the process's centrality rankings (kept apart: they outlive
+    a version of the data); `public` marks the view without drafts and
+    archived records that `visible_to` gives."""
 
     def __init__(
         self,
@@ -373,15 +400,18 @@ class NetworkGraph:
         labels: dict[NodeKey, str],
         version: Any,
         hidden: frozenset[NodeKey] = frozenset(),
+        *,
+        rankings: Rankings | None = None,
+        public: bool = False,
     ):
         self.graph = graph
         self.labels = labels
         self.version = version
         self.hidden = hidden
+        self.rankings = rankings
+        self.public = public
         self._public: NetworkGraph | None = None
-        self._scores: dict[Centrality, dict[NodeKey, float]] = {}
-        self._orders: dict[Centrality, list[NodeKey]] = {}
-        self._scoring = {metric: asyncio.Lock() for metric in Centrality}
+        self._listing = asyncio.Lock()
         self._listed_edges: list[tuple[tuple[str, int, int], ListedEdge]] | None = None
         self._listed_nodes: list[tuple[tuple[str, str, int], Endpoint]] | None = None
 
@@ -396,7 +426,9 @@ class NetworkGraph:
         if self._public is None:
             hidden = self.hidden
             view = nx.subgraph_view(self.graph, filter_node=lambda key: key not in hidden)
-            self._public = NetworkGraph(view, self.labels, self.version)
+            self._public = NetworkGraph(
+                view, self.labels, self.version, rankings=self.rankings, public=True
+            )
         return self._public
 
     def sort_key(self, key: NodeKey) -> tuple[str, str, int]:
@@ -407,81 +439,83 @@ class NetworkGraph:
         facts: EdgeFacts = self.graph.edges[start, end]["facts"]
         return Hop(start, end, facts)
 
-    def listed_edges(self) -> list[tuple[tuple[str, int, int], ListedEdge]]:
+    async def listed_edges(self) -> list[tuple[tuple[str, int, int], ListedEdge]]:
         """Every edge, from its kind's first end, by kind and the two ends'
         ids (the list's keyset order), with that key; built once per graph."""
-        if self._listed_edges is None:
-            listed: list[tuple[tuple[str, int, int], ListedEdge]] = []
-            facts: EdgeFacts
-            for a, b, facts in self.graph.edges(data="facts"):
-                start, end = (a, b) if a[0] is _ENDS[facts.kind][0] else (b, a)
-                source, target = (
-                    Endpoint(start, self.labels[start]),
-                    Endpoint(end, self.labels[end]),
-                )
-                item = ListedEdge("", Hop(start, end, facts), source, target)
-                listed.append(((facts.kind.value, start[1], end[1]), item))
-            self._listed_edges = sorted(listed, key=lambda pair: pair[0])
-        return self._listed_edges
+        async with self._listing:
+            if self._listed_edges is None:
+                self._listed_edges = await _off_loop(self._list_edges)
+            return self._listed_edges
 
-    def listed_nodes(self) -> list[tuple[tuple[str, str, int], Endpoint]]:
+    def _list_edges(self) -> list[tuple[tuple[str, int, int], ListedEdge]]:
+        listed: list[tuple[tuple[str, int, int], ListedEdge]] = []
+        facts: EdgeFacts
+        for a, b, facts in self.graph.edges(data="facts"):
+            start, end = (a, b) if a[0] is _ENDS[facts.kind][0] else (b, a)
+            source, target = (
+                Endpoint(start, self.labels[start]),
+                Endpoint(end, self.labels[end]),
+            )
+            item = ListedEdge("", Hop(start, end, facts), source, target)
+            listed.append(((facts.kind.value, start[1], end[1]), item))
+        listed.sort(key=lambda pair: pair[0])
+        return listed
+
+    async def listed_nodes(self) -> list[tuple[tuple[str, str, int], Endpoint]]:
         """Every node by type, name and id, with that key; built once per graph."""
-        if self._listed_nodes is None:
-            listed = [(self.sort_key(key), Endpoint(key, self.labels[key])) for key in self.graph]
-            self._listed_nodes = sorted(listed, key=lambda pair: pair[0])
-        return self._listed_nodes
+        async with self._listing:
+            if self._listed_nodes is None:
+                self._listed_nodes = await _off_loop(self._list_nodes)
+            return self._listed_nodes
 
-    async def ranking(self, metric: Centrality, types: frozenset[NodeType] | None) -> list[Ranked]:
-        """The nodes of `types` (all when None) by score under `metric`, best
-        first, then by type and name; equal scores share a rank (1, 2, 2, 4).
-        The scores and their order are computed once per graph."""
-        async with self._scoring[metric]:
-            scores = self._scores.get(metric)
-            if scores is None:
-                # Off the event loop: betweenness takes up to a second or two.
-                scores = await asyncio.to_thread(self._score, metric)
-                self._orders[metric] = sorted(
-                    scores, key=lambda key: (-scores[key], *self.sort_key(key))
-                )
-                self._scores[metric] = scores
-        ranked: list[Ranked] = []
-        for key in self._orders[metric]:
-            if types is None or key[0] in types:
-                score = scores[key]
-                tied = bool(ranked) and ranked[-1].score == score
-                ranked.append(Ranked("", key, score, ranked[-1].rank if tied else len(ranked) + 1))
-        return ranked
+    def _list_nodes(self) -> list[tuple[tuple[str, str, int], Endpoint]]:
+        listed = [(self.sort_key(key), Endpoint(key, self.labels[key])) for key in self.graph]
+        listed.sort(key=lambda pair: pair[0])
+        return listed
 
-    def _score(self, metric: Centrality) -> dict[NodeKey, float]:
-        if metric is Centrality.DEGREE:
-            return {key: float(degree) for key, degree in self.graph.degree()}
-        nodes, edges = self.graph.number_of_nodes(), self.graph.number_of_edges()
-        sampled = nodes * edges > BETWEENNESS_BUDGET
-        k = max(1, BETWEENNESS_BUDGET // edges) if sampled else None
-        scores: dict[NodeKey, float] = nx.betweenness_centrality(
-            self.graph, k=k, normalized=True, seed=BETWEENNESS_SEED if sampled else None
-        )
-        return scores
+    async def ranking(self, metric: Centrality) -> tuple[Ranking, list[Any]]:
+        """The last ranking by `metric` (see `resolvers.centrality`), and its
+        order as this graph's viewers may see it: of the public graph unless
+        this is the whole graph. Nodes not in this graph (deleted, or hidden
+        since) are left for the caller to skip."""
+        if self.rankings is None:
+            raise RuntimeError("this graph has no rankings: load it through a GraphCache")
+        ranking = await self.rankings.latest(metric, self.version)
+        return ranking, ranking.public if self.public else ranking.every
 
 
-async def load_graph(connection: AsyncConnection, version: Any) -> NetworkGraph:
-    """Read the whole network graph: one statement for the nodes, one per kind of edge."""
+async def load_graph(
+    connection: AsyncConnection, version: Any, rankings: Rankings | None = None
+) -> NetworkGraph:
+    """Read the whole network graph: one statement for the nodes, one per kind
+    of edge. The rows arrive on the event loop, fetched in full; turning them
+    into values (enums, JSON) and into the graph happens off it."""
+    nodes = await connection.execute(_NODES)
+    edges = [(source, await connection.execute(source.query)) for source in _EDGES]
+    return await _off_loop(_build, nodes, edges, version, rankings)
+
+
+def _build(
+    nodes: Iterable[Sequence[Any]],
+    edges: list[tuple[_EdgeSource, Iterable[Sequence[Any]]]],
+    version: Any,
+    rankings: Rankings | None,
+) -> NetworkGraph:
     labels: dict[NodeKey, str] = {}
     hidden: set[NodeKey] = set()
-    for kind, pk, label, public in await connection.execute(_NODES):
+    for kind, pk, label, public in nodes:
         labels[(NodeType(kind), pk)] = label
         if not public:
             hidden.add((NodeType(kind), pk))
     graph: nx.Graph[NodeKey] = nx.Graph()
     graph.add_nodes_from(labels)
-    for source in _EDGES:
+    for source, rows in edges:
         near, far = source.ends
-        rows = await connection.execute(source.query)
         graph.add_edges_from(
             ((near, a), (far, b), {"facts": EdgeFacts(source.kind, *facts)})
             for a, b, *facts in rows
         )
-    return NetworkGraph(graph, labels, version, frozenset(hidden))
+    return NetworkGraph(graph, labels, version, frozenset(hidden), rankings=rankings)
 
 
 # The statement that reads the data version: on SQLite, on PostgreSQL.
@@ -505,29 +539,38 @@ class GraphCache:
     On PostgreSQL the check reads the one-row `data_version` table that every
     transaction writing to a graph table counts up as it commits (migration
     0006): the same guarantees, for every process on the database.
+
+    The check and the load take separate locks: while one request waits for a
+    reload (a second at 20,000 demo partners), others still check the version
+    (the response cache does, for every anonymous request).
+
+    It also keeps the process's centrality `rankings`, scored at most once
+    every `centrality_seconds` (see `resolvers.centrality`).
     """
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, centrality_seconds: float = 60) -> None:
         self._database = database
         self._watcher: AsyncConnection | None = None
         self._current: NetworkGraph | None = None
-        self._lock = asyncio.Lock()
+        self._checking = asyncio.Lock()
+        self._loading = asyncio.Lock()
+        self.rankings = Rankings(self.current, centrality_seconds)
 
     async def current(self) -> NetworkGraph:
         """The graph as the database holds it now (one statement to check)."""
-        async with self._lock:
-            # The version is read before the graph: a write that lands between
-            # the two is in the graph and only costs one reload more, never a
-            # stale graph filed under a newer version.
-            version = await self._data_version()
+        # The version is read before the graph: a write that lands between
+        # the two is in the graph and only costs one reload more, never a
+        # stale graph filed under a newer version.
+        version = await self.data_version()
+        async with self._loading:
             if self._current is None or self._current.version != version:
                 async with self._database.engine.connect() as connection:
-                    self._current = await load_graph(connection, version)
+                    self._current = await load_graph(connection, version, self.rankings)
             return self._current
 
     async def data_version(self) -> int:
         """The database's data version now: it changes with every committed write."""
-        async with self._lock:
+        async with self._checking:
             return await self._data_version()
 
     async def _data_version(self) -> int:
@@ -540,8 +583,10 @@ class GraphCache:
         return version
 
     async def close(self) -> None:
-        """Give the watcher connection back (before the engine is disposed)."""
-        async with self._lock:
+        """Stop the rankings' worker and give the watcher connection back
+        (before the engine is disposed)."""
+        await self.rankings.close()
+        async with self._checking:
             if self._watcher is not None:
                 await self._watcher.close()
                 self._watcher = None
@@ -556,7 +601,7 @@ def _require_depth(depth: int) -> None:
         )
 
 
-def neighbours(
+async def neighbours(
     network: NetworkGraph,
     start: NodeKey,
     depth: int,
@@ -569,6 +614,16 @@ def neighbours(
     _require_depth(depth)
     if start not in network:
         return Page.empty(after=args.after is not None)
+    return await _off_loop(_neighbours, network, start, depth, types, args)
+
+
+def _neighbours(
+    network: NetworkGraph,
+    start: NodeKey,
+    depth: int,
+    types: frozenset[NodeType] | None,
+    args: PageArgs,
+) -> Page[Neighbour]:
     distance: dict[NodeKey, int] = {}
     layers = itertools.islice(nx.bfs_layers(network.graph, [start]), depth + 1)
     for hops, layer in enumerate(layers):
@@ -597,7 +652,7 @@ def neighbours(
     )
 
 
-def paths(
+async def paths(
     network: NetworkGraph, start: NodeKey, end: NodeKey, max_length: int, limit: int
 ) -> list[Path]:
     """Up to `limit` shortest paths from `start` to `end`, ordered by the names
@@ -616,6 +671,12 @@ def paths(
         )
     if start == end:
         return [Path([start], [])]
+    return await _off_loop(_paths, network, start, end, max_length, limit)
+
+
+def _paths(
+    network: NetworkGraph, start: NodeKey, end: NodeKey, max_length: int, limit: int
+) -> list[Path]:
     try:
         # Searching from both ends stops where they meet: cheaper than
         # all_shortest_paths' full search when the nodes are too far apart.
@@ -663,31 +724,49 @@ async def most_connected(
     metric: Centrality,
     types: frozenset[NodeType] | None,
     args: PageArgs,
-) -> Page[Ranked]:
-    """Nodes of `types` (all when None) ranked by `metric`, best first."""
-    return page_of(
-        await network.ranking(metric, types),
-        lambda item: (-item.score, *network.sort_key(item.target)),
-        args,
-        lambda item, cursor: Ranked(cursor, item.target, item.score, item.rank),
+) -> RankedPage:
+    """Nodes of `types` (all when None) ranked by `metric`, best first, from
+    the last ranking scored (see `resolvers.centrality`): of the nodes in it,
+    those still in `network` (a node hidden or deleted since drops out; one
+    added since waits for the next ranking). Ranks count the nodes listed."""
+    ranking, order = await network.ranking(metric)
+    listed = [
+        pair
+        for pair in order
+        if (types is None or pair[1][0][0] in types) and pair[1][0] in network
+    ]
+
+    def ranked(item: tuple[NodeKey, float], cursor: str) -> Ranked:
+        key, score = item
+        # Equal scores share a place: one more than the nodes scored higher.
+        higher = bisect.bisect_left(listed, -score, key=lambda pair: pair[0][0])
+        return Ranked(cursor, key, score, higher + 1)
+
+    page = page_of_sorted(listed, args, ranked)
+    return RankedPage(
+        page.edges,
+        page.has_next_page,
+        page.has_previous_page,
+        page.total_count,
+        ranking.computed_at,
     )
 
 
-def network_nodes(
+async def network_nodes(
     network: NetworkGraph, types: frozenset[NodeType] | None, args: PageArgs
 ) -> Page[Edge[Endpoint]]:
     """Every node of `types` (all when None), by type, name and id."""
-    listed = network.listed_nodes()
+    listed = await network.listed_nodes()
     if types is not None:
         listed = [pair for pair in listed if pair[1].key[0] in types]
     return page_of_sorted(listed, args, lambda item, cursor: Edge(cursor, item))
 
 
-def network_edges(
+async def network_edges(
     network: NetworkGraph, kinds: frozenset[EdgeKind] | None, args: PageArgs
 ) -> Page[ListedEdge]:
     """The edges of `kinds` (all when None), by kind and the ids of their ends."""
-    listed = network.listed_edges()
+    listed = await network.listed_edges()
     if kinds is not None:
         listed = [pair for pair in listed if pair[1].hop.facts.kind in kinds]
     return page_of_sorted(

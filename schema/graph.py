@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
@@ -248,6 +249,11 @@ class RankedNode:
 @strawberry.type(description="A page of a ranking of nodes.")
 class RankedNodeConnection(ConnectionFields):
     edges: list[RankedNode] = strawberry.field(description="The items on this page.")
+    computed_at: datetime = strawberry.field(
+        description="When the network this ranking scores was read (UTC): the scores are of "
+        "the network as it was then. Changes since show in a later ranking (see "
+        "`Query.mostConnected`)."
+    )
 
 
 @strawberry.type(
@@ -335,7 +341,7 @@ class Connected:
         start = (network.NODE_TYPES[type(record)], record.id)
         args = page_args(first, after)
         graph = await info.context.graph
-        return network.neighbours(graph, start, depth, _types(types), args)  # type: ignore[return-value]
+        return await network.neighbours(graph, start, depth, _types(types), args)  # type: ignore[return-value]
 
 
 @strawberry.type
@@ -408,14 +414,22 @@ class GraphQuery:
         graph = await info.context.graph
         _require(graph, from_, start_type, start)
         _require(graph, to, end_type, end)
-        return network.paths(graph, start, end, max_length, limit)  # type: ignore[return-value]
+        return await network.paths(graph, start, end, max_length, limit)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Nodes ranked by how connected they are in the network graph, best "
         "first; equal scores share a rank and go by type, name and id. Scores count the whole "
-        "graph; ranks count only the nodes of `types`. Bound: the scores are "
-        "computed once per version of the data and kept (betweenness takes at most "
-        f"{network.BETWEENNESS_BUDGET:,} node·edge steps); a request sorts at most every node."
+        "graph; ranks count only the nodes of `types`. Rankings are computed in the "
+        "background, never while a request waits (betweenness takes seconds on a large "
+        "network), and kept: an answer comes from the last one (`computedAt`). When the data "
+        "has changed since, the answer starts a new one, at most one every "
+        "`HUB_CENTRALITY_SECONDS` (60 s by default): so a ranking can lag writes by up to "
+        "that interval and the time a computation takes, and a node added since is missing "
+        "until the next one (one hidden or deleted since is left out at once). Before a "
+        "metric's first ranking exists, the request waits for it, at most "
+        f"{network.FIRST_WAIT_SECONDS:.0f} s; past that the error `RANKING_NOT_READY` asks "
+        "to try again shortly. Bound: betweenness takes at most "
+        f"{network.BETWEENNESS_BUDGET:,} node·edge steps; a request reads at most every node."
     )
     async def most_connected(
         self,
@@ -443,7 +457,7 @@ class GraphQuery:
     ) -> NetworkNodeConnection:
         args = page_args(first, after)
         graph = await info.context.graph
-        return network.network_nodes(graph, _types(types), args)  # type: ignore[return-value]
+        return await network.network_nodes(graph, _types(types), args)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Every edge of the network graph (of `kinds`), by kind and then the ids of "
@@ -466,4 +480,4 @@ class GraphQuery:
         args = page_args(first, after)
         graph = await info.context.graph
         chosen = None if kinds is None else frozenset(network.EdgeKind[k.name] for k in kinds)
-        return network.network_edges(graph, chosen, args)  # type: ignore[return-value]
+        return await network.network_edges(graph, chosen, args)  # type: ignore[return-value]

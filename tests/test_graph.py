@@ -4,14 +4,20 @@ errors; their SQL cost; and a graph that follows the database when it changes.""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import fcntl
+import threading
 from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, event, func, insert, select, update
 from starlette.applications import Starlette
 
+import resolvers.centrality
 import resolvers.graph
 from db.engine import Database
 from db.models import (
@@ -23,6 +29,7 @@ from db.models import (
     Publication,
     Role,
 )
+from resolvers.centrality import Centrality, Rankings
 from resolvers.keys import issue_key
 from settings import Settings
 from tests.conftest import GraphQLClient, StatementCounter, hub_settings
@@ -232,10 +239,23 @@ LEAKS = ("Traceback", "sqlalchemy", "SELECT ", ".py", "/work/", "networkx")
 
 
 # These tests count the graph's data-version checks, which the response
-# cache's own check would add to: they run without it.
+# cache's own check would add to: they run without it, unless a test says.
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return hub_settings(database_url, response_cache_mb=0)
+def response_cache_mb() -> int:
+    return 0
+
+
+@pytest.fixture
+def centrality_seconds() -> int:
+    """How often rankings may be computed: the hub's default, unless a test says."""
+    return Settings().centrality_seconds
+
+
+@pytest.fixture
+def settings(database_url: str, response_cache_mb: int, centrality_seconds: int) -> Settings:
+    return hub_settings(
+        database_url, response_cache_mb=response_cache_mb, centrality_seconds=centrality_seconds
+    )
 
 
 async def _ids(graphql: GraphQLClient) -> dict[str, str]:
@@ -1031,3 +1051,251 @@ async def test_network_edges_read_no_sql_and_cost_within_the_limit(
     items = records["networkEdges"]["edges"]
     assert all(e["edge"]["from"]["id"] == e["source"]["id"] for e in items)
     assert sql.count == 2, sql.statements
+
+
+RANKING = (
+    """
+query Ranking($metric: CentralityMetric, $types: [NodeType!], $first: Int) {
+  mostConnected(metric: $metric, types: $types, first: $first) {
+    computedAt
+    totalCount
+    edges { rank score node { ...Named } }
+  }
+}
+"""
+    + NAMED
+)
+
+PARTNER_VERSION = "query PartnerVersion($id: ID!) { node(id: $id) { ... on Partner { version } } }"
+
+OWN_PROFILE = """
+mutation OwnProfile($input: PartnerUpdateInput!) {
+  partnerUpdate(input: $input) { partner { version } userErrors { code message } }
+}
+"""
+
+REGIONS = "query Regions { regions(first: 10) { totalCount } }"
+
+INNOVATION_CENTER = "Promotion and Development of the Barcelona Innovation Center"
+
+
+def _hold(gate: str) -> None:
+    """Run in the rankings' worker process: keep it busy until the test lets
+    go of its lock on `gate`."""
+    with open(gate) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+
+
+class BusyWorker:
+    """The rankings' worker process kept busy (as by a long computation) while
+    the block runs: rankings asked for meanwhile queue up behind it."""
+
+    def __init__(self, rankings: Rankings, gate: Path) -> None:
+        self.rankings = rankings
+        self.gate = gate
+
+    async def __aenter__(self) -> BusyWorker:
+        self.gate.touch()
+        self.held = self.gate.open()
+        fcntl.flock(self.held, fcntl.LOCK_EX)
+        self.busy = asyncio.wrap_future(self.rankings.pool().submit(_hold, str(self.gate)))
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        fcntl.flock(self.held, fcntl.LOCK_UN)
+        self.held.close()
+        await self.busy
+
+
+async def _as(
+    graphql: GraphQLClient, key: str | None, document: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """The `data` of a request made with `key` (anonymous when None)."""
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    body = {"query": document, "variables": variables}
+    result = (await graphql.http.post("/graphql", json=body, headers=headers)).json()
+    assert "errors" not in result, result
+    data: dict[str, Any] = result["data"]
+    return data
+
+
+async def _ranking(
+    graphql: GraphQLClient, key: str | None, variables: dict[str, Any]
+) -> tuple[datetime, dict[str, float]]:
+    """When the ranking was computed, and the scores by name."""
+    ranking = (await _as(graphql, key, RANKING, variables))["mostConnected"]
+    scores = {e["node"]["name"]: e["score"] for e in ranking["edges"]}
+    return datetime.fromisoformat(ranking["computedAt"]), scores
+
+
+MEMBERS_BY_DEGREE = {"metric": "DEGREE", "types": ["MEMBER"], "first": 100}
+
+
+@pytest.mark.parametrize("centrality_seconds", [3600])
+async def test_writes_within_an_interval_cost_one_ranking(
+    graphql: GraphQLClient, app: Starlette, database_url: str
+) -> None:
+    # Given a hub that computes a ranking at most once an hour, Cisco's own
+    # partner key, and a first ranking by betweenness,
+    rankings: Rankings = app.state.graphs.rankings
+    database = Database(database_url)
+    async with database.engine.connect() as connection:
+        cisco_pk = (
+            await connection.execute(select(Partner.id).where(Partner.name == "Cisco"))
+        ).scalar_one()
+    key = (await issue_key(database, name="cisco", role=Role.PARTNER, partner_id=cisco_pk)).key
+    await database.dispose()
+    cisco = (await _ids(graphql))["Cisco"]
+    variables = {"metric": "BETWEENNESS", "first": 5}
+    first = await _as(graphql, key, RANKING, variables)
+    assert rankings.computations == {Centrality.BETWEENNESS: 1}
+
+    # when Cisco edits its own profile three times, asking for the ranking after each,
+    answers = []
+    for n in range(3):
+        version = (await _as(graphql, key, PARTNER_VERSION, {"id": cisco}))["node"]["version"]
+        change = {"id": cisco, "expectedVersion": version, "description": f"Edit {n}."}
+        edited = await _as(graphql, key, OWN_PROFILE, {"input": change})
+        assert edited["partnerUpdate"]["userErrors"] == []
+        answers.append(await _as(graphql, key, RANKING, variables))
+
+    # then each is answered from the first ranking, and no request computed another.
+    assert answers == [first] * 3
+    assert rankings.computations == {Centrality.BETWEENNESS: 1}
+
+
+@pytest.mark.parametrize("centrality_seconds", [0])
+async def test_a_ranking_is_answered_from_the_last_one_while_the_next_is_computed(
+    graphql: GraphQLClient, app: Starlette, database_url: str, tmp_path: Path
+) -> None:
+    # Given the members ranked by degree (and rankings computed whenever
+    # asked for after a change),
+    rankings: Rankings = app.state.graphs.rankings
+    ids = await _ids(graphql)
+    first_at, first = await _ranking(graphql, None, MEMBERS_BY_DEGREE)
+
+    # when Seoul joins Climate-Metropole+ while the worker process is busy, and
+    # the ranking is asked for three times,
+    async with BusyWorker(rankings, tmp_path / "gate"):
+        database = Database(database_url)
+        async with database.engine.begin() as connection:
+            await connection.execute(
+                insert(MemberInitiative).values(
+                    member_id=_pk(ids["Seoul"]),
+                    initiative_id=_pk(ids[CLIMATE]),
+                    role=MemberRole.COLLABORATOR,
+                )
+            )
+        await database.dispose()
+        answers = [await _ranking(graphql, None, MEMBERS_BY_DEGREE) for _ in range(3)]
+
+        # then each gets the last ranking at once, the next one still on its way,
+        assert answers == [(first_at, first)] * 3
+        assert rankings.computations == {Centrality.DEGREE: 1}
+
+    # and once the worker gets to it, one computation for the three requests
+    # ranks Seoul with one edge more.
+    await rankings.idle()
+    assert rankings.computations == {Centrality.DEGREE: 2}
+    then_at, then = await _ranking(graphql, None, MEMBERS_BY_DEGREE)
+    assert then_at > first_at
+    assert then["Seoul"] == first["Seoul"] + 1
+    assert then["Berlin"] == first["Berlin"]
+
+
+async def test_no_request_waits_for_a_first_ranking_longer_than_allowed(
+    graphql: GraphQLClient, app: Starlette, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given no ranking yet, a worker process busy, and no time at all allowed
+    # to wait for a first ranking (10 s in service),
+    rankings: Rankings = app.state.graphs.rankings
+    monkeypatch.setattr(resolvers.centrality, "FIRST_WAIT_SECONDS", 0)
+    async with BusyWorker(rankings, tmp_path / "gate"):
+        # when a request asks for a ranking by betweenness,
+        body = await graphql.post(RANKING, {"metric": "BETWEENNESS"})
+
+        # then it is told to ask again shortly, the ranking computed neither
+        # by it nor yet by the worker,
+        error = _error(body)
+        assert body["data"] is None
+        assert error["extensions"]["code"] == "RANKING_NOT_READY"
+        assert error["message"] == (
+            "The ranking by betweenness is being computed for the first time since the hub "
+            "started, which takes a few seconds on a large network: ask again shortly."
+        )
+        assert rankings.computations == {}
+
+    # and once the worker has computed it, the next request gets it.
+    await rankings.idle()
+    ranked = await _ranking(graphql, None, {"metric": "BETWEENNESS", "first": 3})
+    assert list(ranked[1]) == ["Metropolis", "Barcelona (Ajuntament / City Council)", AMB]
+    assert rankings.computations == {Centrality.BETWEENNESS: 1}
+
+
+@pytest.mark.parametrize("centrality_seconds", [3600])
+async def test_rankings_keep_drafts_and_their_edges_for_staff(
+    graphql: GraphQLClient, app: Starlette, database_url: str, staff_key: str
+) -> None:
+    # Given Cisco as a draft, linked to one initiative only,
+    rankings: Rankings = app.state.graphs.rankings
+    database = Database(database_url)
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            update(Partner).where(Partner.name == "Cisco").values(publication=Publication.DRAFT)
+        )
+
+    # when the public and staff rank partners and initiatives by degree,
+    variables = {"metric": "DEGREE", "types": ["PARTNER", "INITIATIVE"], "first": 100}
+    public_at, public = await _ranking(graphql, None, variables)
+    staff_at, staff = await _ranking(graphql, staff_key, variables)
+
+    # then only staff see Cisco, and only for staff does its initiative count
+    # its edge: the public ranking is scored on the public graph,
+    assert "Cisco" not in public
+    assert staff["Cisco"] == 1
+    assert staff[INNOVATION_CENTER] == public[INNOVATION_CENTER] + 1
+    assert set(staff) - set(public) == {"Cisco"}
+    # both of one computation.
+    assert public_at == staff_at
+    assert rankings.computations == {Centrality.DEGREE: 1}
+
+    # When Western Sydney University becomes a draft after that ranking,
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            update(Partner).where(Partner.name == WSU).values(publication=Publication.DRAFT)
+        )
+    await database.dispose()
+    later_at, later = await _ranking(graphql, None, variables)
+    _, staff_later = await _ranking(graphql, staff_key, variables)
+
+    # then the public no longer see it, though the ranking is the same one.
+    assert WSU in public
+    assert WSU not in later
+    assert later == {name: score for name, score in public.items() if name != WSU}
+    assert later_at == public_at
+    assert staff_later == staff
+    assert rankings.computations == {Centrality.DEGREE: 1}
+
+
+@pytest.mark.parametrize("response_cache_mb", [64])
+async def test_requests_go_on_while_the_graph_is_built(graphql: GraphQLClient) -> None:
+    # Given the graph's thread busy, as while a large network is read,
+    berlin = (await _ids(graphql))["Berlin"]
+    release = threading.Event()
+    busy = asyncio.wrap_future(resolvers.graph.GRAPH_THREAD.submit(release.wait))
+    try:
+        # when a request needs the graph (its first load),
+        walking = asyncio.create_task(graphql.data(COLLABORATORS, {"id": berlin}))
+
+        # then requests that do not need it are answered meanwhile, the
+        # response cache's check of the data version included,
+        assert (await graphql.data(REGIONS))["regions"]["totalCount"] == 4
+        assert (await graphql.http.get("/health")).status_code == 200
+        assert not walking.done()
+    finally:
+        release.set()
+        await busy
+
+    # and the one that needed it is answered once the graph is built.
+    collaborators = (await walking)["node"]["collaborators"]["edges"]
+    assert [e["node"]["name"] for e in collaborators] == [AMB]
