@@ -58,7 +58,7 @@ from metrics import (
     watch_engine,
 )
 from resolvers.budgets import Budgets, Verdict
-from resolvers.changes import ChangeSignal, change_signal
+from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.imports import FileFormat
@@ -326,6 +326,7 @@ class HubGraphQL(GraphQL[Context, None]):
         graphs: GraphCache,
         budgets: Budgets,
         changes: ChangeSignal,
+        feed: ChangeFeed,
         *,
         graphiql: bool,
         development: bool,
@@ -349,6 +350,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.graphs = graphs
         self.budgets = budgets
         self.changes = changes
+        self.feed = feed
         self.development = development
         self.max_cost = max_cost
         self.fast_path = fast_path
@@ -392,6 +394,7 @@ class HubGraphQL(GraphQL[Context, None]):
             development=self.development,
             max_cost=self.max_cost,
             changes=self.changes,
+            feed=self.feed,
             transport="websocket" if isinstance(request, WebSocket) else "http",
             fast_path=self.fast_path,
         )
@@ -957,6 +960,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     changes = change_signal(
         settings.redis_url, settings.budget_namespace, settings.changes_poll_seconds
     )
+    feed = ChangeFeed(database, changes)
     watch_engine(database.engine)
 
     responses = (
@@ -969,6 +973,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphs,
         budgets,
         changes,
+        feed,
         graphiql=settings.graphiql,
         development=settings.development,
         max_cost=settings.max_cost,
@@ -985,6 +990,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await feed.close()
             await changes.close()
             await graphs.close()
             await database.dispose()

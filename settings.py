@@ -54,7 +54,7 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # Live change subscriptions one WebSocket connection may hold at a time.
     max_subscriptions: int = 10
-    # How often a change stream reads the audit log when no notification came
+    # How often the change feed reads the audit log when no notification came
     # (changes made outside the API, by `metrohub import`, send none).
     changes_poll_seconds: int = 5
     # On SIGTERM, how long requests in flight get to finish before the process stops.

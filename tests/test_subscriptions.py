@@ -5,6 +5,7 @@ only what its queries would show, and holds connections to their limits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -15,13 +16,16 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from db.engine import Database
 from db.models import AuditEntry, Partner, Role
-from resolvers.keys import issue_key
+from resolvers import feed as feed_module
+from resolvers.changes import CHANGE_TYPES, ChangeFeed, LocalSignal, change_stream
+from resolvers.keys import Principal, issue_key
 from server import create_app
 from settings import Settings
 from tests.conftest import serving, sqlite_only
@@ -66,6 +70,8 @@ class Hub:
     keys: dict[str, str]
     # The last audit entry before the test: streams start after it.
     start: str
+    app: Starlette
+    key_ids: dict[str, int]
 
     @property
     def ws(self) -> str:
@@ -85,8 +91,11 @@ class Hub:
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Hub]:
-    async def prepare() -> tuple[dict[str, str], str]:
+def hub(database_url: str, request: pytest.FixtureRequest) -> Iterator[Hub]:
+    """The hub serving over a real socket; a test may change its settings with
+    `@pytest.mark.parametrize("hub", [{...}], indirect=True)`."""
+
+    async def prepare() -> tuple[dict[str, str], dict[str, int], str]:
         database = Database(database_url)
         try:
             async with database.engine.connect() as connection:
@@ -94,20 +103,26 @@ def hub(database_url: str) -> Iterator[Hub]:
                     await connection.execute(select(Partner.id).where(Partner.name == "Cisco"))
                 ).scalar_one()
                 last = (await connection.execute(select(func.max(AuditEntry.id)))).scalar()
-            keys = {
-                "staff": (await issue_key(database, name="Ana (staff)", role=Role.STAFF)).key,
-                "partner": (
-                    await issue_key(database, name="Cisco app", role=Role.PARTNER, partner_id=cisco)
-                ).key,
+            issued = {
+                "staff": await issue_key(database, name="Ana (staff)", role=Role.STAFF),
+                "partner": await issue_key(
+                    database, name="Cisco app", role=Role.PARTNER, partner_id=cisco
+                ),
             }
         finally:
             await database.dispose()
-        return keys, str(last or 0)
+        keys = {name: key.key for name, key in issued.items()}
+        return keys, {name: key.id for name, key in issued.items()}, str(last or 0)
 
-    keys, start = asyncio.run(prepare())
-    settings = Settings(database_url=database_url, max_subscriptions=2, changes_poll_seconds=1)
-    with serving(create_app(settings)) as origin:
-        yield Hub(origin, keys, start)
+    keys, key_ids, start = asyncio.run(prepare())
+    overrides = getattr(request, "param", {})
+    settings = Settings(
+        database_url=database_url,
+        **{"max_subscriptions": 2, "changes_poll_seconds": 1, **overrides},
+    )
+    app = create_app(settings)
+    with serving(app) as origin:
+        yield Hub(origin, keys, start, app, key_ids)
 
 
 @asynccontextmanager
@@ -154,9 +169,11 @@ async def ids(hub: Hub) -> dict[str, dict[str, Any]]:
     return nodes
 
 
-async def update_population(hub: Hub, member: dict[str, Any], times: int) -> None:
+async def update_population(
+    hub: Hub, member: dict[str, Any], times: int, *, first: int = 1
+) -> None:
     version = member["version"]
-    for population in range(1, times + 1):
+    for population in range(first, first + times):
         variables = {
             "input": {"id": member["id"], "expectedVersion": version, "population": population}
         }
@@ -419,3 +436,76 @@ async def test_the_legacy_protocol_is_refused(hub: Hub) -> None:
             await websocket.recv()
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4406
+
+
+@pytest.mark.parametrize("hub", [{"changes_poll_seconds": 3600}], indirect=True)
+async def test_the_audit_log_is_read_once_for_all_subscribers(hub: Hub) -> None:
+    # Given eight subscribers, on four connections, streaming changes as they are made
+    berlin = (await ids(hub))["Berlin"]
+    async with contextlib.AsyncExitStack() as stack:
+        websockets = [await stack.enter_async_context(connection(hub)) for _ in range(4)]
+        for websocket in websockets:
+            await subscribe(websocket, "1", types=["Member"], since=hub.start)
+            await subscribe(websocket, "2", types=["Member"], since=hub.start)
+        await update_population(hub, berlin, 1)
+        for websocket in websockets:
+            await receive(websocket, 2)
+        berlin["version"] += 1
+        # When three changes are made, one after another
+        with audit_reads(hub) as reads:
+            await update_population(hub, berlin, 3, first=2)
+            for websocket in websockets:
+                await receive(websocket, 6)
+    # Then the hub read the audit log at most twice per change (for the change, and
+    # to find nothing after it), not once per subscriber and change
+    assert len(reads) <= 2 * 3, reads
+
+
+@contextlib.contextmanager
+def audit_reads(hub: Hub) -> Iterator[list[str]]:
+    """The reads of the audit log the hub makes meanwhile."""
+    reads: list[str] = []
+    engine = hub.app.state.database.engine.sync_engine
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM audit_entries" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield reads
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def test_a_stream_that_falls_behind_catches_up_from_the_log(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a feed that holds at most one unread batch for a stream, and a stream
+    # that took the first change and then reads nothing
+    monkeypatch.setattr(feed_module, "DEPTH", 1)
+    database = Database(database_url)
+    signal = LocalSignal(poll_seconds=3600)
+    feed = ChangeFeed(database, signal)
+    async with database.engine.connect() as connection_:
+        start = (await connection_.execute(select(func.max(AuditEntry.id)))).scalar() or 0
+    staff = Principal(role="staff", key_id=1, name="Ana (staff)")
+    stream = change_stream(feed, staff, CHANGE_TYPES, start)
+    try:
+        await write_entry(database_url, start + 1)
+        await signal.publish()
+        first = await anext(stream)
+        # When five more changes are made, each read by the feed while the stream waits
+        async with feed.subscribe() as watcher:
+            for number in range(start + 2, start + 7):
+                await write_entry(database_url, number)
+                await signal.publish()
+                async with asyncio.timeout(10):
+                    assert [entry.id for entry in (await anext(watcher)).entries] == [number]
+        # Then the stream, let go by the feed, still gets every change once, in order
+        rest = [await anext(stream) for _ in range(5)]
+    finally:
+        await stream.aclose()
+        await feed.close()
+        await database.dispose()
+    assert [event.id for event in [first, *rest]] == list(range(start + 1, start + 7))
