@@ -11,8 +11,9 @@ nothing and repeats nothing. An entry seen before an earlier id has committed
 waits for it (see `feed.settled`).
 
 Each stream shows its principal what its queries would: changes to records it
-may see now, with contact details for partner and staff keys and the actor
-for staff.
+may see now, and only those that name no record it may not see (a link to a
+draft partner is not streamed to those who cannot see the draft), with
+contact details for partner and staff keys and the actor for staff.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from resolvers.feed import BATCH, ChangeFeed, read_entries
 from resolvers.keys import Principal
 from resolvers.signals import ChangeSignal, LocalSignal, RedisSignal, change_signal
 from resolvers.visibility import audience, visible
-from resolvers.writes import WRITABLE
+from resolvers.writes import WRITABLE, references
 
 __all__ = [
     "CHANGE_TYPES",
@@ -136,8 +137,13 @@ async def change_stream(
 
 
 def _named(entry: AuditEntry) -> Iterable[tuple[Any, int]]:
-    """The records an entry names, by model and id."""
+    """The records an entry names, by model and id: its own, and each record a
+    field of the change refers to (the partner a link adds, a member's region)."""
     yield WRITABLE[entry.record_type].model, entry.record_id
+    for name, model in references(entry.record_type).items():
+        for value in entry.changes.get(name) or ():
+            if isinstance(value, int) and not isinstance(value, bool):
+                yield model, value
 
 
 async def _hidden(
@@ -167,8 +173,9 @@ async def _hidden(
 def _events(
     entries: list[AuditEntry], hidden: frozenset[tuple[Any, int]], principal: Principal
 ) -> list[ChangeEvent]:
-    """The entries about records `principal` may see, with contact details for
-    partner and staff keys only and the actor for staff."""
+    """The entries as `principal` may see them: none that names a hidden record
+    (a link without its partner would say nothing true), contact details for
+    partner and staff keys only, the actor for staff."""
     return [
         ChangeEvent(
             id=entry.id,

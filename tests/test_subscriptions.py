@@ -18,6 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import event, func, select, text
 from starlette.applications import Starlette
+from strawberry import relay
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -509,3 +510,59 @@ async def test_a_stream_that_falls_behind_catches_up_from_the_log(
         await feed.close()
         await database.dispose()
     assert [event.id for event in [first, *rest]] == list(range(start + 1, start + 7))
+
+
+PARTNER_CREATE = """
+mutation Create($input: PartnerCreateInput!) {
+  partnerCreate(input: $input) { partner { id } userErrors { code } }
+}
+"""
+PARTNER_LINK = """
+mutation Link($input: InitiativePartnerInput!) {
+  initiativePartnerLink(input: $input) { initiative { id } userErrors { code } }
+}
+"""
+AN_INITIATIVE = "query Initiative { initiatives(first: 1) { edges { node { id } } } }"
+
+
+async def test_a_change_naming_a_hidden_record_reaches_staff_only(hub: Hub) -> None:
+    # Given an anonymous, a partner and a staff subscriber, a draft partner and an
+    # archived one
+    records = await ids(hub)
+    kreanta = records["Kreanta Foundation"]
+    async with (
+        connection(hub) as anonymous,
+        connection(hub, hub.keys["partner"]) as partner,
+        connection(hub, hub.keys["staff"]) as staff,
+    ):
+        for websocket in (anonymous, partner, staff):
+            await subscribe(websocket, "1", since=hub.start)
+        draft_input = {"name": "Quiet Fund", "kind": "DEVELOPMENT_FINANCE", "publication": "DRAFT"}
+        created = await hub.post(PARTNER_CREATE, {"input": draft_input}, hub.keys["staff"])
+        draft = created["partnerCreate"]["partner"]["id"]
+        archive = {"input": {"id": kreanta["id"], "expectedVersion": kreanta["version"]}}
+        await hub.post(PARTNER_ARCHIVE, archive, hub.keys["staff"])
+        # When staff link both to a public initiative as funders, then edit a member
+        initiative = (await hub.post(AN_INITIATIVE, {}, hub.keys["partner"]))["initiatives"]
+        initiative_id = initiative["edges"][0]["node"]["id"]
+        for partner_id in (draft, kreanta["id"]):
+            link = {"initiativeId": initiative_id, "partnerId": partner_id, "role": "FUNDER"}
+            linked = await hub.post(PARTNER_LINK, {"input": link}, hub.keys["staff"])
+            assert linked["initiativePartnerLink"]["userErrors"] == []
+        await update_population(hub, records["Berlin"], 1)
+        # Then staff see both links, naming each partner
+        seen = await receive(staff, 5)
+        links = [change for change in seen if change["action"] == "link"]
+        named = [
+            f["after"] for change in links for f in change["fields"] if f["field"] == "partner"
+        ]
+        assert [global_id("Partner", pk) for pk in named] == [draft, kreanta["id"]]
+        # And the others see no change that names either partner: only the member's
+        for websocket in (anonymous, partner):
+            seen = await receive(websocket, 1)
+            assert [(c["recordType"], c["action"]) for c in seen] == [("Member", "update")]
+            assert await silent(websocket, 0.5)
+
+
+def global_id(type_name: str, pk: int) -> str:
+    return str(relay.GlobalID(type_name, str(pk)))
