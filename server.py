@@ -59,6 +59,7 @@ from metrics import (
 )
 from resolvers.budgets import Budgets, Verdict
 from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
+from resolvers.connections import Connections
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.imports import FileFormat
@@ -67,6 +68,7 @@ from resolvers.responses import ResponseCache
 from schema import parse_document, schema
 from schema.exposure import root_fields
 from schema.limits import operation_named
+from schema.sockets import TransportWS
 from settings import Settings
 
 __all__ = ["create_app"]
@@ -318,7 +320,11 @@ class HubGraphQL(GraphQL[Context, None]):
     - GET runs queries only, 405 for mutations, and only with a header that
       browsers cannot forge cross-site (400 otherwise), see `_forces_preflight`;
     - malformed requests get 400 and a GraphQL response naming what to fix.
+
+    WebSocket connections are held to the caps of `connections` (schema/sockets.py).
     """
+
+    graphql_transport_ws_handler_class = TransportWS
 
     def __init__(
         self,
@@ -327,6 +333,7 @@ class HubGraphQL(GraphQL[Context, None]):
         budgets: Budgets,
         changes: ChangeSignal,
         feed: ChangeFeed,
+        connections: Connections,
         *,
         graphiql: bool,
         development: bool,
@@ -351,6 +358,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.budgets = budgets
         self.changes = changes
         self.feed = feed
+        self.connections = connections
         self.development = development
         self.max_cost = max_cost
         self.fast_path = fast_path
@@ -404,7 +412,7 @@ class HubGraphQL(GraphQL[Context, None]):
         payload (`{"authorization": "Bearer <key>"}`) or, failing that, in the
         handshake's Authorization header; an anonymous connection spends one
         request of its address's budget. A bad key or a spent budget closes the
-        connection (4403)."""
+        connection (4403); a key over its share of connections, with 4429."""
         websocket: WebSocket = context.request
         params = context.connection_params or {}
         header = params.get("authorization", params.get("Authorization"))
@@ -425,6 +433,7 @@ class HubGraphQL(GraphQL[Context, None]):
         except AuthenticationError as error:
             await self.budgets.failed(address)
             raise ConnectionRejectionError from error
+        self.connections.identify(websocket, context.principal)
         return NO_PAYLOAD
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -961,6 +970,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings.redis_url, settings.budget_namespace, settings.changes_poll_seconds
     )
     feed = ChangeFeed(database, changes)
+    connections = Connections(
+        database,
+        total=settings.max_connections,
+        per_address=settings.max_connections_per_address,
+        per_key=settings.max_connections_per_key,
+        key_check_seconds=settings.key_check_seconds,
+    )
     watch_engine(database.engine)
 
     responses = (
@@ -974,6 +990,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         budgets,
         changes,
         feed,
+        connections,
         graphiql=settings.graphiql,
         development=settings.development,
         max_cost=settings.max_cost,
@@ -990,6 +1007,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await connections.close()
             await feed.close()
             await changes.close()
             await graphs.close()

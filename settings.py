@@ -54,6 +54,14 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     # Live change subscriptions one WebSocket connection may hold at a time.
     max_subscriptions: int = 10
+    # WebSocket connections one process holds at most: in all, from one
+    # address, and with one key.
+    max_connections: int = 1000
+    max_connections_per_address: int = 20
+    max_connections_per_key: int = 20
+    # How often the keys of open WebSocket connections are checked again: a
+    # revoked or rotated key's connections close within this time.
+    key_check_seconds: int = 30
     # How often the change feed reads the audit log when no notification came
     # (changes made outside the API, by `metrohub import`, send none).
     changes_poll_seconds: int = 5
@@ -96,6 +104,16 @@ class Settings:
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
             max_subscriptions=_positive(
                 env.get("HUB_MAX_SUBSCRIPTIONS"), defaults.max_subscriptions
+            ),
+            max_connections=_positive(env.get("HUB_MAX_CONNECTIONS"), defaults.max_connections),
+            max_connections_per_address=_positive(
+                env.get("HUB_MAX_CONNECTIONS_PER_ADDRESS"), defaults.max_connections_per_address
+            ),
+            max_connections_per_key=_positive(
+                env.get("HUB_MAX_CONNECTIONS_PER_KEY"), defaults.max_connections_per_key
+            ),
+            key_check_seconds=_positive(
+                env.get("HUB_KEY_CHECK_SECONDS"), defaults.key_check_seconds
             ),
             changes_poll_seconds=_positive(
                 env.get("HUB_CHANGES_POLL_SECONDS"), defaults.changes_poll_seconds

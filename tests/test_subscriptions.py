@@ -26,7 +26,7 @@ from db.engine import Database
 from db.models import AuditEntry, Partner, Role
 from resolvers import feed as feed_module
 from resolvers.changes import CHANGE_TYPES, ChangeFeed, LocalSignal, change_stream
-from resolvers.keys import Principal, issue_key
+from resolvers.keys import Principal, issue_key, revoke_key, rotate_key
 from server import create_app
 from settings import Settings
 from tests.conftest import serving, sqlite_only
@@ -566,3 +566,111 @@ async def test_a_change_naming_a_hidden_record_reaches_staff_only(hub: Hub) -> N
 
 def global_id(type_name: str, pk: int) -> str:
     return str(relay.GlobalID(type_name, str(pk)))
+
+
+async def closure(websocket: ClientConnection) -> tuple[int, str]:
+    """The code and reason the hub closes the connection with, whatever it
+    streamed before that."""
+
+    async def drain() -> None:
+        async with asyncio.timeout(30):
+            while True:
+                await websocket.recv()
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await drain()
+    assert closed.value.rcvd is not None, "the connection dropped without a close frame"
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+async def retire_key(database_url: str, key_id: int, how: str) -> None:
+    """Revoke a key, or rotate it (which revokes it and issues a replacement)."""
+    database = Database(database_url)
+    try:
+        if how == "revoke":
+            assert await revoke_key(database, key_id)
+        else:
+            assert await rotate_key(database, key_id) is not None
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.parametrize("how", ["revoke", "rotate"])
+async def test_a_retired_key_may_not_subscribe_on_its_open_connection(
+    hub: Hub, database_url: str, how: str
+) -> None:
+    # Given a partner key's connection with a running subscription
+    async with connection(hub, hub.keys["partner"]) as websocket:
+        await subscribe(websocket, "1", since=hub.start)
+        # When the key is revoked (or rotated), and the connection subscribes again
+        await retire_key(database_url, hub.key_ids["partner"], how)
+        await subscribe(websocket, "2", since=hub.start)
+        # Then the hub closes the connection as forbidden, saying why
+        code, reason = await closure(websocket)
+    assert code == 4403
+    assert "revoked or rotated" in reason
+
+
+@pytest.mark.parametrize("how", ["revoke", "rotate"])
+@pytest.mark.parametrize("hub", [{"key_check_seconds": 1}], indirect=True)
+async def test_a_retired_key_loses_its_open_subscriptions(
+    hub: Hub, database_url: str, how: str
+) -> None:
+    # Given a partner key's connection with a subscription that streams changes
+    berlin = (await ids(hub))["Berlin"]
+    async with connection(hub, hub.keys["partner"]) as websocket:
+        await subscribe(websocket, "1", types=["Member"], since=hub.start)
+        await update_population(hub, berlin, 1)
+        await receive(websocket, 1)
+        # When the key is revoked (or rotated) and the connection sends nothing more
+        await retire_key(database_url, hub.key_ids["partner"], how)
+        # Then the hub closes it as forbidden at its next check of open keys
+        code, reason = await closure(websocket)
+    assert code == 4403
+    assert "revoked or rotated" in reason
+
+
+async def refused(hub: Hub, key: str | None = None) -> tuple[int, str]:
+    """How the hub closes a new connection that it refuses."""
+    async with connect(hub.ws, subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+        payload = {"authorization": f"Bearer {key}"} if key else {}
+        with contextlib.suppress(ConnectionClosed):
+            await websocket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        return await closure(websocket)
+
+
+@pytest.mark.parametrize("hub", [{"max_connections_per_address": 2}], indirect=True)
+async def test_an_address_holds_at_most_its_share_of_connections(hub: Hub) -> None:
+    # Given an address with two connections open, its share
+    async with connection(hub), connection(hub, hub.keys["staff"]):
+        # When it opens a third, then the hub closes it, saying why
+        code, reason = await refused(hub, hub.keys["partner"])
+        assert code == 4429
+        assert "from this address (at most 2)" in reason
+    # And once those two are closed, it may connect again
+    async with connection(hub):
+        pass
+
+
+@pytest.mark.parametrize("hub", [{"max_connections_per_key": 2}], indirect=True)
+async def test_a_key_holds_at_most_its_share_of_connections(hub: Hub) -> None:
+    # Given a key with two connections open, its share
+    async with connection(hub, hub.keys["partner"]), connection(hub, hub.keys["partner"]):
+        # When it opens a third, then the hub closes it, saying why
+        code, reason = await refused(hub, hub.keys["partner"])
+        assert code == 4429
+        assert "with this key (at most 2)" in reason
+        # And other keys, and callers without one, still connect
+        async with connection(hub, hub.keys["staff"]), connection(hub):
+            pass
+
+
+@pytest.mark.parametrize("hub", [{"max_connections": 2}], indirect=True)
+async def test_the_hub_holds_at_most_its_total_of_connections(hub: Hub) -> None:
+    # Given a hub holding two connections, its most
+    async with connection(hub), connection(hub, hub.keys["partner"]):
+        # When a third arrives, with a key or not, then the hub closes it: try again later
+        for key in (None, hub.keys["staff"]):
+            code, reason = await refused(hub, key)
+            assert code == 1013
+            assert "try again later" in reason
