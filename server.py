@@ -60,7 +60,8 @@ from metrics import (
     watch_engine,
 )
 from resolvers.budgets import Budgets, Verdict
-from resolvers.changes import ChangeSignal, change_signal
+from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
+from resolvers.connections import Connections
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from resolvers.imports import FileFormat
@@ -69,6 +70,7 @@ from resolvers.responses import ResponseCache
 from schema import parse_document, schema
 from schema.exposure import root_fields
 from schema.limits import operation_named
+from schema.sockets import TransportWS
 from settings import Settings
 
 __all__ = ["create_app"]
@@ -320,7 +322,11 @@ class HubGraphQL(GraphQL[Context, None]):
     - GET runs queries only, 405 for mutations, and only with a header that
       browsers cannot forge cross-site (400 otherwise), see `_forces_preflight`;
     - malformed requests get 400 and a GraphQL response naming what to fix.
+
+    WebSocket connections are held to the caps of `connections` (schema/sockets.py).
     """
+
+    graphql_transport_ws_handler_class = TransportWS
 
     def __init__(
         self,
@@ -328,6 +334,8 @@ class HubGraphQL(GraphQL[Context, None]):
         graphs: GraphCache,
         budgets: Budgets,
         changes: ChangeSignal,
+        feed: ChangeFeed,
+        connections: Connections,
         *,
         graphiql: bool,
         development: bool,
@@ -351,6 +359,8 @@ class HubGraphQL(GraphQL[Context, None]):
         self.graphs = graphs
         self.budgets = budgets
         self.changes = changes
+        self.feed = feed
+        self.connections = connections
         self.development = development
         self.max_cost = max_cost
         self.fast_path = fast_path
@@ -394,6 +404,7 @@ class HubGraphQL(GraphQL[Context, None]):
             development=self.development,
             max_cost=self.max_cost,
             changes=self.changes,
+            feed=self.feed,
             transport="websocket" if isinstance(request, WebSocket) else "http",
             fast_path=self.fast_path,
         )
@@ -403,7 +414,7 @@ class HubGraphQL(GraphQL[Context, None]):
         payload (`{"authorization": "Bearer <key>"}`) or, failing that, in the
         handshake's Authorization header; an anonymous connection spends one
         request of its address's budget. A bad key or a spent budget closes the
-        connection (4403)."""
+        connection (4403); a key over its share of connections, with 4429."""
         websocket: WebSocket = context.request
         params = context.connection_params or {}
         header = params.get("authorization", params.get("Authorization"))
@@ -416,14 +427,14 @@ class HubGraphQL(GraphQL[Context, None]):
                 RATE_LIMITED.labels("requests").inc()
                 raise ConnectionRejectionError
             return NO_PAYLOAD
-        if not await self.budgets.failures_left(address):
-            RATE_LIMITED.labels("failed_authentications").inc()
-            raise ConnectionRejectionError
         try:
             context.principal = await authenticate(self.database, _bearer_key(str(header)))
         except AuthenticationError as error:
-            await self.budgets.failed(address)
+            # As over HTTP: a valid key is never refused for its address's failures.
+            if not (await self.budgets.failed(address)).allowed:
+                RATE_LIMITED.labels("failed_authentications").inc()
             raise ConnectionRejectionError from error
+        self.connections.identify(websocket, context.principal)
         return NO_PAYLOAD
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -1001,6 +1012,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     changes = change_signal(
         settings.redis_url, settings.budget_namespace, settings.changes_poll_seconds
     )
+    feed = ChangeFeed(database, changes)
+    connections = Connections(
+        database,
+        total=settings.max_websockets,
+        per_address=settings.max_websockets_per_address,
+        per_key=settings.max_websockets_per_key,
+        key_check_seconds=settings.key_check_seconds,
+    )
     watch_engine(database.engine)
 
     responses = (
@@ -1015,6 +1034,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphs,
         budgets,
         changes,
+        feed,
+        connections,
         graphiql=settings.graphiql,
         development=settings.development,
         max_cost=settings.max_cost,
@@ -1031,6 +1052,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await connections.close()
+            await feed.close()
             await changes.close()
             await graphs.close()
             await database.dispose()

@@ -70,7 +70,16 @@ class Settings:
     max_connections: int = 1000
     # Live change subscriptions one WebSocket connection may hold at a time.
     max_subscriptions: int = 10
-    # How often a change stream reads the audit log when no notification came
+    # WebSocket connections one process holds at most: in all (fewer than
+    # `max_connections`, which they count in, so that requests still get
+    # through), from one address, and with one key.
+    max_websockets: int = 500
+    max_websockets_per_address: int = 20
+    max_websockets_per_key: int = 20
+    # How often the keys of open WebSocket connections are checked again: a
+    # revoked or rotated key's connections close within this time.
+    key_check_seconds: int = 30
+    # How often the change feed reads the audit log when no notification came
     # (changes made outside the API, by `metrohub import`, send none).
     changes_poll_seconds: int = 5
     # On SIGTERM, how long requests in flight get to finish before the process stops.
@@ -130,6 +139,16 @@ class Settings:
             max_connections=_positive(env.get("HUB_MAX_CONNECTIONS"), defaults.max_connections),
             max_subscriptions=_positive(
                 env.get("HUB_MAX_SUBSCRIPTIONS"), defaults.max_subscriptions
+            ),
+            max_websockets=_positive(env.get("HUB_MAX_WEBSOCKETS"), defaults.max_websockets),
+            max_websockets_per_address=_positive(
+                env.get("HUB_MAX_WEBSOCKETS_PER_ADDRESS"), defaults.max_websockets_per_address
+            ),
+            max_websockets_per_key=_positive(
+                env.get("HUB_MAX_WEBSOCKETS_PER_KEY"), defaults.max_websockets_per_key
+            ),
+            key_check_seconds=_positive(
+                env.get("HUB_KEY_CHECK_SECONDS"), defaults.key_check_seconds
             ),
             changes_poll_seconds=_positive(
                 env.get("HUB_CHANGES_POLL_SECONDS"), defaults.changes_poll_seconds

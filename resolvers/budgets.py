@@ -121,11 +121,6 @@ class Budgets:
         """Count one failed authentication from `address`."""
         return await self._hit(self.failed_authentication, f"auth:{caller(address)}", 1, "requests")
 
-    async def failures_left(self, address: str) -> bool:
-        """Whether `address` may still try to authenticate."""
-        key = f"{self.namespace}:auth:{caller(address)}"
-        return await self._limiter.test(self.failed_authentication, key)
-
     async def status(self, principal: Principal, address: str) -> Verdict | None:
         """Where the caller's budget stands, without spending any of it."""
         if principal.is_staff:

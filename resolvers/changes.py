@@ -1,42 +1,45 @@
 """Live changes: the audit log read as a stream, resumable from a cursor.
 
 The audit log is the only source of events; notifications carry nothing but
-"the log has grown". A stream listens for notifications first, then reads the
-log after its cursor, and reads again on every notification (and every
-`POLL_SECONDS` in any case, for writes made where no notification is sent,
-such as `metrohub import`). Events come out in the order of their audit entry
-ids, each once: the cursor only moves forward, so a reconnect with the last
-cursor received misses nothing and repeats nothing. An entry seen before an
-earlier id has committed waits for it (see `_settled`).
+"the log has grown" (resolvers/signals.py). One reader per process, the change
+feed (resolvers/feed.py), reads the log after each notification and every
+`poll_seconds` in any case (for writes made where no notification is sent,
+such as `metrohub import`), and hands what it read to every stream. Events
+come out in the order of their audit entry ids, each once: a stream's cursor
+only moves forward, so a reconnect with the last cursor received misses
+nothing and repeats nothing. An entry seen before an earlier id has committed
+waits for it (see `feed.settled`).
 
-Notifications go through memory within one process (`LocalSignal`), or
-through Redis pub/sub between processes (`RedisSignal`).
+Each stream shows its principal what its queries would: changes to records it
+may see now, and only those that name no record it may not see (a link to a
+draft partner is not streamed to those who cannot see the draft), with
+contact details for partner and staff keys and the actor for staff.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator, Iterable
+import functools
+from collections import defaultdict
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from db.engine import Database
 from db.models import AuditEntry
 from resolvers.errors import UserInputError
+from resolvers.feed import BATCH, ChangeFeed, read_entries
 from resolvers.keys import Principal
-from resolvers.visibility import visible
-from resolvers.writes import WRITABLE
+from resolvers.signals import ChangeSignal, LocalSignal, RedisSignal, change_signal
+from resolvers.visibility import audience, visible
+from resolvers.writes import WRITABLE, references
 
 __all__ = [
     "CHANGE_TYPES",
     "ChangeEvent",
+    "ChangeFeed",
     "ChangeSignal",
     "LocalSignal",
     "RedisSignal",
@@ -46,24 +49,10 @@ __all__ = [
     "parse_types",
 ]
 
-logger = logging.getLogger("metrohub.changes")
-
 # The record types whose changes are streamed.
 CHANGE_TYPES = tuple(WRITABLE)
 # Fields of a change that only partner and staff keys may read (as on `Partner.contact`).
 CONTACT_FIELDS = frozenset({"contactName", "contactEmail", "contactPhone"})
-# Audit entries read at a time.
-BATCH = 100
-# The longest a stream waits for a notification before it looks at the log anyway.
-POLL_SECONDS = 5.0
-# How long an entry after a gap in the ids waits for the gap to fill (see
-# `_settled`), and how often meanwhile a stream looks again.
-GAP_SECONDS = 10.0
-GAP_RETRY_SECONDS = 0.25
-# How long a new stream waits for the process's Redis subscription, and how
-# long the process waits before it subscribes again after Redis failed.
-SUBSCRIBE_SECONDS = 2.0
-RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,125 +71,6 @@ class ChangeEvent:
     @property
     def cursor(self) -> str:
         return str(self.id)
-
-
-class Listener(Protocol):
-    async def wait(self) -> None:
-        """Return at the next notification."""
-
-
-class ChangeSignal(Protocol):
-    """Tells streams that the audit log has grown."""
-
-    # How long a stream waits for a notification before it reads the log anyway.
-    poll_seconds: float
-
-    async def publish(self) -> None: ...
-
-    def listen(self) -> contextlib.AbstractAsyncContextManager[Listener]: ...
-
-    async def close(self) -> None: ...
-
-
-class _EventListener:
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
-
-    async def wait(self) -> None:
-        await self.event.wait()
-        self.event.clear()
-
-
-class LocalSignal:
-    """Notifications within one process."""
-
-    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
-        self.poll_seconds = poll_seconds
-        self._listeners: set[_EventListener] = set()
-
-    async def publish(self) -> None:
-        for listener in self._listeners:
-            listener.event.set()
-
-    @contextlib.asynccontextmanager
-    async def listen(self) -> AsyncIterator[Listener]:
-        listener = _EventListener()
-        self._listeners.add(listener)
-        try:
-            yield listener
-        finally:
-            self._listeners.discard(listener)
-
-    async def close(self) -> None:
-        self._listeners.clear()
-
-
-class RedisSignal:
-    """Notifications between processes, through one Redis pub/sub channel. Each
-    process holds one subscription and wakes its own streams (`LocalSignal`)."""
-
-    def __init__(self, url: str, channel: str, poll_seconds: float = POLL_SECONDS) -> None:
-        # limits' `async+redis://…` form of the URL is accepted too.
-        self.redis: Redis = Redis.from_url(url.removeprefix("async+"))
-        self.channel = channel
-        self.poll_seconds = poll_seconds
-        self.local = LocalSignal(poll_seconds)
-        self._relay: asyncio.Task[None] | None = None
-        self._subscribed = asyncio.Event()
-
-    async def publish(self) -> None:
-        try:
-            await self.redis.publish(self.channel, b"1")
-        except RedisError:
-            # The change is committed; streams find it when they next poll the log.
-            logger.warning("could not notify change streams through Redis", exc_info=True)
-
-    @contextlib.asynccontextmanager
-    async def listen(self) -> AsyncIterator[Listener]:
-        async with self.local.listen() as listener:
-            if self._relay is None:
-                self._relay = asyncio.create_task(self._forward())
-            # Subscribed before the stream first reads the log, so that a change
-            # committed after that read wakes it at once. (While Redis is away,
-            # streams still find every change, at their next poll.)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(SUBSCRIBE_SECONDS):
-                    await self._subscribed.wait()
-            yield listener
-
-    async def _forward(self) -> None:
-        """Relay the channel to this process's streams for as long as the hub
-        runs, subscribing again after Redis fails."""
-        while True:
-            try:
-                async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(self.channel)
-                    self._subscribed.set()
-                    # Changes may have been made while no subscription was there.
-                    await self.local.publish()
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
-                            await self.local.publish()
-            except (RedisError, OSError):
-                self._subscribed.clear()
-                logger.warning("change notifications through Redis stopped", exc_info=True)
-            await asyncio.sleep(RETRY_SECONDS)
-
-    async def close(self) -> None:
-        if self._relay is not None:
-            self._relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._relay
-        await self.redis.aclose()
-
-
-def change_signal(
-    redis_url: str | None, namespace: str, poll_seconds: float = POLL_SECONDS
-) -> ChangeSignal:
-    """Through Redis when the hub has one (several processes), else in memory."""
-    if redis_url:
-        return RedisSignal(redis_url, f"{namespace}:changes", poll_seconds)
-    return LocalSignal(poll_seconds)
 
 
 def parse_cursor(since: str | None) -> int:
@@ -230,70 +100,82 @@ def parse_types(types: Iterable[str] | None) -> tuple[str, ...]:
 
 
 async def change_stream(
-    database: Database,
-    signal: ChangeSignal,
-    principal: Principal,
-    types: tuple[str, ...],
-    after: int,
-) -> AsyncIterator[ChangeEvent]:
+    feed: ChangeFeed, principal: Principal, types: tuple[str, ...], after: int
+) -> AsyncGenerator[ChangeEvent, None]:
     """The changes to records of `types` after audit entry `after` that
     `principal` may see, oldest first, then each new one as it is made."""
+    database = feed.database
     cursor = after
-    async with signal.listen() as listener:
-        while True:
-            entries = await _entries_after(database, cursor)
-            settled = _settled(entries, cursor, datetime.now(UTC))
-            if settled:
-                cursor = settled[-1].id
-                wanted = [entry for entry in settled if entry.record_type in types]
-                for event in await _visible(database, principal, wanted):
+    while True:
+        async with feed.subscribe() as subscription:
+            # From the log, up to where the feed stood when this stream joined it.
+            while cursor < subscription.joined:
+                entries = await read_entries(database, cursor, upto=subscription.joined)
+                cursor = entries[-1].id if len(entries) == BATCH else subscription.joined
+                wanted = [entry for entry in entries if entry.record_type in types]
+                if wanted:
+                    hidden = await _hidden(database, principal, wanted)
+                    for event in _events(wanted, hidden, principal):
+                        yield event
+            # Then from the feed, which hands out every entry after that.
+            async for batch in subscription:
+                entries = [entry for entry in batch.entries if entry.id > cursor]
+                if not entries:
+                    continue
+                cursor = entries[-1].id
+                wanted = [entry for entry in entries if entry.record_type in types]
+                if not wanted:
+                    continue
+                # Worked out once per batch for every stream that sees as this one does.
+                hidden = await batch.shared(
+                    (_hidden, audience(principal)),
+                    functools.partial(_hidden, database, principal, batch.entries),
+                )
+                for event in _events(wanted, hidden, principal):
                     yield event
-                continue
-            # Nothing new, or only entries behind a gap that may yet fill.
-            wait = signal.poll_seconds if not entries else GAP_RETRY_SECONDS
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(wait):
-                    await listener.wait()
+        # The feed let this stream go, for falling behind: it catches up again.
 
 
-def _settled(entries: list[AuditEntry], cursor: int, now: datetime) -> list[AuditEntry]:
-    """The entries that may be streamed: up to the first gap in the ids that a
-    transaction still running may fill. (Ids are taken when an entry is written
-    but seen when its transaction commits; where writers ran side by side, a
-    later id could be seen first. The hub's writers take turns on both
-    databases (`Database.writer`), so a gap is a rolled-back transaction, or a
-    writer outside the hub: an entry after it waits at most `GAP_SECONDS`.)"""
-    expected = cursor + 1
-    for index, entry in enumerate(entries):
-        written = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
-        if entry.id != expected and now - written < timedelta(seconds=GAP_SECONDS):
-            return entries[:index]
-        expected = entry.id + 1
-    return entries
+def _named(entry: AuditEntry) -> Iterable[tuple[Any, int]]:
+    """The records an entry names, by model and id: its own, and each record a
+    field of the change refers to (the partner a link adds, a member's region)."""
+    yield WRITABLE[entry.record_type].model, entry.record_id
+    for name, model in references(entry.record_type).items():
+        for value in entry.changes.get(name) or ():
+            if isinstance(value, int) and not isinstance(value, bool):
+                yield model, value
 
 
-async def _entries_after(database: Database, cursor: int) -> list[AuditEntry]:
-    query = select(AuditEntry).where(AuditEntry.id > cursor).order_by(AuditEntry.id).limit(BATCH)
-    async with database.sessions() as session:
-        return list((await session.scalars(query)).all())
-
-
-async def _visible(
+async def _hidden(
     database: Database, principal: Principal, entries: list[AuditEntry]
+) -> frozenset[tuple[Any, int]]:
+    """The records named in `entries` that `principal` may not see now (the rule
+    of every read)."""
+    named: dict[Any, set[int]] = defaultdict(set)
+    for entry in entries:
+        for model, pk in _named(entry):
+            named[model].add(pk)
+    queries = [
+        (model, ids, select(model.id).where(model.id.in_(ids), condition))
+        for model, ids in named.items()
+        if (condition := visible(model, principal)) is not None
+    ]
+    if not queries:
+        return frozenset()
+    hidden: set[tuple[Any, int]] = set()
+    async with database.engine.connect() as connection:
+        for model, ids, query in queries:
+            seen = set((await connection.execute(query)).scalars())
+            hidden.update((model, pk) for pk in ids - seen)
+    return frozenset(hidden)
+
+
+def _events(
+    entries: list[AuditEntry], hidden: frozenset[tuple[Any, int]], principal: Principal
 ) -> list[ChangeEvent]:
-    """The entries about records `principal` may see now (the rule of every read),
-    with contact details for partner and staff keys only and the actor for staff."""
-    hidden: set[tuple[str, int]] = set()
-    if not principal.is_staff:
-        async with database.engine.connect() as connection:
-            for record_type in {entry.record_type for entry in entries}:
-                model = WRITABLE[record_type].model
-                ids = {entry.record_id for entry in entries if entry.record_type == record_type}
-                query = select(model.id).where(model.id.in_(ids))
-                if (condition := visible(model, principal)) is not None:
-                    query = query.where(condition)
-                seen = set((await connection.execute(query)).scalars())
-                hidden.update((record_type, pk) for pk in ids - seen)
+    """The entries as `principal` may see them: none that names a hidden record
+    (a link without its partner would say nothing true), contact details for
+    partner and staff keys only, the actor for staff."""
     return [
         ChangeEvent(
             id=entry.id,
@@ -310,5 +192,5 @@ async def _visible(
             request_id=entry.request_id if principal.is_staff else None,
         )
         for entry in entries
-        if (entry.record_type, entry.record_id) not in hidden
+        if not hidden or hidden.isdisjoint(_named(entry))
     ]

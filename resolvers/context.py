@@ -15,7 +15,7 @@ from typing import Any
 
 from db.engine import Database
 from resolvers.budgets import Budgets
-from resolvers.changes import ChangeSignal
+from resolvers.changes import ChangeFeed, ChangeSignal
 from resolvers.graph import GraphCache, NetworkGraph
 from resolvers.keys import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
@@ -44,8 +44,10 @@ class Context:
     # Plain attribute subtrees run as direct code (schema/execution.py); off
     # (HUB_FAST_PATH=false), every field takes graphql-core's standard path.
     fast_path: bool = True
-    # Wakes change streams (see resolvers/changes.py); the app creates one.
+    # Wakes the change feed, which reads the audit log for every change stream
+    # (see resolvers/changes.py); the app creates both.
     changes: ChangeSignal | None = None
+    feed: ChangeFeed | None = None
     # How the request came: "http", or "websocket" (subscriptions).
     transport: str = "http"
     # What a WebSocket client sent in its `connection_init` message.
@@ -54,10 +56,10 @@ class Context:
     # that the request runs (schema/documents.py sets it when it parses).
     document_memo: dict[Any, Any] | None = None
 
-    def signal(self) -> ChangeSignal:
-        if self.changes is None:
-            raise RuntimeError("this context has no change signal: pass `changes=`")
-        return self.changes
+    def change_feed(self) -> ChangeFeed:
+        if self.feed is None:
+            raise RuntimeError("this context has no change feed: pass `feed=`")
+        return self.feed
 
     @cached_property
     def loaders(self) -> Loaders:

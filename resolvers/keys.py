@@ -13,6 +13,7 @@ import hmac
 import secrets
 import string
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -32,6 +33,7 @@ __all__ = [
     "authenticate",
     "issue_key",
     "list_keys",
+    "live_keys",
     "revoke_key",
     "rotate_key",
 ]
@@ -161,6 +163,23 @@ async def authenticate(database: Database, key: str) -> Principal:
         name=row.name,
         scopes=tuple(row.scopes or ()),
     )
+
+
+async def live_keys(database: Database, key_ids: Iterable[int]) -> set[int]:
+    """Those of `key_ids` that are still live: not revoked (nor rotated, which
+    revokes the old key)."""
+    wanted = sorted(set(key_ids))
+    live: set[int] = set()
+    async with database.engine.connect() as connection:
+        # In slices: SQLite takes a limited number of parameters per statement.
+        for start in range(0, len(wanted), 500):
+            rows = await connection.execute(
+                select(ApiKey.id).where(
+                    ApiKey.id.in_(wanted[start : start + 500]), ApiKey.revoked_at.is_(None)
+                )
+            )
+            live.update(rows.scalars())
+    return live
 
 
 async def issue_key(

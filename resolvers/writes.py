@@ -54,6 +54,7 @@ __all__ = [
     "create",
     "created_changes",
     "link",
+    "references",
     "set_publication",
     "unlink",
     "update",
@@ -199,6 +200,20 @@ LINKS: dict[str, tuple[Any, str, Any, v.Rule]] = {
         v.enum_value(PartnerRole, required=True),
     ),
 }
+
+
+def references(type_name: str) -> dict[str, Any]:
+    """The fields of a type's audit entries whose values are other records'
+    ids, with the model of each: its reference fields (a member's region) and,
+    for initiatives, the member or partner a link or unlink names."""
+    found = {
+        name: item.references
+        for name, item in WRITABLE[type_name].fields.items()
+        if item.references is not None
+    }
+    if type_name == "Initiative":
+        found.update({kind: model for kind, (_, _, model, _) in LINKS.items()})
+    return found
 
 
 def _denied(message: str) -> ForbiddenError:

@@ -93,11 +93,7 @@ class Subscription:
     ) -> AsyncGenerator[LiveChange, None]:
         context = info.context
         stream = change_stream(
-            context.database,
-            context.signal(),
-            context.principal,
-            parse_types(types),
-            parse_cursor(since),
+            context.change_feed(), context.principal, parse_types(types), parse_cursor(since)
         )
         with SUBSCRIPTIONS.track_inprogress():
             async for event in stream:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench import streams
 from bench.reads import measure, table
 from bench.search import KINDS, prepare, report, run
 
@@ -34,3 +35,12 @@ async def test_the_read_benchmark_answers_match_the_floor_byte_for_byte(tmp_path
     assert set(nested.ms) == {"floor", "stock", "hub"}
     assert nested.statements["hub"] <= 5
     assert "| nested, 20 members |" in table(figures)
+
+
+async def test_the_streams_benchmark_measures_each_number_of_streams(tmp_path: Path) -> None:
+    # Given the seed data, when the benchmark runs with no stream, then with 20
+    runs = await streams.run(tmp_path / "streams.db", [0, 20], demo=0, idle_s=0.5, mutations=1)
+    # Then each step was measured, and every stream got the step's change
+    assert [run.streams for run in runs] == [0, 20]
+    assert [len(run.query_ms) for run in runs] == [1, 1]
+    assert [len(run.fan_out_ms) for run in runs] == [1, 1]

@@ -5,6 +5,7 @@ only what its queries would show, and holds connections to their limits."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -15,13 +16,17 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from starlette.applications import Starlette
+from strawberry import relay
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from db.engine import Database
 from db.models import AuditEntry, Partner, Role
-from resolvers.keys import issue_key
+from resolvers import feed as feed_module
+from resolvers.changes import CHANGE_TYPES, ChangeFeed, LocalSignal, change_stream
+from resolvers.keys import Principal, issue_key, revoke_key, rotate_key
 from server import create_app
 from settings import Settings
 from tests.conftest import serving, sqlite_only
@@ -66,6 +71,8 @@ class Hub:
     keys: dict[str, str]
     # The last audit entry before the test: streams start after it.
     start: str
+    app: Starlette
+    key_ids: dict[str, int]
 
     @property
     def ws(self) -> str:
@@ -85,8 +92,11 @@ class Hub:
 
 
 @pytest.fixture
-def hub(database_url: str) -> Iterator[Hub]:
-    async def prepare() -> tuple[dict[str, str], str]:
+def hub(database_url: str, request: pytest.FixtureRequest) -> Iterator[Hub]:
+    """The hub serving over a real socket; a test may change its settings with
+    `@pytest.mark.parametrize("hub", [{...}], indirect=True)`."""
+
+    async def prepare() -> tuple[dict[str, str], dict[str, int], str]:
         database = Database(database_url)
         try:
             async with database.engine.connect() as connection:
@@ -94,20 +104,26 @@ def hub(database_url: str) -> Iterator[Hub]:
                     await connection.execute(select(Partner.id).where(Partner.name == "Cisco"))
                 ).scalar_one()
                 last = (await connection.execute(select(func.max(AuditEntry.id)))).scalar()
-            keys = {
-                "staff": (await issue_key(database, name="Ana (staff)", role=Role.STAFF)).key,
-                "partner": (
-                    await issue_key(database, name="Cisco app", role=Role.PARTNER, partner_id=cisco)
-                ).key,
+            issued = {
+                "staff": await issue_key(database, name="Ana (staff)", role=Role.STAFF),
+                "partner": await issue_key(
+                    database, name="Cisco app", role=Role.PARTNER, partner_id=cisco
+                ),
             }
         finally:
             await database.dispose()
-        return keys, str(last or 0)
+        keys = {name: key.key for name, key in issued.items()}
+        return keys, {name: key.id for name, key in issued.items()}, str(last or 0)
 
-    keys, start = asyncio.run(prepare())
-    settings = Settings(database_url=database_url, max_subscriptions=2, changes_poll_seconds=1)
-    with serving(create_app(settings)) as origin:
-        yield Hub(origin, keys, start)
+    keys, key_ids, start = asyncio.run(prepare())
+    overrides = getattr(request, "param", {})
+    settings = Settings(
+        database_url=database_url,
+        **{"max_subscriptions": 2, "changes_poll_seconds": 1, **overrides},
+    )
+    app = create_app(settings)
+    with serving(app) as origin:
+        yield Hub(origin, keys, start, app, key_ids)
 
 
 @asynccontextmanager
@@ -154,9 +170,11 @@ async def ids(hub: Hub) -> dict[str, dict[str, Any]]:
     return nodes
 
 
-async def update_population(hub: Hub, member: dict[str, Any], times: int) -> None:
+async def update_population(
+    hub: Hub, member: dict[str, Any], times: int, *, first: int = 1
+) -> None:
     version = member["version"]
-    for population in range(1, times + 1):
+    for population in range(first, first + times):
         variables = {
             "input": {"id": member["id"], "expectedVersion": version, "population": population}
         }
@@ -419,3 +437,253 @@ async def test_the_legacy_protocol_is_refused(hub: Hub) -> None:
             await websocket.recv()
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4406
+
+
+@pytest.mark.parametrize("hub", [{"changes_poll_seconds": 3600}], indirect=True)
+async def test_the_audit_log_is_read_once_for_all_subscribers(hub: Hub) -> None:
+    # Given eight subscribers, on four connections, streaming changes as they are made
+    berlin = (await ids(hub))["Berlin"]
+    async with contextlib.AsyncExitStack() as stack:
+        websockets = [await stack.enter_async_context(connection(hub)) for _ in range(4)]
+        for websocket in websockets:
+            await subscribe(websocket, "1", types=["Member"], since=hub.start)
+            await subscribe(websocket, "2", types=["Member"], since=hub.start)
+        await update_population(hub, berlin, 1)
+        for websocket in websockets:
+            await receive(websocket, 2)
+        berlin["version"] += 1
+        # When three changes are made, one after another
+        with audit_reads(hub) as reads:
+            await update_population(hub, berlin, 3, first=2)
+            for websocket in websockets:
+                await receive(websocket, 6)
+    # Then the hub read the audit log at most twice per change (for the change, and
+    # to find nothing after it), not once per subscriber and change
+    assert len(reads) <= 2 * 3, reads
+
+
+@contextlib.contextmanager
+def audit_reads(hub: Hub) -> Iterator[list[str]]:
+    """The reads of the audit log the hub makes meanwhile."""
+    reads: list[str] = []
+    engine = hub.app.state.database.engine.sync_engine
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM audit_entries" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield reads
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def test_a_stream_that_falls_behind_catches_up_from_the_log(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a feed that holds at most one unread batch for a stream, and a stream
+    # that took the first change and then reads nothing
+    monkeypatch.setattr(feed_module, "DEPTH", 1)
+    database = Database(database_url)
+    signal = LocalSignal(poll_seconds=3600)
+    feed = ChangeFeed(database, signal)
+    async with database.engine.connect() as connection_:
+        start = (await connection_.execute(select(func.max(AuditEntry.id)))).scalar() or 0
+    staff = Principal(role="staff", key_id=1, name="Ana (staff)")
+    stream = change_stream(feed, staff, CHANGE_TYPES, start)
+    try:
+        await write_entry(database_url, start + 1)
+        await signal.publish()
+        first = await anext(stream)
+        # When five more changes are made, each read by the feed while the stream waits
+        async with feed.subscribe() as watcher:
+            for number in range(start + 2, start + 7):
+                await write_entry(database_url, number)
+                await signal.publish()
+                async with asyncio.timeout(10):
+                    assert [entry.id for entry in (await anext(watcher)).entries] == [number]
+        # Then the stream, let go by the feed, still gets every change once, in order
+        rest = [await anext(stream) for _ in range(5)]
+    finally:
+        await stream.aclose()
+        await feed.close()
+        await database.dispose()
+    assert [event.id for event in [first, *rest]] == list(range(start + 1, start + 7))
+
+
+PARTNER_CREATE = """
+mutation Create($input: PartnerCreateInput!) {
+  partnerCreate(input: $input) { partner { id } userErrors { code } }
+}
+"""
+PARTNER_LINK = """
+mutation Link($input: InitiativePartnerInput!) {
+  initiativePartnerLink(input: $input) { initiative { id } userErrors { code } }
+}
+"""
+AN_INITIATIVE = "query Initiative { initiatives(first: 1) { edges { node { id } } } }"
+
+
+async def test_a_change_naming_a_hidden_record_reaches_staff_only(hub: Hub) -> None:
+    # Given an anonymous, a partner and a staff subscriber, a draft partner and an
+    # archived one
+    records = await ids(hub)
+    kreanta = records["Kreanta Foundation"]
+    async with (
+        connection(hub) as anonymous,
+        connection(hub, hub.keys["partner"]) as partner,
+        connection(hub, hub.keys["staff"]) as staff,
+    ):
+        for websocket in (anonymous, partner, staff):
+            await subscribe(websocket, "1", since=hub.start)
+        draft_input = {"name": "Quiet Fund", "kind": "DEVELOPMENT_FINANCE", "publication": "DRAFT"}
+        created = await hub.post(PARTNER_CREATE, {"input": draft_input}, hub.keys["staff"])
+        draft = created["partnerCreate"]["partner"]["id"]
+        archive = {"input": {"id": kreanta["id"], "expectedVersion": kreanta["version"]}}
+        await hub.post(PARTNER_ARCHIVE, archive, hub.keys["staff"])
+        # When staff link both to a public initiative as funders, then edit a member
+        initiative = (await hub.post(AN_INITIATIVE, {}, hub.keys["partner"]))["initiatives"]
+        initiative_id = initiative["edges"][0]["node"]["id"]
+        for partner_id in (draft, kreanta["id"]):
+            link = {"initiativeId": initiative_id, "partnerId": partner_id, "role": "FUNDER"}
+            linked = await hub.post(PARTNER_LINK, {"input": link}, hub.keys["staff"])
+            assert linked["initiativePartnerLink"]["userErrors"] == []
+        await update_population(hub, records["Berlin"], 1)
+        # Then staff see both links, naming each partner
+        seen = await receive(staff, 5)
+        links = [change for change in seen if change["action"] == "link"]
+        named = [
+            f["after"] for change in links for f in change["fields"] if f["field"] == "partner"
+        ]
+        assert [global_id("Partner", pk) for pk in named] == [draft, kreanta["id"]]
+        # And the others see no change that names either partner: only the member's
+        for websocket in (anonymous, partner):
+            seen = await receive(websocket, 1)
+            assert [(c["recordType"], c["action"]) for c in seen] == [("Member", "update")]
+            assert await silent(websocket, 0.5)
+
+
+def global_id(type_name: str, pk: int) -> str:
+    return str(relay.GlobalID(type_name, str(pk)))
+
+
+async def closure(websocket: ClientConnection) -> tuple[int, str]:
+    """The code and reason the hub closes the connection with, whatever it
+    streamed before that."""
+
+    async def drain() -> None:
+        async with asyncio.timeout(30):
+            while True:
+                await websocket.recv()
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await drain()
+    assert closed.value.rcvd is not None, "the connection dropped without a close frame"
+    return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+async def retire_key(database_url: str, key_id: int, how: str) -> None:
+    """Revoke a key, or rotate it (which revokes it and issues a replacement)."""
+    database = Database(database_url)
+    try:
+        if how == "revoke":
+            assert await revoke_key(database, key_id)
+        else:
+            assert await rotate_key(database, key_id) is not None
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.parametrize("how", ["revoke", "rotate"])
+async def test_a_retired_key_may_not_subscribe_on_its_open_connection(
+    hub: Hub, database_url: str, how: str
+) -> None:
+    # Given a partner key's connection with a running subscription
+    async with connection(hub, hub.keys["partner"]) as websocket:
+        await subscribe(websocket, "1", since=hub.start)
+        # When the key is revoked (or rotated), and the connection subscribes again
+        await retire_key(database_url, hub.key_ids["partner"], how)
+        await subscribe(websocket, "2", since=hub.start)
+        # Then the hub closes the connection as forbidden, saying why
+        code, reason = await closure(websocket)
+    assert code == 4403
+    assert "revoked or rotated" in reason
+
+
+@pytest.mark.parametrize("how", ["revoke", "rotate"])
+@pytest.mark.parametrize("hub", [{"key_check_seconds": 1}], indirect=True)
+async def test_a_retired_key_loses_its_open_subscriptions(
+    hub: Hub, database_url: str, how: str
+) -> None:
+    # Given a partner key's connection with a subscription that streams changes
+    berlin = (await ids(hub))["Berlin"]
+    async with connection(hub, hub.keys["partner"]) as websocket:
+        await subscribe(websocket, "1", types=["Member"], since=hub.start)
+        await update_population(hub, berlin, 1)
+        await receive(websocket, 1)
+        # When the key is revoked (or rotated) and the connection sends nothing more
+        await retire_key(database_url, hub.key_ids["partner"], how)
+        # Then the hub closes it as forbidden at its next check of open keys
+        code, reason = await closure(websocket)
+    assert code == 4403
+    assert "revoked or rotated" in reason
+
+
+async def refused(hub: Hub, key: str | None = None) -> tuple[int, str]:
+    """How the hub closes a new connection that it refuses."""
+    async with connect(hub.ws, subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+        payload = {"authorization": f"Bearer {key}"} if key else {}
+        with contextlib.suppress(ConnectionClosed):
+            await websocket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        return await closure(websocket)
+
+
+@pytest.mark.parametrize("hub", [{"max_websockets_per_address": 2}], indirect=True)
+async def test_an_address_holds_at_most_its_share_of_connections(hub: Hub) -> None:
+    # Given an address with two connections open, its share
+    async with connection(hub), connection(hub, hub.keys["staff"]):
+        # When it opens a third, then the hub closes it, saying why
+        code, reason = await refused(hub, hub.keys["partner"])
+        assert code == 4429
+        assert "from this address (at most 2)" in reason
+    # And once those two are closed, it may connect again
+    async with connection(hub):
+        pass
+
+
+@pytest.mark.parametrize("hub", [{"max_websockets_per_key": 2}], indirect=True)
+async def test_a_key_holds_at_most_its_share_of_connections(hub: Hub) -> None:
+    # Given a key with two connections open, its share
+    async with connection(hub, hub.keys["partner"]), connection(hub, hub.keys["partner"]):
+        # When it opens a third, then the hub closes it, saying why
+        code, reason = await refused(hub, hub.keys["partner"])
+        assert code == 4429
+        assert "with this key (at most 2)" in reason
+        # And other keys, and callers without one, still connect
+        async with connection(hub, hub.keys["staff"]), connection(hub):
+            pass
+
+
+@pytest.mark.parametrize("hub", [{"max_websockets": 2}], indirect=True)
+async def test_the_hub_holds_at_most_its_total_of_connections(hub: Hub) -> None:
+    # Given a hub holding two connections, its most
+    async with connection(hub), connection(hub, hub.keys["partner"]):
+        # When a third arrives, with a key or not, then the hub closes it: try again later
+        for key in (None, hub.keys["staff"]):
+            code, reason = await refused(hub, key)
+            assert code == 1013
+            assert "try again later" in reason
+
+
+@pytest.mark.parametrize("hub", [{"failed_auth_budget": "2/minute"}], indirect=True)
+async def test_failed_authentications_do_not_lock_out_a_valid_key(hub: Hub) -> None:
+    # Given an address whose bad keys spent its failed-authentication budget,
+    for _ in range(3):
+        code, _reason = await refused(hub, "mh_nosuchkey")
+        assert code == 4403
+    # when a valid key connects from it, then it is acknowledged (`connection`
+    # checks) and its subscription is not refused.
+    async with connection(hub, hub.keys["staff"]) as websocket:
+        await subscribe(websocket, "1", since=hub.start)
+        assert await silent(websocket, 0.5)
