@@ -333,9 +333,12 @@ async def slow_clients(attack: Attack) -> list[Outcome]:
     deadline = started + args.slow_wait
     while (now := time.perf_counter()) < deadline and sent < len(trickled):
         await asyncio.sleep(min(args.trickle_seconds, deadline - now))
-        for _, writer in headers:
-            with contextlib.suppress(OSError):
-                writer.write(trickled[sent : sent + 1])
+        for reader, writer in headers:
+            # Once the hub has closed it (the reader sees the end), writing only
+            # makes asyncio warn.
+            if not reader.at_eof() and not writer.is_closing():
+                with contextlib.suppress(OSError):
+                    writer.write(trickled[sent : sent + 1])
         sent += 1
     waited = time.perf_counter() - started
     open_headers = sum(await asyncio.gather(*(_still_open(r, w) for r, w in headers)))
