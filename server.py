@@ -68,8 +68,9 @@ from resolvers.imports import FileFormat
 from resolvers.keys import ANONYMOUS, PREFIX, AuthenticationError, authenticate
 from resolvers.responses import ResponseCache
 from schema import parse_document, schema
+from schema.arguments import json_nesting
 from schema.exposure import root_fields
-from schema.limits import operation_named
+from schema.limits import LIMITS, operation_named
 from schema.sockets import TransportWS
 from settings import Settings
 
@@ -305,6 +306,13 @@ def _request_data(params: object) -> GraphQLRequestData:
     for name, value in (("variables", variables), ("extensions", extensions)):
         if not isinstance(value, dict | None):
             raise HTTPException(400, f"`{name}` must be a JSON object or null.")
+        # Before anything walks it by recursion (the response cache's key, graphql-core).
+        if json_nesting(value, LIMITS.max_json_depth) > LIMITS.max_json_depth:
+            raise HTTPException(
+                400,
+                f"`{name}` nests objects and lists more than {LIMITS.max_json_depth} levels "
+                "deep (counting itself); send a flatter value.",
+            )
     return GraphQLRequestData(
         query=query, variables=variables, operation_name=operation_name, extensions=extensions
     )

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.deadlines import stop_statements_at_deadlines
+
 __all__ = ["IMMEDIATE", "SYNCHRONOUS_MODES", "Database", "is_sqlite"]
 
 # Execution option for write transactions: on SQLite they take the write lock
@@ -98,6 +100,7 @@ class Database:
         self.engine = create_async_engine(url, echo=echo)
         if is_sqlite(url):
             _prepare_sqlite(self.engine, foreign_keys=foreign_keys, synchronous=synchronous)
+            stop_statements_at_deadlines(self.engine)
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )

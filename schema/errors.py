@@ -11,6 +11,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult, StreamExecutionResult
 
+from db.deadlines import current as current_deadline
 from resolvers.errors import UserInputError
 from resolvers.writes import ForbiddenError
 from schema.exposure import without_suggestions
@@ -55,6 +56,11 @@ def _client_error(error: GraphQLError, reference: str) -> GraphQLError:
         # Parse and validation errors: the message is written for the client.
         code = (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED"
         return _with_code(error, code)
+    deadline = current_deadline()
+    if deadline is not None and deadline.expired:
+        # A statement stopped at the request's deadline (db/deadlines.py): the
+        # request is answered as timed out (`schema.HubSchema`), nothing to log.
+        return _with_code(error, "TIMEOUT")
     logger.error("unexpected error %s", reference, exc_info=original)
     return GraphQLError(
         f"Internal error (reference {reference}): the hub could not answer this field. "

@@ -25,10 +25,18 @@ from strawberry.extensions import SchemaExtension
 __all__ = ["GATEWAY_SCOPE", "Exposure", "root_fields", "without_suggestions"]
 
 GATEWAY_SCOPE = "gateway"
-SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$")
+# graphql-core's `did_you_mean`: " Did you mean 'a', 'b', or 'c'?", with "the enum
+# value" or "to use an inline fragment on" before the names in some messages. It may
+# sit anywhere in a message: "... not to include unknown field 'nme'. Did you mean
+# 'name' or 'near'? Found: {...}." Names are GraphQL names, so none holds a quote.
+_NAME = r"'[_A-Za-z][_0-9A-Za-z]*'"
+SUGGESTION = re.compile(
+    rf" ?Did you mean (?:[a-z][a-z ]*? )?{_NAME}(?:, {_NAME})*(?:,? or {_NAME})?\?"
+)
 
 
 def without_suggestions(message: str) -> str:
+    """The message without graphql-core's "Did you mean ...?" suggestions, wherever they are."""
     return SUGGESTION.sub("", message)
 
 

@@ -1,11 +1,14 @@
 """Request limits: what one GraphQL document may ask of the hub.
 
 Checked before execution, with errors that say which limit was hit: tokens,
-depth, aliases (counted through fragments), directives, and a static cost
-(objects 1, scalars 0, everything under a list multiplied by its `first`,
-mutations 10) with the number of nodes the answer could hold. The cost is
-reported in `extensions.cost`, requested before execution and actual after,
-Shopify style. Execution itself has a time budget (see `schema.HubSchema`).
+depth, aliases (counted through fragments), directives, the size and depth of
+`where` filters (schema/filter_limits.py), and a static cost (objects 1,
+scalars 0, everything under a list multiplied by its `first`, filters by their
+conditions and relation steps, mutations 10) with the number of nodes the
+answer could hold. Arguments are priced as execution will see them, variables
+and their defaults included (schema/arguments.py). The cost is reported in
+`extensions.cost`, requested before execution and actual after, Shopify
+style. Execution itself has a time budget (see `schema.HubSchema`).
 """
 
 from __future__ import annotations
@@ -28,14 +31,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
-    VariableNode,
     get_named_type,
 )
 from strawberry.extensions import (
@@ -46,6 +46,8 @@ from strawberry.extensions import (
 )
 
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from schema.arguments import argument_values, whole_number, with_defaults
+from schema.filter_limits import filter_price
 
 __all__ = ["LIMITS", "CostBudget", "Limits", "limit_extensions", "measure", "operation_named"]
 
@@ -60,6 +62,17 @@ class Limits:
     max_nodes: int = 10_000
     mutation_cost: int = 10
     time_seconds: float = 10.0
+    # `where` filters: conditions (a field compared, a place, a relation step)
+    # in one filter, relation steps inside each other (`initiatives: {some:
+    # {partners: {some: ...}}}` is two), and `and`/`or`/`not` inside each other.
+    max_filter_conditions: int = 50
+    max_filter_steps: int = 3
+    max_filter_nesting: int = 10
+    # A relation step's price: this many points for each step it is from the
+    # list (20 points at the first step, 40 inside it, 60 inside that); a condition costs 1.
+    filter_step_cost: int = 20
+    # Objects and lists inside each other in a request's `variables` or `extensions`.
+    max_json_depth: int = 64
 
 
 LIMITS = Limits()
@@ -79,37 +92,26 @@ def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
     return type_, isinstance(type_, GraphQLList)
 
 
-def _first(node: FieldNode, variables: Mapping[str, Any]) -> int:
-    for argument in node.arguments or ():
-        if argument.name.value != "first":
-            continue
-        value: Any = None
-        if isinstance(argument.value, IntValueNode):
-            value = int(argument.value.value)
-        elif isinstance(argument.value, VariableNode):
-            value = variables.get(argument.value.name.value)
-        if isinstance(value, int):
-            # Out-of-range sizes are refused by the list itself, with its own message.
-            return min(max(value, 1), MAX_PAGE_SIZE)
-    return DEFAULT_PAGE_SIZE
+def _first(arguments: Mapping[str, Any]) -> int:
+    first = whole_number(arguments.get("first"))
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    # Out-of-range sizes are refused by the list itself, with its own message.
+    return min(max(first, 1), MAX_PAGE_SIZE)
 
 
-def _list_size(node: FieldNode, variables: Mapping[str, Any]) -> int:
-    """How many items an unpaged list counts as: its `limit` or the number of
-    `ids` asked for, or else a handful (such lists are short: a path's nodes,
-    a change's fields, a statistics table)."""
-    for argument in node.arguments or ():
-        value: Any = None
-        if isinstance(argument.value, VariableNode):
-            value = variables.get(argument.value.name.value)
-        elif isinstance(argument.value, IntValueNode):
-            value = int(argument.value.value)
-        elif isinstance(argument.value, ListValueNode):
-            value = argument.value.values
-        if argument.name.value == "limit" and isinstance(value, int):
-            return max(value, 1)
-        if argument.name.value == "ids" and isinstance(value, list | tuple):
-            return max(len(value), 1)
+def _list_size(arguments: Mapping[str, Any]) -> int:
+    """How many items an unpaged list counts as: its `limit`, or the number of
+    `ids` or federation `representations` asked for, or else a handful (such
+    lists are short: a path's nodes, a change's fields, a statistics table)."""
+    limit = whole_number(arguments.get("limit"))
+    if limit is not None:
+        return max(limit, 1)
+    for name in ("ids", "representations"):
+        value = arguments.get(name)
+        if value is not None:
+            # GraphQL takes one item where a list is expected.
+            return max(len(value), 1) if isinstance(value, list) else 1
     return UNPAGED_LIST_SIZE
 
 
@@ -119,11 +121,12 @@ def measure(
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any],
 ) -> Cost:
-    """The static cost and node estimate of one operation of a valid document."""
+    """The static cost and node estimate of one operation of a valid document;
+    a GraphQLError when one of its filters is over a filter limit."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    walker = _CostWalk(schema, fragments, variables)
+    walker = _CostWalk(schema, fragments, with_defaults(operation, variables))
     root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
     cost = walker.walk(operation.selection_set, root or schema.query_type, 1, frozenset())
     if operation.operation is OperationType.MUTATION:
@@ -200,20 +203,29 @@ class _CostWalk:
             return Cost(0, 0)  # scalars and enums cost nothing
         inner, is_list = _unwrap(definition.type)
         below_type = get_named_type(inner)
+        arguments = argument_values(node, self.variables) if node.arguments else {}
+        # A filter runs as one statement however many parents ask (see
+        # resolvers/loaders.py): it is paid once.
+        where = definition.args.get("where")
+        filtering = (
+            filter_price(get_named_type(where.type), arguments["where"], LIMITS)
+            if where is not None and arguments.get("where") is not None
+            else 0
+        )
         if "first" in definition.args:
             # A connection: one object, whose page of edges holds `first` items
             # (its other fields, a total or facets, come once).
-            size = _first(node, self.variables)
+            size = _first(arguments)
             below = self.walk(node.selection_set, below_type, multiplier, seen, page=size)
-            return Cost(multiplier + below.points, multiplier * size + below.nodes)
+            return Cost(multiplier + filtering + below.points, multiplier * size + below.nodes)
         if node.name.value == "edges" and getattr(parent, "name", "").endswith("Connection"):
             # The page itself: everything in it counts `page` times; the
             # edge wrappers are free.
             return self.walk(node.selection_set, below_type, multiplier * page, seen)
         # An object costs 1; a list of them (unpaged) counts each item.
-        size = _list_size(node, self.variables) if is_list else 1
+        size = _list_size(arguments) if is_list else 1
         below = self.walk(node.selection_set, below_type, multiplier * size, seen)
-        return Cost(multiplier * size + below.points, below.nodes)
+        return Cost(multiplier * size + filtering + below.points, below.nodes)
 
 
 def _object_type_condition(
@@ -274,13 +286,22 @@ class CostBudget(SchemaExtension):
         if document is not None and not context.pre_execution_errors:
             operation = operation_named(document, context.operation_name)
             if operation is not None:
-                self.cost = measure(
-                    context.schema._schema, document, operation, context.variables or {}
-                )
-                error = self._over_budget(self.cost) or await self._spend(self.cost)
+                error = await self._check(document, operation)
                 if error is not None:
                     context.pre_execution_errors = [error]
         yield
+
+    async def _check(
+        self, document: DocumentNode, operation: OperationDefinitionNode
+    ) -> GraphQLError | None:
+        context = self.execution_context
+        try:
+            self.cost = measure(
+                context.schema._schema, document, operation, context.variables or {}
+            )
+        except GraphQLError as refusal:  # a filter over its limits
+            return refusal
+        return self._over_budget(self.cost) or await self._spend(self.cost)
 
     async def _spend(self, cost: Cost) -> GraphQLError | None:
         """Charge a partner key's budget; refuse the request when it does not fit."""

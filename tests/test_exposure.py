@@ -36,14 +36,18 @@ async def keys(database_url: str) -> dict[str, str | None]:
     return keys
 
 
-async def _ask(settings: Settings, query: str, key: str | None) -> dict[str, object]:
+async def _ask(
+    settings: Settings, query: str, key: str | None, variables: dict[str, Any] | None = None
+) -> dict[str, object]:
     app = create_app(settings)
     headers = {"authorization": f"Bearer {key}"} if key else {}
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
     ):
-        response = await http.post("/graphql", json={"query": query}, headers=headers)
+        response = await http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
     body: dict[str, object] = response.json()
     return body
 
@@ -83,6 +87,44 @@ async def test_suggestions_are_for_staff_and_development(
     assert "errors" not in await _ask(
         Settings(database_url=database_url, development=True), SERVICE, None
     )
+
+
+FILTERED = "query Filtered($where: PartnerWhere) { partners(where: $where) { totalCount } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        # An unknown input field: graphql-core suggests, then quotes the value ("Found: ...").
+        pytest.param('{ partners(where: {nme: {eq: "x"}}) { totalCount } }', None, id="literal"),
+        pytest.param(FILTERED, {"where": {"nme": {"eq": "x"}}}, id="variable"),
+        pytest.param(FILTERED, {"where": {"or": [{"nme": {"eq": "x"}}]}}, id="in-a-list"),
+    ],
+)
+async def test_suggestions_are_stripped_wherever_they_are_in_the_message(
+    database_url: str,
+    keys: dict[str, str | None],
+    query: str,
+    variables: dict[str, Any] | None,
+) -> None:
+    def message(body: dict[str, object]) -> str:
+        errors: list[dict[str, str]] = body["errors"]  # type: ignore[assignment]
+        return errors[0]["message"]
+
+    # Given a document with an unknown input field, in production
+    production = Settings(database_url=database_url)
+    anonymous = message(await _ask(production, query, None, variables))
+
+    # then an anonymous caller is told what is wrong but not which names would do
+    assert "unknown field 'nme'" in anonymous
+    assert "Did you mean" not in anonymous
+    assert "'name'" not in anonymous
+    assert "Found:" in anonymous  # what follows the suggestion stays
+
+    # while staff, and everyone in development mode, still get the suggestion
+    development = Settings(database_url=database_url, development=True)
+    for settings, key in ((production, keys["staff"]), (development, None)):
+        assert "Did you mean 'name'" in message(await _ask(settings, query, key, variables))
 
 
 async def test_the_introspection_graphiql_sends_passes_the_limits(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 import schema as hub_schema
@@ -39,16 +40,18 @@ async def test_depth(graphql: GraphQLClient) -> None:
     assert "9 objects deep; at most 8" in error["message"]
 
 
-def _tokens(conditions: int, extra: str = "") -> str:
-    """A document of 16 + 9 x `conditions` tokens (+ one per word in `extra`)."""
-    parts = " ".join('{name: {eq: "a"}}' for _ in range(conditions))
+def _tokens(extra: str = "") -> str:
+    """A document of 997 tokens (+ one per word in `extra`): 16 around nine
+    conditions of 109 tokens each, `{name: {in: [...99 values]}}`."""
+    values = " ".join('"a"' for _ in range(99))
+    parts = " ".join(f"{{name: {{in: [{values}]}}}}" for _ in range(9))
     return f"{{ members(where: {{and: [{parts}]}}) {{ totalCount {extra}}} }}"
 
 
 async def test_tokens(graphql: GraphQLClient) -> None:
-    exactly_1000 = _tokens(109, "__typename " * 3)
+    exactly_1000 = _tokens("__typename " * 3)
     assert "errors" not in await graphql.post(exactly_1000)
-    error = _error(await graphql.post(_tokens(109, "__typename " * 4)))
+    error = _error(await graphql.post(_tokens("__typename " * 4)))
     assert "more than 1000 tokens" in error["message"]
 
 
@@ -151,3 +154,178 @@ async def test_execution_time_budget(
     assert "longer than" in error["message"]
     monkeypatch.undo()
     assert (await graphql.post("{ regions { totalCount } }"))["data"]["regions"]["totalCount"] == 4
+
+
+HOSTILE = """
+query Hostile($where: PartnerWhere) { partners(first: 20, where: $where) { totalCount } }
+"""
+# Partners in an initiative with a partner that works with a member named ...: three steps.
+THREE_STEPS = {
+    "initiatives": {
+        "some": {"partners": {"some": {"members": {"some": {"name": {"contains": "x"}}}}}}
+    }
+}
+FOUR_STEPS: dict[str, Any] = {
+    "initiatives": {
+        "some": {"partners": {"some": {"initiatives": {"some": {"members": {"some": {}}}}}}}
+    }
+}
+
+
+async def test_a_filter_of_600_branches_is_refused_before_it_runs(graphql: GraphQLClient) -> None:
+    # Given an `or` of 600 branches of three relation steps and a condition each
+    body = await graphql.post(HOSTILE, {"where": {"or": [THREE_STEPS] * 600}})
+
+    # then the request is refused, saying which limit it is over
+    error = _error(body)
+    assert error["extensions"]["code"] == "FILTER_TOO_LARGE"
+    assert "has 2400 conditions" in error["message"]
+    assert "at most 50 are allowed" in error["message"]
+
+
+async def test_filter_conditions_at_the_limit(graphql: GraphQLClient) -> None:
+    def where(count: int) -> dict[str, Any]:
+        return {"and": [{"name": {"ne": f"n{i}"}} for i in range(count)]}
+
+    body = await graphql.post(HOSTILE, {"where": where(50)})
+    assert body["data"]["partners"]["totalCount"] == 39, body
+    # The list 1, and 1 a condition.
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 50
+    error = _error(await graphql.post(HOSTILE, {"where": where(51)}))
+    assert error["extensions"]["code"] == "FILTER_TOO_LARGE"
+
+
+async def test_a_deep_but_allowed_filter_runs_priced_by_its_steps(graphql: GraphQLClient) -> None:
+    # Given three relation steps inside each other (the most allowed)
+    body = await graphql.post(HOSTILE, {"where": THREE_STEPS})
+
+    # then it runs, and costs 20, 40 and 60 points for its steps and 1 for its condition
+    assert body["data"]["partners"]["totalCount"] == 0, body
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 20 + 40 + 60 + 1
+
+    # and a fourth step is refused
+    error = _error(await graphql.post(HOSTILE, {"where": FOUR_STEPS}))
+    assert error["extensions"]["code"] == "FILTER_TOO_DEEP"
+    assert "4 relations inside each other" in error["message"]
+
+
+def _nested_in_document(levels: int) -> str:
+    """A partner list filtered by `not` inside `and` inside `not` ... `levels` deep."""
+    where = '{name: {eq: "nobody"}}'
+    for level in range(levels):
+        where = f"{{not: {where}}}" if level % 2 == 0 else f"{{and: [{where}]}}"
+    return f"{{ partners(where: {where}) {{ totalCount }} }}"
+
+
+async def test_and_or_not_nesting_is_limited_in_documents(graphql: GraphQLClient) -> None:
+    body = await graphql.post(_nested_in_document(10))
+    assert "errors" not in body, body
+    error = _error(await graphql.post(_nested_in_document(11)))
+    assert error["extensions"]["code"] == "FILTER_TOO_DEEP"
+    assert "11 levels deep; at most 10" in error["message"]
+
+
+PAGES = """
+query Pages($n: Int = 100) {
+  initiatives(first: $n) { edges { node { partners(first: $n) { edges { node { name } } } } } }
+}
+"""
+NESTED_VARIABLES = """
+query Nested(
+  $step: PartnerWhere = {initiatives: {some: {title: {contains: "a"}}}}
+  $name: TextFilter
+) {
+  partners(first: 5, where: {or: [$step, {name: $name}]}) { totalCount }
+}
+"""
+
+
+async def test_variable_defaults_are_priced_as_the_same_values_sent(
+    graphql: GraphQLClient,
+) -> None:
+    # Given a page size in a variable's default, sent, and sent as 100.0 (an Int to GraphQL)
+    errors = [_error(await graphql.post(PAGES, variables)) for variables in (None, {"n": 100})]
+    errors.append(_error(await graphql.post(PAGES, {"n": 100.0})))
+
+    # then each is priced alike: the list 1, 100 initiatives, their 100 partner
+    # lists and 100 x 100 partners
+    for error in errors:
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert "costs 10201 points" in error["message"]
+
+
+async def test_variables_inside_filters_are_priced(graphql: GraphQLClient) -> None:
+    # Given a filter made of a variable's default and a variable inside an input object
+    name = {"name": {"eq": "UN-Habitat"}}
+    by_default = await graphql.post(NESTED_VARIABLES, {"name": name["name"]})
+    sent = await graphql.post(
+        NESTED_VARIABLES,
+        {"step": {"initiatives": {"some": {"title": {"contains": "a"}}}}, "name": name["name"]},
+    )
+
+    # then both cost the list 1, the relation step 20, and a condition on each side 1
+    for body in (by_default, sent):
+        assert "errors" not in body, body
+        assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 20 + 1 + 1
+
+
+ENTITIES = """
+query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on Member { name } }
+}
+"""
+
+
+async def test_federation_representations_are_priced_each(graphql: GraphQLClient) -> None:
+    representations = [{"__typename": "Member", "id": "TWVtYmVyOjIw"}] * 50
+    body = await graphql.post(ENTITIES, {"representations": representations})
+    assert "errors" not in body, body
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 50
+
+
+def _nested_list(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def _nested_and(levels: int) -> dict[str, Any]:
+    where: dict[str, Any] = {"name": {"eq": "a"}}
+    for _ in range(levels):
+        where = {"and": [where]}
+    return where
+
+
+IDS = "query Ids($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+REGIONS = "{ regions { totalCount } }"
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"query": IDS, "variables": {"ids": _nested_list(300)}}, id="list-300"),
+        pytest.param({"query": HOSTILE, "variables": {"where": _nested_and(150)}}, id="and-150"),
+        pytest.param({"query": REGIONS, "extensions": {"x": _nested_list(300)}}, id="extensions"),
+    ],
+)
+async def test_deeply_nested_json_is_refused_before_it_is_walked(
+    client: httpx.AsyncClient, accept: str, body: dict[str, Any]
+) -> None:
+    # Given `variables` or `extensions` nested hundreds of levels deep
+    response = await client.post("/graphql", json=body, headers={"accept": accept})
+
+    # then the request is refused with 400 and the limit, in either media type
+    assert response.status_code == 400, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "more than 64 levels deep" in error["message"]
+
+
+async def test_json_nesting_at_the_limit(client: httpx.AsyncClient) -> None:
+    # `extensions` is the first level, so a list in it may nest 63 levels.
+    for levels, status in ((63, 200), (64, 400)):
+        body = {"query": REGIONS, "extensions": {"x": _nested_list(levels)}}
+        response = await client.post("/graphql", json=body)
+        assert response.status_code == status, response.text
