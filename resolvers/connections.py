@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import Database
+from resolvers.budgets import caller
 from resolvers.keys import Principal, live_keys
 
 __all__ = ["Connections", "RefusedError"]
@@ -84,8 +85,9 @@ class Connections:
         self._closing: set[asyncio.Task[None]] = set()
 
     def open(self, token: Hashable, address: str, close: Closer) -> None:
-        """Count a new connection from `address`; refused over the total or the
-        address's share."""
+        """Count a new connection from `address` (an IPv6 address's /64, as for
+        budgets); refused over the total or the address's share."""
+        address = caller(address)
         if len(self._open) >= self.total:
             raise RefusedError(
                 TRY_AGAIN_LATER,
