@@ -45,6 +45,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import explorer
 import web
+from app.tabs import EXAMPLE_TABS
 from db.engine import Database
 from db.migrate import head_revision, upgrade
 from db.models import Region
@@ -77,109 +78,6 @@ from settings import Settings
 __all__ = ["create_app"]
 
 logger = logging.getLogger("metrohub")
-
-# The playground's example operations, a tab for each kind of user.
-EXAMPLE_TABS = [
-    web.Tab(
-        """\
-# Welcome to Metropolis Hub: the network graph of Metropolis.
-# Each tab is an example; press the run button (or Ctrl-Enter).
-
-# A partner app's relationship query: members of a region, with the
-# initiatives they take part in and the partners in each.
-query MembersWithInitiatives {
-  regions(first: 4) {
-    edges {
-      node {
-        name
-        members(first: 5) {
-          totalCount
-          edges {
-            node {
-              name
-              country
-              initiatives(first: 5) {
-                edges {
-                  role
-                  node {
-                    title
-                    period
-                    partners(first: 5) { edges { role node { name kind } } }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-"""
-    ),
-    web.Tab(
-        """\
-# A partner app's directory, a page at a time: pass pageInfo.endCursor as `after`.
-query PartnerDirectory($after: String) {
-  partners(first: 10, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { id name kind sector description provenance { sources confidence } } }
-  }
-}
-""",
-        '{"after": null}',
-    ),
-    web.Tab(
-        """\
-# Search, as the explorer does: ranked hits with highlighted snippets, and
-# facet counts to narrow them (add `regions`, `partnerKinds`, `dimensions`...).
-query Search($query: String!, $types: [SearchType!]) {
-  search(query: $query, types: $types, first: 10) {
-    totalCount
-    edges {
-      snippet { text matches { start end } }
-      node {
-        __typename
-        ... on Member { id name countryName }
-        ... on Partner { id name kind }
-        ... on Initiative { id title period }
-      }
-    }
-    facets {
-      types { value count }
-      regions { count region { name } }
-      dimensions { value count }
-    }
-  }
-}
-""",
-        '{"query": "climate", "types": null}',
-    ),
-    web.Tab(
-        """\
-# How two members are connected: the shortest paths between them in the
-# network graph (shared initiatives, partners, sections, regions). The IDs are
-# Berlin and Accra in the reference data; find others with the Search tab.
-query Path($from: ID!, $to: ID!) {
-  path(from: $from, to: $to, maxLength: 4, limit: 3) {
-    length
-    nodes {
-      __typename
-      id
-      ... on Member { name }
-      ... on Partner { name }
-      ... on Initiative { title }
-      ... on UclgSection { name }
-      ... on Region { name }
-    }
-    edges { kind role }
-  }
-}
-""",
-        '{"from": "TWVtYmVyOjIw", "to": "TWVtYmVyOjEz"}',
-    ),
-]
 
 LANDING_PAGE = """\
 <!doctype html>
