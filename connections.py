@@ -12,7 +12,7 @@ must arrive whole within `header_timeout_seconds` of its first byte (or of
 the connection opening), and the rest of a body that the hub answered
 without reading within `body_timeout_seconds` of the answer. A connection
 past its deadline is closed, with a 408 when part of a head had come. A body
-that the hub is reading has its own deadline, in `server.BodyLimit`, which
+that the hub is reading has its own deadline, in `app.body_limit.BodyLimit`, which
 answers 408 in GraphQL's shape.
 
 `uvicorn_options` is what `metrohub serve` and the tests give uvicorn.

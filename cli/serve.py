@@ -62,7 +62,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=workers,
         timeout_graceful_shutdown=settings.shutdown_seconds,
         # Forwarded addresses are the app's to believe, from HUB_TRUSTED_PROXIES
-        # only (server.py); uvicorn's own default believes any local peer.
+        # only (app/proxies.py); uvicorn's own default believes any local peer.
         proxy_headers=False,
         # One JSON line per request comes from the hub (logs.RequestLog), with its id.
         access_log=False,

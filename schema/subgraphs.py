@@ -61,7 +61,7 @@ class SubgraphRegisterInput:
 def _hub(info: Info) -> SubgraphSource:
     from schema import sdl
 
-    settings = info.context.request.app.state.settings
+    settings = info.context.request.app.state.hub.settings
     return SubgraphSource("hub", settings.public_url, sdl())
 
 

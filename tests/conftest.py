@@ -256,7 +256,7 @@ class StatementCounter:
 @pytest.fixture
 def sql(app: Starlette) -> Iterator[StatementCounter]:
     counter = StatementCounter()
-    engine = app.state.database.engine.sync_engine
+    engine = app.state.hub.database.engine.sync_engine
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")) and (

@@ -10,7 +10,8 @@ import httpx
 from asgi_lifespan import LifespanManager
 from starlette.types import Message, Receive, Scope, Send
 
-from server import BodyLimit, create_app
+from app.body_limit import BodyLimit
+from server import create_app
 from settings import Settings
 
 LIMIT = 64 * 1024

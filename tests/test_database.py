@@ -48,7 +48,7 @@ async def _count(database: Database, model: type[object], *where: object) -> int
 async def test_pragmas_are_set_on_every_connection_of_the_apps_engine(
     app: Starlette, graphql: GraphQLClient
 ) -> None:
-    engine = app.state.database.engine
+    engine = app.state.hub.database.engine
     for _ in range(2):
         async with engine.connect() as connection:
             pragma = connection.exec_driver_sql
@@ -64,9 +64,9 @@ async def test_sqlite_synchronous_is_a_setting(database_url: str, mode: str, lev
     # Given a hub set to `mode`,
     app = create_app(Settings(database_url=database_url, sqlite_synchronous=mode))
     # when a connection opens, then it waits for the disk as the setting says.
-    async with app.state.database.engine.connect() as connection:
+    async with app.state.hub.database.engine.connect() as connection:
         assert (await connection.exec_driver_sql("PRAGMA synchronous")).scalar() == level
-    await app.state.database.dispose()
+    await app.state.hub.database.dispose()
 
 
 async def test_a_row_that_points_at_nothing_is_refused(database_url: str) -> None:

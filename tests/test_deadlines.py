@@ -122,7 +122,7 @@ async def test_a_request_past_its_budget_is_stopped_with_its_statement(
             deadlines.append(current())
             started.set()
 
-    engine = app.state.database.engine.sync_engine
+    engine = app.state.hub.database.engine.sync_engine
     event.listen(engine, "before_cursor_execute", on_execute)
     # (A connection in the pool already, so that the request's first await is its statement.)
     assert (await client.get("/ready")).status_code == 200

@@ -290,7 +290,7 @@ def data_version_checks(app: Starlette) -> Iterator[list[str]]:
     """The graph's change checks (`PRAGMA data_version` on SQLite), which the
     `sql` fixture leaves out."""
     checks: list[str] = []
-    engine = app.state.database.engine.sync_engine
+    engine = app.state.hub.database.engine.sync_engine
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement in resolvers.graph.DATA_VERSION_CHECKS:
@@ -1137,7 +1137,7 @@ async def test_writes_within_an_interval_cost_one_ranking(
 ) -> None:
     # Given a hub that computes a ranking at most once an hour, Cisco's own
     # partner key, and a first ranking by betweenness,
-    rankings: Rankings = app.state.graphs.rankings
+    rankings: Rankings = app.state.hub.graphs.rankings
     database = Database(database_url)
     async with database.engine.connect() as connection:
         cisco_pk = (
@@ -1170,7 +1170,7 @@ async def test_a_ranking_is_answered_from_the_last_one_while_the_next_is_compute
 ) -> None:
     # Given the members ranked by degree (and rankings computed whenever
     # asked for after a change),
-    rankings: Rankings = app.state.graphs.rankings
+    rankings: Rankings = app.state.hub.graphs.rankings
     ids = await _ids(graphql)
     first_at, first = await _ranking(graphql, None, MEMBERS_BY_DEGREE)
 
@@ -1208,7 +1208,7 @@ async def test_no_request_waits_for_a_first_ranking_longer_than_allowed(
 ) -> None:
     # Given no ranking yet, a worker process busy, and no time at all allowed
     # to wait for a first ranking (10 s in service),
-    rankings: Rankings = app.state.graphs.rankings
+    rankings: Rankings = app.state.hub.graphs.rankings
     monkeypatch.setattr(resolvers.centrality, "FIRST_WAIT_SECONDS", 0)
     async with BusyWorker(rankings, tmp_path / "gate"):
         # when a request asks for a ranking by betweenness,
@@ -1237,7 +1237,7 @@ async def test_rankings_keep_drafts_and_their_edges_for_staff(
     graphql: GraphQLClient, app: Starlette, database_url: str, staff_key: str
 ) -> None:
     # Given Cisco as a draft, linked to one initiative only,
-    rankings: Rankings = app.state.graphs.rankings
+    rankings: Rankings = app.state.hub.graphs.rankings
     database = Database(database_url)
     async with database.engine.begin() as connection:
         await connection.execute(

@@ -25,7 +25,8 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 import web
-from server import EXAMPLE_TABS, create_app
+from app.tabs import EXAMPLE_TABS
+from server import create_app
 from settings import Settings
 from tests.conftest import GraphQLClient, serving
 

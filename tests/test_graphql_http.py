@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from strawberry.http import GraphQLHTTPResponse
 
-from server import HubGraphQL
+from app.view import HubGraphQL
 from settings import Settings
 from tests.conftest import serving
 

@@ -53,7 +53,7 @@ async def test_an_anonymous_answer_is_served_again_without_reading_the_data(
     other = (await _post(client, PARTNERS, {"first": 6})).json()
     assert sql.count > 0
     assert len(other["data"]["partners"]["edges"]) == 6
-    assert len(app.state.responses) == 2
+    assert len(app.state.hub.responses) == 2
 
 
 async def test_a_write_through_the_api_is_seen_at_once(
@@ -108,7 +108,7 @@ async def test_what_is_not_kept(
 ) -> None:
     for _ in range(2):
         await _post(client, query, variables)
-    assert len(app.state.responses) == 0, why
+    assert len(app.state.hub.responses) == 0, why
 
 
 async def test_callers_with_a_key_always_get_a_fresh_answer(
@@ -118,7 +118,7 @@ async def test_callers_with_a_key_always_get_a_fresh_answer(
         sql.reset()
         assert (await _post(client, PARTNERS, {"first": 3}, staff_key)).status_code == 200
         assert sql.count > 0
-    assert len(app.state.responses) == 0
+    assert len(app.state.hub.responses) == 0
 
 
 async def test_variables_the_operation_does_not_declare_make_no_new_entry(
@@ -130,8 +130,8 @@ async def test_variables_the_operation_does_not_declare_make_no_new_entry(
         assert response.status_code == 200
 
     # then they share one entry, the size of a plain request's.
-    assert len(app.state.responses) == 1
-    assert app.state.responses.bytes_held < 10_000
+    assert len(app.state.hub.responses) == 1
+    assert app.state.hub.responses.bytes_held < 10_000
 
 
 async def test_the_cache_counts_its_keys_and_keeps_to_its_size_and_entries(

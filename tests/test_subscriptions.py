@@ -466,7 +466,7 @@ async def test_the_audit_log_is_read_once_for_all_subscribers(hub: Hub) -> None:
 def audit_reads(hub: Hub) -> Iterator[list[str]]:
     """The reads of the audit log the hub makes meanwhile."""
     reads: list[str] = []
-    engine = hub.app.state.database.engine.sync_engine
+    engine = hub.app.state.hub.database.engine.sync_engine
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT") and "FROM audit_entries" in statement:
