@@ -39,7 +39,7 @@ class Settings:
     failed_auth_budget: str = "10/minute"
     # The prefix of the hub's keys and channels in Redis.
     budget_namespace: str = "hub"
-    # The most one request may cost (schema/limits.py); raise it for trusted
+    # The most one request may cost (engine/limits.py); raise it for trusted
     # batch work only.
     max_cost: int = 1000
     # Plain attribute subtrees of a query run as direct code (schema/execution.py);

@@ -14,9 +14,9 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from app.media_types import JSON, parsed_content_type
+from engine.arguments import json_nesting
+from engine.limits import LIMITS
 from schema import parse_document
-from schema.arguments import json_nesting
-from schema.limits import LIMITS
 
 __all__ = [
     "CSRF_REFUSAL",

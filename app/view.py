@@ -37,6 +37,7 @@ from app.hub import Hub
 from app.media_types import GRAPHQL_RESPONSE, JSON, response_media_type
 from app.refusals import refusal
 from app.tabs import EXAMPLE_TABS
+from engine.limits import operation_named
 from logs import request_id
 from metrics import RATE_LIMITED, RESPONSE_CACHE, labelled
 from resolvers.connections import Connections
@@ -44,7 +45,6 @@ from resolvers.context import Context
 from resolvers.keys import ANONYMOUS, AuthenticationError, authenticate
 from schema import parse_document, schema
 from schema.exposure import root_fields
-from schema.limits import operation_named
 from schema.sockets import TransportWS
 
 __all__ = ["HubGraphQL"]

@@ -21,8 +21,8 @@ from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from engine.limits import LIMITS
 from resolvers.caches import BoundedCache
-from schema.limits import LIMITS
 
 __all__ = ["Documents", "Parsed", "memo_of", "parse_document", "parsed"]
 

@@ -18,7 +18,7 @@ import schema as hub_schema
 from db.deadlines import Deadline, current, deadline
 from db.engine import Database
 from db.models import Initiative, Member, MemberInitiative
-from schema.limits import LIMITS
+from engine.limits import LIMITS
 from tests.conftest import sqlite_only
 
 ON_SQLITE_ONLY = sqlite_only(

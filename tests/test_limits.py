@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 import schema as hub_schema
-from schema.limits import Limits
+from engine.limits import Limits
 from tests.conftest import GraphQLClient
 
 

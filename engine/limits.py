@@ -2,11 +2,11 @@
 
 Checked before execution, with errors that say which limit was hit: tokens,
 depth, aliases (counted through fragments), directives, the size and depth of
-`where` filters (schema/filter_limits.py), and a static cost (objects 1,
+`where` filters (engine/filter_limits.py), and a static cost (objects 1,
 scalars 0, everything under a list multiplied by its `first`, filters by their
 conditions and relation steps, mutations 10) with the number of nodes the
 answer could hold. Arguments are priced as execution will see them, variables
-and their defaults included (schema/arguments.py). The cost is reported in
+and their defaults included (engine/arguments.py). The cost is reported in
 `extensions.cost`, requested before execution and actual after, Shopify
 style. Execution itself has a time budget (see `schema.HubSchema`).
 """
@@ -45,9 +45,9 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from engine.arguments import argument_values, whole_number, with_defaults
+from engine.filter_limits import filter_price
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from schema.arguments import argument_values, whole_number, with_defaults
-from schema.filter_limits import filter_price
 
 __all__ = ["LIMITS", "CostBudget", "Limits", "limit_extensions", "measure", "operation_named"]
 

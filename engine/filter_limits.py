@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLError, GraphQLInputObjectType, get_named_type
 
 if TYPE_CHECKING:
-    from schema.limits import Limits
+    from engine.limits import Limits
 
 __all__ = ["filter_price"]
 
