@@ -42,7 +42,7 @@ class Settings:
     # The most one request may cost (engine/limits.py); raise it for trusted
     # batch work only.
     max_cost: int = 1000
-    # Plain attribute subtrees of a query run as direct code (schema/execution.py);
+    # Plain attribute subtrees of a query run as direct code (engine/execution.py);
     # `false` sends every field through graphql-core's standard path.
     fast_path: bool = True
     # Megabytes of anonymous queries and their encoded answers kept until the

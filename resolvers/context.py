@@ -41,7 +41,7 @@ class Context:
     # Development mode shows the schema's shape to everyone (see schema/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True
-    # Plain attribute subtrees run as direct code (schema/execution.py); off
+    # Plain attribute subtrees run as direct code (engine/execution.py); off
     # (HUB_FAST_PATH=false), every field takes graphql-core's standard path.
     fast_path: bool = True
     # Wakes the change feed, which reads the audit log for every change stream
@@ -53,7 +53,7 @@ class Context:
     # What a WebSocket client sent in its `connection_init` message.
     connection_params: dict[str, Any] | None = None
     # What the engine works out once per document, kept with the document
-    # that the request runs (schema/documents.py sets it when it parses).
+    # that the request runs (engine/documents.py sets it when it parses).
     document_memo: dict[Any, Any] | None = None
 
     def change_feed(self) -> ChangeFeed:

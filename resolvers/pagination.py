@@ -57,7 +57,7 @@ EdgeBuilder = Callable[[Row[Any], str], T]
 @dataclass(frozen=True, slots=True)
 class Reads:
     """What a page's query reads of its records: the records' `attributes`,
-    and whether the edges' own `provenance` (see `schema.lookahead`)."""
+    and whether the edges' own `provenance` (see `engine.lookahead`)."""
 
     attributes: frozenset[str]
     provenance: bool

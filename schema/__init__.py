@@ -14,10 +14,10 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from db.deadlines import deadline
+from engine.documents import Documents, parse_document
+from engine.execution import FastExecutionContext
 from engine.limits import LIMITS, CostBudget, limit_extensions
-from schema.documents import Documents, parse_document
 from schema.errors import ErrorCodes
-from schema.execution import FastExecutionContext
 from schema.exposure import Exposure
 from schema.hooks import HookRunner
 from schema.mutations import Mutation

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from engine.lookahead import reads
 from resolvers.records import FocusAreaRecord
 from schema.context import Info
 from schema.filters import (
@@ -18,7 +19,6 @@ from schema.filters import (
     PartnerWhere,
 )
 from schema.graph import Connected
-from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced

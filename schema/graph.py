@@ -21,11 +21,11 @@ import strawberry
 from strawberry import relay
 
 import resolvers.graph as network
+from engine.lookahead import reads
 from resolvers.errors import UserInputError
 from resolvers.pagination import page_args
 from resolvers.records import InitiativeRecord, MemberRecord
 from schema.context import Info
-from schema.lookahead import reads
 from schema.nodes import NODE_RECORDS, load_record, parse_id
 from schema.pagination import DEFAULT_PAGE_SIZE, After, ConnectionFields, First
 from schema.provenance import Provenance

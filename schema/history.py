@@ -9,9 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from engine.lookahead import reads
 from resolvers.records import InitiativeRecord, MemberRecord, PartnerRecord
 from schema.context import Info
-from schema.lookahead import reads
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.permissions import StaffOnly
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from engine.lookahead import reads
 from resolvers.records import InitiativeRecord
 from schema.context import Info
 from schema.enums import (
@@ -30,7 +31,6 @@ from schema.filters import (
 )
 from schema.graph import Connected
 from schema.history import Historic
-from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from engine.lookahead import reads
 from resolvers.records import MemberRecord, RegionRecord
 from schema.context import Info
 from schema.enums import MemberKind, MemberRole, MemberStatus, Publication
@@ -23,7 +24,6 @@ from schema.filters import (
 )
 from schema.graph import Collaborating, Connected
 from schema.history import Historic
-from schema.lookahead import reads
 from schema.nodes import entity, load_record
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 
+from engine.lookahead import node_reads
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_args
 from schema.context import Info
 from schema.filters import to_filter, to_order
-from schema.lookahead import node_reads
 from schema.provenance import Provenance
 
 __all__ = [

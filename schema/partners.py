@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 from strawberry import relay
 
+from engine.lookahead import reads
 from resolvers.records import PartnerRecord
 from schema.context import Info
 from schema.enums import PartnerKind, PartnerRole, Publication
@@ -22,7 +23,6 @@ from schema.filters import (
 )
 from schema.graph import Connected
 from schema.history import Historic
-from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import (
     DEFAULT_PAGE_SIZE,

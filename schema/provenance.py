@@ -6,8 +6,8 @@ from typing import cast
 
 import strawberry
 
+from engine.lookahead import reads
 from schema.enums import Confidence, Origin
-from schema.lookahead import reads
 
 __all__ = ["Provenance", "Sourced"]
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry import relay
 
+from engine.lookahead import node_reads
 from resolvers.audit import changes_feed
 from resolvers.errors import UserInputError
 from resolvers.filters import Near
@@ -48,7 +49,6 @@ from schema.focus_areas import FocusArea
 from schema.graph import GraphQuery
 from schema.history import Change
 from schema.initiatives import Initiative
-from schema.lookahead import node_reads
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First

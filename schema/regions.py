@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from engine.lookahead import reads
 from resolvers.records import RegionRecord
 from schema.context import Info
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
-from schema.lookahead import reads
 from schema.nodes import entity
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
 from schema.provenance import Sourced

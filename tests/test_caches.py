@@ -1,6 +1,6 @@
 """The caches that callers can fill are bounded by what they really hold:
 entries cost what they are counted at, and a document dropped from the cache
-of documents is held by nothing else (resolvers/caches.py, schema/documents.py)."""
+of documents is held by nothing else (resolvers/caches.py, engine/documents.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import httpx
 import pytest
 from graphql import GraphQLError
 
+from engine import documents
 from resolvers.caches import ENTRY_OVERHEAD, BoundedCache
-from schema import documents
 from settings import Settings
 from tests.conftest import hub_settings
 

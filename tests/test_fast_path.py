@@ -1,4 +1,4 @@
-"""The fast execution path (schema/execution.py) answers exactly as the
+"""The fast execution path (engine/execution.py) answers exactly as the
 standard path: the same bytes for the same request, errors, nulls and paths
 included."""
 
@@ -14,7 +14,7 @@ import strawberry
 from asgi_lifespan import LifespanManager
 
 from bench.queries import DIRECTORY, ENTITIES, FILTERED, NEIGHBOURHOOD, NESTED, global_id
-from schema.execution import FastExecutionContext, plans_built
+from engine.execution import FastExecutionContext, plans_built
 from server import create_app
 from settings import Settings
 

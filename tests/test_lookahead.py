@@ -1,4 +1,4 @@
-"""Relation pages read only the columns a query asks for (schema/lookahead.py),
+"""Relation pages read only the columns a query asks for (engine/lookahead.py),
 and answer exactly as pages that read every column."""
 
 from __future__ import annotations

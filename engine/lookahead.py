@@ -36,9 +36,9 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from engine.documents import memo_of
+from engine.execution import node_id_attribute
 from resolvers.pagination import Reads
-from schema.documents import memo_of
-from schema.execution import node_id_attribute
 
 __all__ = ["node_reads", "reads"]
 
@@ -61,7 +61,7 @@ def reads(*attributes: str) -> Callable[[F], F]:
 def node_reads(info: Any) -> Reads | None:
     """What a connection field's page must read of its nodes and edges; None
     when it cannot tell (the page then reads everything). Worked out once per
-    document, and kept with it (schema/documents.py)."""
+    document, and kept with it (engine/documents.py)."""
     raw: GraphQLResolveInfo[Any] = info._raw_info
     nodes = tuple(raw.field_nodes)
     # The parent type too: a fragment's field may sit under several types.

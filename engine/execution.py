@@ -44,7 +44,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 
-from schema.documents import memo_of
+from engine.documents import memo_of
 
 __all__ = ["FastExecutionContext", "node_id_attribute", "plans_built"]
 
@@ -63,7 +63,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Middleware sees every field: with any, every field takes the standard path.
         middleware = getattr(self.middleware_manager, "middlewares", ())
         self._fast = bool(getattr(self.context_value, "fast_path", False)) and not middleware
-        # Plans by (parent type, field node), kept with the document (schema/documents.py),
+        # Plans by (parent type, field node), kept with the document (engine/documents.py),
         # so that each of its fields is planned once.
         self._plans = memo_of(self.context_value)
         # graphql-core keeps the resolvers' helpers, two bound methods of the
