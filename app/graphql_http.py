@@ -138,7 +138,7 @@ def request_error(message: str) -> ExecutionResult:
 
 
 def masked(response: GraphQLHTTPResponse) -> bool:
-    """Whether an error is the hub's own fault (see schema/errors.py), not the request's."""
+    """Whether an error is the hub's own fault (see engine/errors.py), not the request's."""
     errors: list[Any] = response.get("errors") or []
     return any(
         isinstance(error, dict)

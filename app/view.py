@@ -37,6 +37,7 @@ from app.hub import Hub
 from app.media_types import GRAPHQL_RESPONSE, JSON, response_media_type
 from app.refusals import refusal
 from app.tabs import EXAMPLE_TABS
+from engine.exposure import root_fields
 from engine.limits import operation_named
 from logs import request_id
 from metrics import RATE_LIMITED, RESPONSE_CACHE, labelled
@@ -44,7 +45,6 @@ from resolvers.connections import Connections
 from resolvers.context import Context
 from resolvers.keys import ANONYMOUS, AuthenticationError, authenticate
 from schema import parse_document, schema
-from schema.exposure import root_fields
 from schema.sockets import TransportWS
 
 __all__ = ["HubGraphQL"]

@@ -38,7 +38,7 @@ class Context:
     # The request's static cost in points, once measured, and the most it may be.
     cost: int = 0
     max_cost: int = 1000
-    # Development mode shows the schema's shape to everyone (see schema/exposure.py);
+    # Development mode shows the schema's shape to everyone (see engine/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True
     # Plain attribute subtrees run as direct code (engine/execution.py); off

@@ -15,13 +15,13 @@ from strawberry.types.graphql import OperationType
 
 from db.deadlines import deadline
 from engine.documents import Documents, parse_document
+from engine.errors import ErrorCodes
 from engine.execution import FastExecutionContext
+from engine.exposure import Exposure
+from engine.hooks import HookRunner
 from engine.limits import LIMITS, CostBudget, limit_extensions
-from schema.errors import ErrorCodes
-from schema.exposure import Exposure
-from schema.hooks import HookRunner
+from engine.observation import OperationMetrics
 from schema.mutations import Mutation
-from schema.observation import OperationMetrics
 from schema.query import Query
 from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
 

@@ -1,4 +1,4 @@
-"""The hub's extension runner (schema/hooks.py) enters and leaves the
+"""The hub's extension runner (engine/hooks.py) enters and leaves the
 extensions' hooks exactly as Strawberry's own runner does: the same order,
 the same exceptions thrown into the same hooks, the same results."""
 
@@ -13,7 +13,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 
-from schema.hooks import HookRunner
+from engine.hooks import HookRunner
 
 
 def _extensions(log: list[str], *, fail_in: str | None) -> list[type[SchemaExtension]]:

@@ -12,9 +12,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult, StreamExecutionResult
 
 from db.deadlines import current as current_deadline
+from engine.exposure import without_suggestions
 from resolvers.errors import UserInputError
 from resolvers.writes import ForbiddenError
-from schema.exposure import without_suggestions
 
 __all__ = ["ErrorCodes"]
 
