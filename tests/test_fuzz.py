@@ -2,7 +2,7 @@
 hypothesis-graphql, for every root Query field and every mutation, sent over
 HTTP to the hub under uvicorn, as staff and anonymously. Whatever they ask,
 the hub answers in GraphQL-over-HTTP JSON, never with a 5xx. (How long it
-takes is no test's business: query costs are bounded by `schema/limits.py`,
+takes is no test's business: query costs are bounded by `engine/limits.py`,
 and timings belong in bench/.)
 
 Seeds are fixed (`derandomize=True`): a run finds what the last one found.
