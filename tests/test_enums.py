@@ -23,7 +23,7 @@ def test_the_graphql_enum_has_the_storage_enums_members(name: str) -> None:
 
 
 def test_the_key_role_has_the_storage_roles() -> None:
-    assert {member.name: member.value for member in KeyRole} == {
+    assert {member.name: str(member.value) for member in KeyRole} == {
         member.name: member.value for member in models.Role
     }
 
