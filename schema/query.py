@@ -8,7 +8,6 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry import relay
 
-from resolvers.audit import changes_feed
 from resolvers.errors import UserInputError
 from resolvers.filters import Near
 from resolvers.lists import list_page
@@ -23,6 +22,7 @@ from resolvers.records import (
     RegionRecord,
     SectionRecord,
 )
+from resolvers.writes.audit import changes_feed
 from schema.action_plans import ActionPlan
 from schema.context import Info
 from schema.enums import Origin
