@@ -21,6 +21,10 @@ as node positions and sort keys, and kept:
 A ranking holds two orders: of the whole graph (for staff) and, when some
 nodes are drafts or archived, of the graph without them (for everyone else),
 scored on that graph alone, so that public scores say nothing of hidden nodes.
+
+This module stands outside the `resolvers.graph` package so that the worker
+imports it alone: the package would bring the database layer with it (0.5 s
+and 26 MB more for each worker started).
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ import networkx as nx
 from resolvers.errors import UserInputError
 
 if TYPE_CHECKING:
-    from resolvers.graph import NetworkGraph, NodeKey
+    from resolvers.graph.model import NodeKey
+    from resolvers.graph.network import NetworkGraph
 
 __all__ = [
     "BETWEENNESS_BUDGET",

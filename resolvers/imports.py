@@ -32,7 +32,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.engine import Database
 from db.models import Origin, Partner
 from db.reference import normalise
-from resolvers.audit import record_change
 from resolvers.cells import escape, unescape
 from resolvers.writes import (
     ForbiddenError,
@@ -43,6 +42,7 @@ from resolvers.writes import (
     clean,
     created_changes,
 )
+from resolvers.writes.audit import record_change
 
 __all__ = [
     "COLUMNS",

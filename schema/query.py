@@ -9,7 +9,6 @@ import strawberry
 from strawberry import relay
 
 from engine.lookahead import node_reads
-from resolvers.audit import changes_feed
 from resolvers.errors import UserInputError
 from resolvers.filters import Near
 from resolvers.lists import list_page
@@ -24,6 +23,7 @@ from resolvers.records import (
     RegionRecord,
     SectionRecord,
 )
+from resolvers.writes.audit import changes_feed
 from schema.action_plans import ActionPlan
 from schema.context import Info
 from schema.enums import Origin

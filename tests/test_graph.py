@@ -18,7 +18,7 @@ from sqlalchemy import delete, event, func, insert, select, update
 from starlette.applications import Starlette
 
 import resolvers.centrality
-import resolvers.graph
+import resolvers.graph.walks
 from db.engine import Database
 from db.models import (
     MemberInitiative,
@@ -717,7 +717,7 @@ async def test_a_neighbourhood_over_the_visit_cap_is_an_error(
     # Given a cap of 50 nodes a walk may visit (10,000 in service), and
     # Berlin's 83 nodes within two edges (itself included),
     ids = await _ids(graphql)
-    monkeypatch.setattr(resolvers.graph, "MAX_VISITED", 50)
+    monkeypatch.setattr(resolvers.graph.walks, "MAX_VISITED", 50)
 
     # when we ask for them, even filtered to partners,
     variables = {"id": ids["Berlin"], "depth": 2, "types": ["PARTNER"]}

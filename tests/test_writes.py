@@ -16,7 +16,7 @@ from db.engine import Database
 from db.models import AuditEntry, Partner, Role
 from db.seed import seed_reference
 from resolvers.keys import issue_key
-from resolvers.validation import InvalidError, text
+from resolvers.writes.validation import InvalidError, text
 
 MEMBER_CREATE = """
 mutation Create($input: MemberCreateInput!, $key: String) {

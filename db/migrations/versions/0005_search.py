@@ -7,7 +7,7 @@ Create Date: 2026-11-28 02:10:00.000000
 One SQLite FTS5 table, `search_index(title, body)`, holds the searchable text
 of every member, partner and initiative. Its rowid names the record:
 `id * 4 + kind`, kind 1 for members, 2 for partners, 3 for initiatives (see
-`resolvers/search.py`), so a trigger finds a record's row by rowid, not by a
+`resolvers/search/model.py`), so a trigger finds a record's row by rowid, not by a
 scan. Three source tables cannot share one external-content table, so the
 index keeps its own copy of the text (a few MB at 100,000 partners).
 
@@ -76,7 +76,7 @@ def _postgresql() -> bool:
 
 def _clean(expression: str) -> str:
     # Snippets mark matches with the control characters STX and ETX
-    # (resolvers/search.py): strip them from the text so that data can never
+    # (resolvers/search/snippets.py): strip them from the text so that data can never
     # forge a marker.
     char = "chr" if _postgresql() else "char"
     return f"replace(replace({expression}, {char}(2), ''), {char}(3), '')"

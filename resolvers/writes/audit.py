@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,9 +11,7 @@ from db.engine import Database
 from db.models import AuditEntry
 from resolvers.pagination import Edge, Page, PageArgs, SortKey, fetch_page
 from resolvers.records import AuditRecord, columns, from_row
-
-if TYPE_CHECKING:
-    from resolvers.writes import WriteContext
+from resolvers.writes.model import WriteContext
 
 __all__ = ["changes_feed", "record_change"]
 

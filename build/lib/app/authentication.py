@@ -1,0 +1,57 @@
+"""Authentication by API key, sent as `Authorization: Bearer <key>`."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.hub import Hub
+from app.refusals import refusal, too_many
+from resolvers.keys import ANONYMOUS, AuthenticationError, authenticate
+
+__all__ = ["Authentication", "bearer_key"]
+
+
+class Authentication:
+    """Reads `Authorization: Bearer <key>` and puts the principal it stands for
+    in the request's state (anonymous without the header); refuses bad keys
+    with 401, and with 429 once the address has failed too often."""
+
+    def __init__(self, app: ASGIApp, hub: Hub) -> None:
+        self.app = app
+        self.hub = hub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        principal = ANONYMOUS
+        header = request.headers.get("authorization")
+        if header is not None:
+            try:
+                principal = await authenticate(self.hub.database, bearer_key(header))
+            except AuthenticationError as error:
+                # Counted on every route that reads a key; a valid key is never
+                # refused for its address's failures (a proxy's, or a neighbour's).
+                address = request.client.host if request.client else "unknown"
+                verdict = await self.hub.budgets.failed(address)
+                response = (
+                    too_many(verdict, "failed authentications", request)
+                    if not verdict.allowed
+                    else refusal(
+                        401, "UNAUTHENTICATED", str(error), accept=request.headers.get("accept")
+                    )
+                )
+                await response(scope, receive, send)
+                return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def bearer_key(header: str) -> str:
+    """The key in an `Authorization: Bearer <key>` header's value."""
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise AuthenticationError("use `Authorization: Bearer <key>` to send a key.")
+    return key.strip()

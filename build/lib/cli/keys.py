@@ -1,0 +1,105 @@
+"""`metrohub keys`: API keys created, listed, revoked and rotated."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from cli.arguments import Commands, command_group
+
+if TYPE_CHECKING:
+    from db.engine import Database
+
+__all__ = ["register"]
+
+
+def register(commands: Commands) -> None:
+    key_commands = command_group(
+        commands, "keys", help="API keys: create, list, rotate, revoke", dest="keys_command"
+    )
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--role", required=True, choices=["partner", "staff", "admin"])
+    create.add_argument("--name", required=True, help="who or what the key is for")
+    create.add_argument("--partner", type=int, help="the partner id (partner keys only)")
+    create.add_argument(
+        "--scope",
+        action="append",
+        choices=["gateway"],
+        help="an extra permission: `gateway` reads the subgraph SDL in production",
+    )
+    create.set_defaults(run=_create)
+    key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
+        run=_list
+    )
+    for verb, run in (("revoke", _revoke), ("rotate", _rotate)):
+        command = key_commands.add_parser(verb, help=f"{verb} a key by its id")
+        command.add_argument("id", type=int)
+        command.set_defaults(run=run)
+
+
+def _create(args: argparse.Namespace) -> int:
+    from cli.running import run_reporting_input_errors
+    from db.models import Role
+    from resolvers.keys import issue_key
+
+    async def create(database: Database) -> int:
+        issued = await issue_key(
+            database,
+            name=args.name,
+            role=Role(args.role),
+            partner_id=args.partner,
+            scopes=tuple(args.scope or ()),
+        )
+        print(f"key {issued.id} ({issued.role}, {issued.name!r}); shown once, keep it safe:")
+        print(issued.key)
+        return 0
+
+    return run_reporting_input_errors(create)
+
+
+def _list(_args: argparse.Namespace) -> int:
+    from cli.running import run_reporting_input_errors
+    from resolvers.keys import list_keys
+
+    async def listing(database: Database) -> int:
+        for key in await list_keys(database):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
+            partner = f" partner={key.partner_id}" if key.partner_id else ""
+            print(f"{key.id} {key.hint}... {key.role}{partner} {key.name!r} {state}")
+        return 0
+
+    return run_reporting_input_errors(listing)
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from cli.running import run_reporting_input_errors
+    from resolvers.keys import revoke_key
+
+    async def revoke(database: Database) -> int:
+        if not await revoke_key(database, args.id):
+            return _no_live_key(args.id)
+        print(f"key {args.id} revoked")
+        return 0
+
+    return run_reporting_input_errors(revoke)
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from cli.running import run_reporting_input_errors
+    from resolvers.keys import rotate_key
+
+    async def rotate(database: Database) -> int:
+        rotated = await rotate_key(database, args.id)
+        if rotated is None:
+            return _no_live_key(args.id)
+        print(f"key {args.id} revoked; its replacement is key {rotated.id}, shown once:")
+        print(rotated.key)
+        return 0
+
+    return run_reporting_input_errors(rotate)
+
+
+def _no_live_key(key_id: int) -> int:
+    print(f"error: no live key has the id {key_id}", file=sys.stderr)
+    return 2

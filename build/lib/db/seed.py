@@ -1,0 +1,345 @@
+"""Load the reference data into the database, idempotently.
+
+Reference records are matched by their natural key (a member's, partner's or
+section's name, an initiative's title) among records of origin `reference`;
+a second run finds every record equal and changes nothing. Records that staff
+or partners created are never touched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.engine import Database
+from db.models import (
+    ActionPlan,
+    AuditEntry,
+    Base,
+    Confidence,
+    FocusArea,
+    Initiative,
+    InitiativeDimension,
+    InitiativeFocusArea,
+    InitiativeObjective,
+    InitiativeStatus,
+    Member,
+    MemberInitiative,
+    MemberSection,
+    Objective,
+    Origin,
+    Partner,
+    PartnerInitiative,
+    PartnerMember,
+    Region,
+    UclgSection,
+)
+from db.reference import (
+    ABOUT_US_URL,
+    ACTION_PLAN,
+    FOCUS_AREAS,
+    REGIONS,
+    ReferenceData,
+    Unresolved,
+    load_reference,
+)
+
+__all__ = ["SeedReport", "seed_reference"]
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+@dataclass(slots=True)
+class SeedReport:
+    """What a seed run did, per table: created / updated / unchanged counts."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    unresolved: list[Unresolved] = field(default_factory=list)
+
+    def count(self, table: str, outcome: str) -> None:
+        self.counts[f"{table}.{outcome}"] += 1
+
+    @property
+    def changed(self) -> int:
+        return sum(n for key, n in self.counts.items() if key.endswith((".created", ".updated")))
+
+    def lines(self) -> list[str]:
+        tables = sorted({key.split(".")[0] for key in self.counts})
+        lines = []
+        for table in tables:
+            parts = [
+                f"{self.counts[f'{table}.{outcome}']} {outcome}"
+                for outcome in ("created", "updated", "kept as edited", "unchanged")
+                if self.counts[f"{table}.{outcome}"]
+            ]
+            lines.append(f"{table}: {', '.join(parts)}")
+        lines += [f"not linked: {item}" for item in self.unresolved]
+        return lines
+
+
+class _Upserter:
+    """Creates or updates reference rows keyed by a natural key."""
+
+    def __init__(
+        self, session: AsyncSession, report: SeedReport, edited: set[tuple[str, int]]
+    ) -> None:
+        self.session = session
+        self.report = report
+        # (table, id) of records changed through the API: staff edits win.
+        self.edited = edited
+
+    async def existing(self, model: type[ModelT], key: str) -> dict[Any, ModelT]:
+        rows = await self.session.scalars(select(model).where(model.origin == Origin.REFERENCE))  # type: ignore[attr-defined]
+        return {getattr(row, key): row for row in rows}
+
+    def apply(
+        self,
+        model: type[ModelT],
+        existing: dict[Any, ModelT],
+        key: Any,
+        values: Mapping[str, Any],
+    ) -> ModelT:
+        table = model.__tablename__
+        row = existing.get(key)
+        if row is None:
+            row = model(**values, origin=Origin.REFERENCE)
+            self.session.add(row)
+            existing[key] = row
+            self.report.count(table, "created")
+            return row
+        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if changed and (table, getattr(row, "id", None)) in self.edited:
+            self.report.count(table, "kept as edited")
+        elif changed:
+            for name, value in changed.items():
+                setattr(row, name, value)
+            if hasattr(row, "version"):
+                row.version += 1
+            self.report.count(table, "updated")
+        else:
+            self.report.count(table, "unchanged")
+        return row
+
+    async def links(
+        self, model: type[ModelT], keys: tuple[str, str], rows: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """Create or update link rows (their primary key is `keys`)."""
+        found = await self.session.scalars(select(model))
+        existing = {tuple(getattr(row, k) for k in keys): row for row in found}
+        for values in rows:
+            key = tuple(values[k] for k in keys)
+            self.apply(model, existing, key, values)
+
+
+def _provenance(urls: list[str], confidence: Confidence = Confidence.HIGH) -> dict[str, Any]:
+    return {"source_urls": urls, "confidence": confidence}
+
+
+async def seed_reference(database: Database, data: ReferenceData | None = None) -> SeedReport:
+    """Load `data` (by default the shipped reference data) in one transaction."""
+    data = data or load_reference()
+    report = SeedReport(unresolved=list(data.unresolved))
+    about = _provenance([ABOUT_US_URL])
+    async with database.writer() as session:
+        audited = await session.execute(
+            select(AuditEntry.record_type, AuditEntry.record_id).distinct()
+        )
+        tables = {"Member": "members", "Partner": "partners", "Initiative": "initiatives"}
+        edited = {(tables.get(kind, kind), pk) for kind, pk in audited}
+        up = _Upserter(session, report, edited)
+
+        regions = await up.existing(Region, "slug")
+        for region in REGIONS:
+            values = {"slug": region.slug, "name": region.name, **about}
+            up.apply(Region, regions, region.slug, values)
+
+        focus_areas = await up.existing(FocusArea, "slug")
+        for area in FOCUS_AREAS:
+            values = {"slug": area.slug, "name": area.name, "description": area.description}
+            values |= about
+            up.apply(FocusArea, focus_areas, area.slug, values)
+
+        plans = await up.existing(ActionPlan, "title")
+        plan = up.apply(
+            ActionPlan,
+            plans,
+            ACTION_PLAN.title,
+            {
+                "title": ACTION_PLAN.title,
+                "start_year": ACTION_PLAN.start_year,
+                "end_year": ACTION_PLAN.end_year,
+                **about,
+            },
+        )
+        await session.flush()
+
+        objectives = await up.existing(Objective, "position")
+        objective_rows = []
+        for position, text in enumerate(ACTION_PLAN.objectives, start=1):
+            values = {"action_plan_id": plan.id, "position": position, "text": text, **about}
+            objective_rows.append(up.apply(Objective, objectives, position, values))
+
+        members = await up.existing(Member, "name")
+        for m in data.members:
+            values = {
+                "name": m.name,
+                "short_name": m.short_name,
+                "country_code": m.country_code,
+                "country_name": m.country_name,
+                "region_id": regions[m.region_slug].id,
+                "secretariat_region": m.secretariat_region,
+                "kind": m.kind,
+                "joined_year": m.joined_year,
+                "statement_year": m.statement_year,
+                "evidence": m.evidence,
+                "latitude": m.latitude,
+                "longitude": m.longitude,
+                "population": m.population,
+                "geonames_id": m.geonames_id,
+                "geocoded_city": m.geocoded_city,
+                **_provenance(m.source_urls, m.confidence),
+            }
+            up.apply(Member, members, m.name, values)
+        await session.flush()
+
+        sections = await up.existing(UclgSection, "name")
+        for s in data.sections:
+            values = {
+                "name": s.name,
+                "full_name": s.full_name,
+                "kind": s.kind,
+                "area": s.area,
+                "seat_city": s.seat_city,
+                "seat_country": s.seat_country,
+                "seat_member_id": members[s.seat_member].id if s.seat_member else None,
+                "seat_note": s.seat_note,
+                **_provenance(s.source_urls, s.confidence),
+            }
+            up.apply(UclgSection, sections, s.name, values)
+
+        partners = await up.existing(Partner, "name")
+        for p in data.partners:
+            values = {
+                "name": p.name,
+                "kind": p.kind,
+                "sector": p.sector,
+                "description": p.description,
+                "period": p.period,
+                **_provenance(p.source_urls, p.confidence),
+            }
+            up.apply(Partner, partners, p.name, values)
+
+        initiatives = await up.existing(Initiative, "title")
+        current_year = date.today().year
+        for i in data.initiatives:
+            finished = i.end_year is not None and i.end_year < current_year
+            values = {
+                "title": i.title,
+                "kind": i.kind,
+                "period": i.period,
+                "start_year": i.start_year,
+                "end_year": i.end_year,
+                "status": InitiativeStatus.COMPLETED if finished else InitiativeStatus.UNKNOWN,
+                "summary": i.summary,
+                **_provenance(i.source_urls),
+            }
+            up.apply(Initiative, initiatives, i.title, values)
+        await session.flush()
+
+        metropolitan = sections[data.metropolitan_section]
+        await up.links(
+            MemberSection,
+            ("member_id", "section_id"),
+            (
+                {"member_id": members[m.name].id, "section_id": metropolitan.id, **about}
+                for m in data.members
+            ),
+        )
+        await up.links(
+            MemberInitiative,
+            ("member_id", "initiative_id"),
+            (
+                {
+                    "member_id": members[link.member].id,
+                    "initiative_id": initiatives[link.initiative].id,
+                    "role": link.role,
+                    **_provenance(link.source_urls, link.confidence),
+                }
+                for link in data.member_links
+            ),
+        )
+        await up.links(
+            PartnerInitiative,
+            ("partner_id", "initiative_id"),
+            (
+                {
+                    "partner_id": partners[link.partner].id,
+                    "initiative_id": initiatives[link.initiative].id,
+                    "role": link.role,
+                    **_provenance(link.source_urls, link.confidence),
+                }
+                for link in data.partner_links
+            ),
+        )
+        await up.links(
+            PartnerMember,
+            ("partner_id", "member_id"),
+            (
+                {
+                    "partner_id": partners[link.partner].id,
+                    "member_id": members[link.member].id,
+                    "relationship_": link.relationship,
+                    **_provenance(link.source_urls),
+                }
+                for link in data.partner_member_links
+            ),
+        )
+        # Classification derived from each initiative's stated topic.
+        derived = Confidence.MEDIUM
+        await up.links(
+            InitiativeFocusArea,
+            ("initiative_id", "focus_area_id"),
+            (
+                {
+                    "initiative_id": initiatives[i.title].id,
+                    "focus_area_id": focus_areas[slug].id,
+                    **_provenance(i.source_urls, derived),
+                }
+                for i in data.initiatives
+                for slug in i.focus_areas
+            ),
+        )
+        await up.links(
+            InitiativeDimension,
+            ("initiative_id", "dimension"),
+            (
+                {
+                    "initiative_id": initiatives[i.title].id,
+                    "dimension": dimension,
+                    **_provenance(i.source_urls, derived),
+                }
+                for i in data.initiatives
+                for dimension in i.dimensions
+            ),
+        )
+        await up.links(
+            InitiativeObjective,
+            ("initiative_id", "objective_id"),
+            (
+                {
+                    "initiative_id": initiatives[i.title].id,
+                    "objective_id": objective_rows[position - 1].id,
+                    **_provenance(i.source_urls, derived),
+                }
+                for i in data.initiatives
+                for position in i.objectives
+            ),
+        )
+        await session.commit()
+    return report

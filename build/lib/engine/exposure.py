@@ -1,0 +1,95 @@
+"""What the schema shows about itself, and to whom.
+
+In production (the default; `make run` starts the hub in development mode),
+introspection is for staff keys, the federation `_service` SDL for staff keys
+and keys with the `gateway` scope, and "Did you mean ...?" suggestions in
+error messages for staff only: the API's shape is documented, not probed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+)
+from strawberry.extensions import SchemaExtension
+
+__all__ = ["GATEWAY_SCOPE", "Exposure", "root_fields", "without_suggestions"]
+
+GATEWAY_SCOPE = "gateway"
+# graphql-core's `did_you_mean`: " Did you mean 'a', 'b', or 'c'?", with "the enum
+# value" or "to use an inline fragment on" before the names in some messages. It may
+# sit anywhere in a message: "... not to include unknown field 'nme'. Did you mean
+# 'name' or 'near'? Found: {...}." Names are GraphQL names, so none holds a quote.
+_NAME = r"'[_A-Za-z][_0-9A-Za-z]*'"
+SUGGESTION = re.compile(
+    rf" ?Did you mean (?:[a-z][a-z ]*? )?{_NAME}(?:, {_NAME})*(?:,? or {_NAME})?\?"
+)
+
+
+def without_suggestions(message: str) -> str:
+    """The message without graphql-core's "Did you mean ...?" suggestions, wherever they are."""
+    return SUGGESTION.sub("", message)
+
+
+def root_fields(document: Any) -> set[str]:
+    """The names of the fields at the root of the document's operations,
+    fragments spread at the root included."""
+    fragments = {
+        d.name.value: d.selection_set
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    pending = [
+        d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode)
+    ]
+    names: set[str] = set()
+    spread: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                spread.add(selection.name.value)
+                if selection.name.value in fragments:
+                    pending.append(fragments[selection.name.value])
+    return names
+
+
+class Exposure(SchemaExtension):
+    """Refuses introspection and `_service` to callers they are not for, in
+    production, whether the fields are selected at the root or in fragments
+    spread there."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        hub = context.context
+        document = context.graphql_document
+        if document is not None and not hub.development and not context.pre_execution_errors:
+            principal = hub.principal
+            fields = root_fields(document)
+            if fields & {"__schema", "__type"} and not principal.is_staff:
+                context.pre_execution_errors = [
+                    _forbidden("Introspection is for staff keys: see schema/schema.graphql.")
+                ]
+            elif "_service" in fields and not (
+                principal.is_staff or GATEWAY_SCOPE in principal.scopes
+            ):
+                context.pre_execution_errors = [
+                    _forbidden("The subgraph SDL is for the gateway's key and staff keys.")
+                ]
+        yield
+
+
+def _forbidden(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "FORBIDDEN"})

@@ -1,0 +1,163 @@
+"""Exports of the directory's lists as files: GeoJSON of any filtered list of
+members or partners (HTTP `/export/{list}.geojson` and `metrohub geojson`),
+and partners as CSV or JSON import files (HTTP `/export/partners.csv|json`
+and `metrohub export partners`, staff only).
+
+An export runs the same GraphQL query a client would, page after page, so the
+`where` filter is the API's own `MemberWhere` / `PartnerWhere` input, checked
+and explained the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.engine import Database
+from resolvers import imports
+from resolvers.context import Context
+from resolvers.keys import Principal
+from resolvers.writes import ForbiddenError
+from schema import schema
+from schema.nodes import parse_id
+
+__all__ = ["EXPORTS", "MAX_FEATURES", "ExportError", "geojson", "partners_file"]
+
+MAX_FEATURES = 10_000
+
+_FIELDS = """
+  id name country latitude longitude
+  provenance { sources confidence origin }
+"""
+EXPORTS = {
+    "members": (
+        "MemberWhere",
+        _FIELDS + "shortName kind status joinedYear population region { name }",
+    ),
+    "partners": ("PartnerWhere", _FIELDS + "kind sector description period website"),
+}
+
+
+class ExportError(Exception):
+    """The export's input was refused: `messages` say why."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _document(name: str) -> str:
+    where_type, fields = EXPORTS[name]
+    return f"""
+query Export($where: {where_type}, $after: String) {{
+  {name}(where: $where, first: 100, after: $after) {{
+    totalCount
+    pageInfo {{ hasNextPage endCursor }}
+    edges {{ node {{ {fields} }} }}
+  }}
+}}
+"""
+
+
+def _feature(node: dict[str, Any]) -> dict[str, Any]:
+    properties = {k: v for k, v in node.items() if k not in {"latitude", "longitude"}}
+    return {
+        "type": "Feature",
+        "id": node["id"],
+        "geometry": {"type": "Point", "coordinates": [node["longitude"], node["latitude"]]},
+        "properties": properties,
+    }
+
+
+async def geojson(database: Database, name: str, where: Any = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the `name` list ("members" or "partners")
+    filtered by `where` (the API's input, as JSON). Records without coordinates
+    are counted but left out; at most MAX_FEATURES features."""
+    if name not in EXPORTS:
+        raise ExportError([f"there is no {name!r} export: use one of {', '.join(EXPORTS)}."])
+    document = _document(name)
+    features: list[dict[str, Any]] = []
+    without_place = 0
+    after = None
+    total = 0
+    while True:
+        result = await schema.execute(
+            document,
+            variable_values={"where": where, "after": after},
+            context_value=Context(database),
+        )
+        if result.errors:
+            raise ExportError([error.message for error in result.errors])
+        assert result.data is not None
+        page = result.data[name]
+        total = page["totalCount"]
+        for edge in page["edges"]:
+            node = edge["node"]
+            if node["latitude"] is None or node["longitude"] is None:
+                without_place += 1
+            elif len(features) < MAX_FEATURES:
+                features.append(_feature(node))
+        if not page["pageInfo"]["hasNextPage"] or len(features) >= MAX_FEATURES:
+            break
+        after = page["pageInfo"]["endCursor"]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        # Foreign members (RFC 7946 section 6.1): what the collection leaves out.
+        "totalCount": total,
+        "withoutCoordinates": without_place,
+        "truncated": len(features) + without_place < total,
+    }
+
+
+PARTNER_IDS = """
+query ExportPartners($where: PartnerWhere, $after: String) {
+  partners(where: $where, first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id } }
+  }
+}
+"""
+
+
+async def partners_file(
+    database: Database,
+    principal: Principal,
+    file_format: imports.FileFormat,
+    where: Any = None,
+) -> bytes:
+    """The partners `where` selects, as an import file (CSV or JSON) with every
+    column the import reads, so that importing it again changes nothing.
+
+    Staff only: the file holds every partner's contact details. The filter
+    runs through the API as `principal`; the columns are then read from the
+    database directly (`imports.read_partners`), because the API shows
+    contact details to keys only and the CLI acts as staff without one. At
+    most `imports.MAX_ROWS` partners, the most one import takes."""
+    if not principal.is_staff:
+        raise ForbiddenError("Partner files hold contact details: they are for staff only.")
+    ids: list[int] = []
+    after = None
+    while True:
+        result = await schema.execute(
+            PARTNER_IDS,
+            variable_values={"where": where, "after": after},
+            context_value=Context(database, principal=principal),
+        )
+        if result.errors:
+            raise ExportError([error.message for error in result.errors])
+        assert result.data is not None
+        page = result.data["partners"]
+        if page["totalCount"] > imports.MAX_ROWS:
+            raise ExportError(
+                [
+                    f"{page['totalCount']:,} partners match; a file holds at most "
+                    f"{imports.MAX_ROWS:,} (the most one import takes): narrow `where`."
+                ]
+            )
+        ids += [parse_id(edge["node"]["id"], "Partner")[2] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    rows = await imports.read_partners(database, ids)
+    return imports.write_file(rows, file_format)

@@ -1,0 +1,1 @@
+"""Example partner subgraphs: starting points for partners to copy."""

@@ -1,0 +1,180 @@
+"""Run the hub, the example partner subgraph and a gateway as processes on
+loopback: `metrohub federation up`, and the gateway join test.
+
+Each process is started with its own free port and stopped by its PID.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["Stack", "free_port", "running_stack"]
+
+FEDERATION_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = FEDERATION_DIR.parent
+GATEWAY_SCRIPT = FEDERATION_DIR / "gateway.mjs"
+EXAMPLE_SUBGRAPH = "city-indicators"
+START_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    hub_url: str
+    subgraph_url: str
+    gateway_url: str
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True, slots=True)
+class _Running:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(
+                f"{self.name} exited with {self.process.returncode}:\n{self.output()}"
+            )
+
+
+@contextmanager
+def _process(
+    command: list[str], *, name: str, log_dir: Path, env: Mapping[str, str] | None = None
+) -> Iterator[_Running]:
+    log = log_dir / f"{name}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env={**os.environ, **(env or {})},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield _Running(name, process, log)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _wait_for_graphql(url: str, running: _Running) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        running.check_alive()
+        try:
+            response = httpx.post(url, json={"query": "{ __typename }"}, timeout=2)
+            if response.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(
+        f"{running.name} did not answer at {url} within {START_TIMEOUT_SECONDS:.0f} s:\n"
+        f"{running.output()}"
+    )
+
+
+def _wait_for_line(running: _Running, prefix: str) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        for line in running.output().splitlines():
+            if line.startswith(prefix):
+                return line[len(prefix) :].strip()
+        running.check_alive()
+        time.sleep(0.1)
+    raise RuntimeError(f"{running.name} was not ready within {START_TIMEOUT_SECONDS:.0f} s")
+
+
+@contextmanager
+def running_stack(
+    database_url: str,
+    log_dir: Path,
+    *,
+    hub_port: int | None = None,
+    subgraph_port: int | None = None,
+    gateway_port: int | None = None,
+) -> Iterator[Stack]:
+    """Start the hub on `database_url`, the example subgraph and Apollo's
+    gateway composed from both, each logging to `log_dir`; stop all three on exit."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("Node.js is not installed: the gateway needs `node` (20+).")
+    hub_port = hub_port or free_port()
+    subgraph_port = subgraph_port or free_port()
+    hub_url = f"http://127.0.0.1:{hub_port}/graphql"
+    subgraph_url = f"http://127.0.0.1:{subgraph_port}/graphql"
+    with ExitStack() as stack:
+        hub = stack.enter_context(
+            _process(
+                [sys.executable, "-m", "cli", "serve", "--port", str(hub_port)],
+                # A local stack: the gateway reads the hub's SDL without a key.
+                env={"HUB_DATABASE_URL": database_url, "HUB_DEVELOPMENT": "true"},
+                name="hub",
+                log_dir=log_dir,
+            )
+        )
+        example = stack.enter_context(
+            _process(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(subgraph_port),
+                    "--log-level",
+                    "warning",
+                    "federation.examples.city_indicators:app",
+                ],
+                name=EXAMPLE_SUBGRAPH,
+                log_dir=log_dir,
+            )
+        )
+        _wait_for_graphql(hub_url, hub)
+        _wait_for_graphql(subgraph_url, example)
+        gateway = stack.enter_context(
+            _process(
+                [
+                    node,
+                    str(GATEWAY_SCRIPT),
+                    "--port",
+                    str(gateway_port or 0),
+                    "--subgraph",
+                    f"hub={hub_url}",
+                    "--subgraph",
+                    f"{EXAMPLE_SUBGRAPH}={subgraph_url}",
+                ],
+                name="gateway",
+                log_dir=log_dir,
+            )
+        )
+        gateway_url = _wait_for_line(gateway, "gateway ready at ")
+        yield Stack(hub_url=hub_url, subgraph_url=subgraph_url, gateway_url=gateway_url)

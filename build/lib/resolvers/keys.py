@@ -1,0 +1,266 @@
+"""API keys: issuing, checking and revoking them.
+
+A key reads `mh_live_<secret><check>`: a readable prefix, 256 random bits in
+base62, and a 6-character CRC32 checksum, so a mistyped key is refused before
+any lookup. The database keeps only the key's SHA-256 digest (and its first
+characters as a hint), never the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from db.engine import Database
+from db.models import ApiKey, Partner, Role
+from resolvers.errors import UserInputError
+
+__all__ = [
+    "ANONYMOUS",
+    "PREFIX",
+    "AuthenticationError",
+    "IssuedKey",
+    "KeyInfo",
+    "Principal",
+    "authenticate",
+    "issue_key",
+    "list_keys",
+    "live_keys",
+    "revoke_key",
+    "rotate_key",
+]
+
+PREFIX = "mh_live_"
+ALPHABET = string.digits + string.ascii_letters
+SECRET_LENGTH = 43  # 62**43 > 2**256
+CHECK_LENGTH = 6  # 62**6 > 2**32, the CRC32's range
+KEY_LENGTH = len(PREFIX) + SECRET_LENGTH + CHECK_LENGTH
+HINT_LENGTH = len(PREFIX) + 4
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: anonymous, or the holder of an API key."""
+
+    role: str = "anonymous"
+    key_id: int | None = None
+    partner_id: int | None = None
+    name: str = "anonymous"
+    scopes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {Role.STAFF, Role.ADMIN}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.key_id is not None
+
+
+ANONYMOUS = Principal()
+
+
+class AuthenticationError(Exception):
+    """The key was refused; the message says why, without revealing secrets."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A new key: `key` is shown once and cannot be recovered later."""
+
+    id: int
+    key: str
+    role: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    id: int
+    hint: str
+    name: str
+    role: str
+    partner_id: int | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _base62(number: int, length: int) -> str:
+    digits = []
+    for _ in range(length):
+        number, digit = divmod(number, 62)
+        digits.append(ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def _checksum(body: str) -> str:
+    return _base62(zlib.crc32(body.encode()), CHECK_LENGTH)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    body = PREFIX + _base62(secrets.randbits(256), SECRET_LENGTH)
+    return body + _checksum(body)
+
+
+def check_format(key: str) -> None:
+    """Refuse a key that cannot be one of ours, before any database lookup."""
+    if not key.startswith(PREFIX) or len(key) != KEY_LENGTH:
+        raise AuthenticationError(
+            f"the API key is malformed: keys start with `{PREFIX}` and are {KEY_LENGTH} "
+            "characters long. Send it as `Authorization: Bearer <key>`."
+        )
+    body, check = key[:-CHECK_LENGTH], key[-CHECK_LENGTH:]
+    if any(c not in ALPHABET for c in body[len(PREFIX) :]) or not hmac.compare_digest(
+        check, _checksum(body)
+    ):
+        raise AuthenticationError(
+            "the API key's checksum does not match: it was mistyped or truncated."
+        )
+
+
+async def authenticate(database: Database, key: str) -> Principal:
+    """The principal a key stands for; refused if malformed, unknown or revoked."""
+    check_format(key)
+    digest = _digest(key)
+    async with database.engine.connect() as connection:
+        row = (
+            await connection.execute(
+                select(
+                    ApiKey.id,
+                    ApiKey.digest,
+                    ApiKey.role,
+                    ApiKey.partner_id,
+                    ApiKey.name,
+                    ApiKey.scopes,
+                    ApiKey.revoked_at,
+                ).where(ApiKey.digest == digest)
+            )
+        ).first()
+    if row is None or not hmac.compare_digest(row.digest, digest):
+        raise AuthenticationError("the API key is not known: ask Metropolis staff for a key.")
+    if row.revoked_at is not None:
+        raise AuthenticationError("the API key has been revoked: use its replacement.")
+    return Principal(
+        role=str(row.role),
+        key_id=row.id,
+        partner_id=row.partner_id,
+        name=row.name,
+        scopes=tuple(row.scopes or ()),
+    )
+
+
+async def live_keys(database: Database, key_ids: Iterable[int]) -> set[int]:
+    """Those of `key_ids` that are still live: not revoked (nor rotated, which
+    revokes the old key)."""
+    wanted = sorted(set(key_ids))
+    live: set[int] = set()
+    async with database.engine.connect() as connection:
+        # In slices: SQLite takes a limited number of parameters per statement.
+        for start in range(0, len(wanted), 500):
+            rows = await connection.execute(
+                select(ApiKey.id).where(
+                    ApiKey.id.in_(wanted[start : start + 500]), ApiKey.revoked_at.is_(None)
+                )
+            )
+            live.update(rows.scalars())
+    return live
+
+
+async def issue_key(
+    database: Database,
+    *,
+    name: str,
+    role: Role,
+    partner_id: int | None = None,
+    scopes: tuple[str, ...] = (),
+) -> IssuedKey:
+    """Create a key; the returned `key` is the only copy there will ever be."""
+    if (role is Role.PARTNER) != (partner_id is not None):
+        raise UserInputError(
+            "a partner key needs a partner, and only a partner key has one.",
+            code="INVALID_KEY_ROLE",
+        )
+    if not 1 <= len(name.strip()) <= 200:
+        raise UserInputError("a key's name takes 1 to 200 characters.", code="INVALID_NAME")
+    key = new_key()
+    async with database.writer() as session:
+        if partner_id is not None and await session.get(Partner, partner_id) is None:
+            raise UserInputError(f"no partner has the id {partner_id}.", code="NOT_FOUND")
+        row = ApiKey(
+            digest=_digest(key),
+            hint=key[:HINT_LENGTH],
+            name=name.strip(),
+            role=role,
+            partner_id=partner_id,
+            scopes=list(scopes),
+        )
+        session.add(row)
+        await session.commit()
+        return IssuedKey(row.id, key, role.value, row.name)
+
+
+async def revoke_key(database: Database, key_id: int) -> bool:
+    """Revoke a key from the next request on; False if there is no such live key."""
+    async with database.writer() as session:
+        result = await session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=datetime.now(UTC))
+        )
+        await session.commit()
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def rotate_key(database: Database, key_id: int) -> IssuedKey | None:
+    """Issue a replacement with the same name, role and partner, and revoke the old key."""
+    async with database.sessions() as session:
+        old = await session.get(ApiKey, key_id)
+    if old is None or old.revoked_at is not None:
+        return None
+    issued = await issue_key(
+        database,
+        name=old.name,
+        role=Role(old.role),
+        partner_id=old.partner_id,
+        scopes=tuple(old.scopes),
+    )
+    async with database.writer() as session:
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == key_id)
+            .values(revoked_at=datetime.now(UTC), replaced_by_id=issued.id)
+        )
+        await session.commit()
+    return issued
+
+
+async def list_keys(database: Database) -> list[KeyInfo]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(
+            select(
+                ApiKey.id,
+                ApiKey.hint,
+                ApiKey.name,
+                ApiKey.role,
+                ApiKey.partner_id,
+                ApiKey.created_at,
+                ApiKey.revoked_at,
+            ).order_by(ApiKey.id)
+        )
+        return [KeyInfo(*row) for row in rows]

@@ -1,0 +1,44 @@
+"""The directory's top-level lists: every member, partner, initiative, ..."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from db.engine import Database
+from resolvers.filters import compile_filter
+from resolvers.keys import Principal
+from resolvers.pagination import Edge, Page, PageArgs, fetch_page, sort_for
+from resolvers.records import RECORD_MODELS, partial_from_row, read_names
+from resolvers.visibility import visible
+
+__all__ = ["list_page"]
+
+R = TypeVar("R")
+
+
+async def list_page(
+    database: Database, principal: Principal, record: type[R], args: PageArgs
+) -> Page[Edge[R]]:
+    """A page of the records of one type that `principal` may see and that
+    match `args.where`, in the order `args.order` asks, with the total count;
+    of each record, the columns `args.reads` names (all without it)."""
+    sort = sort_for(record, args.order)
+    names = read_names(record, args.reads, [key.column for key in sort])
+    node = partial_from_row(record, names)
+    model = RECORD_MODELS[record]
+    query = select(*[getattr(model, name) for name in names])
+    condition = visible(RECORD_MODELS[record], principal)
+    if condition is not None:
+        query = query.where(condition)
+    if args.where is not None:
+        query = query.where(compile_filter(record, args.where, principal))
+    async with database.engine.connect() as connection:
+        return await fetch_page(
+            connection,
+            query,
+            sort,
+            args,
+            lambda row, cursor: Edge(cursor, node(row)),
+        )

@@ -1,0 +1,152 @@
+"""Per-request DataLoaders: every relation is read in batch, one SQL
+statement per level of a query, never one per row.
+
+Each batch opens its own short connection, so sibling resolvers that GraphQL
+runs concurrently never share a connection or session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from strawberry.dataloader import DataLoader
+
+from db.engine import Database
+from db.models import InitiativeDimension, SustainabilityDimension
+from resolvers.filters import compile_filter
+from resolvers.keys import ANONYMOUS, Principal
+from resolvers.pagination import Page, PageArgs, SortKey, fetch_pages, pages_statement, sort_for
+from resolvers.records import RECORD_MODELS, columns, from_row
+from resolvers.relations import RELATIONS
+from resolvers.visibility import visible
+
+__all__ = ["Loaders"]
+
+R = TypeVar("R")
+RelationKey = tuple[Any, PageArgs]
+
+
+# Statements of relation pages, built once per relation, visibility and page
+# arguments; pages with a filter or a cursor are built per request.
+_STATEMENTS: dict[tuple[str, bool, PageArgs], Select[Any]] = {}
+MAX_STATEMENTS = 1024
+
+
+def _statement(
+    name: str, sees_all: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
+) -> Select[Any] | None:
+    if args.where is not None or args.after is not None:
+        return None
+    key = (name, sees_all, args)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = pages_statement(query, "parent", sort, args)
+    return statement
+
+
+class Loaders:
+    """The loaders of one request, created on first use."""
+
+    def __init__(self, database: Database, principal: Principal = ANONYMOUS) -> None:
+        self._database = database
+        self._principal = principal
+        self._by_id: dict[type[Any], DataLoader[int, Any]] = {}
+        self._relations: dict[str, DataLoader[RelationKey, Page[Any]]] = {}
+        self._dimensions: DataLoader[int, list[SustainabilityDimension]] | None = None
+
+    def by_id(self, record: type[R]) -> DataLoader[int, R | None]:
+        """Records of one type by primary key; `None` for unknown keys."""
+        loader = self._by_id.get(record)
+        if loader is None:
+            loader = self._by_id[record] = DataLoader(self._loader_by_id(record))
+        return loader
+
+    def relation(self, name: str) -> DataLoader[RelationKey, Page[Any]]:
+        """Pages of a relation (see `resolvers.relations`), keyed by parent id and page."""
+        loader = self._relations.get(name)
+        if loader is None:
+            loader = self._relations[name] = DataLoader(self._loader_for_relation(name))
+        return loader
+
+    @property
+    def dimensions(self) -> DataLoader[int, list[SustainabilityDimension]]:
+        """An initiative's sustainability dimensions, by initiative id."""
+        if self._dimensions is None:
+            self._dimensions = DataLoader(_dimensions_loader(self._database))
+        return self._dimensions
+
+    # The loading functions hold what they need, not the `Loaders` that holds
+    # them: no reference cycle, so a request's records go when it ends rather
+    # than at the garbage collector's next pass.
+
+    def _loader_by_id(self, record: type[R]) -> Any:
+        database = self._database
+        model = RECORD_MODELS[record]
+        build = from_row(record)
+        query = select(*columns(record))
+        condition = visible(model, self._principal)
+        if condition is not None:
+            query = query.where(condition)
+
+        async def load(keys: Sequence[int]) -> list[R | None]:
+            async with database.engine.connect() as connection:
+                rows = await connection.execute(query.where(model.id.in_(keys)))  # type: ignore[attr-defined]
+                found = {row[0]: build(row) for row in rows}
+            return [found.get(key) for key in keys]
+
+        return load
+
+    def _loader_for_relation(self, name: str) -> Any:
+        database, principal = self._database, self._principal
+        relation = RELATIONS[name]
+        sees_all = visible(RECORD_MODELS[relation.record], principal) is None
+
+        async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
+            by_args: dict[PageArgs, list[Any]] = {}
+            for parent, args in keys:
+                by_args.setdefault(args, []).append(parent)
+            pages: dict[RelationKey, Page[Any]] = {}
+            async with database.engine.connect() as connection:
+                for args, parents in by_args.items():
+                    sort = sort_for(relation.record, args.order)
+                    sort_columns = [key.column for key in sort]
+                    query, build = relation.reading(args.reads, sort_columns, principal)
+                    if args.where is not None:
+                        where = compile_filter(relation.record, args.where, principal)
+                        query = query.where(where)
+                    if args.roles and relation.role is not None:
+                        query = query.where(relation.role.in_(args.roles))
+                    found = await fetch_pages(
+                        connection,
+                        query,
+                        "parent",
+                        sorted(set(parents)),
+                        sort,
+                        args,
+                        build,
+                        _statement(name, sees_all, query, sort, args),
+                    )
+                    pages.update(((parent, args), page) for parent, page in found.items())
+            return [pages[key] for key in keys]
+
+        return load
+
+
+def _dimensions_loader(database: Database) -> Any:
+    async def load(keys: Sequence[int]) -> list[list[SustainabilityDimension]]:
+        query = (
+            select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+            .where(InitiativeDimension.initiative_id.in_(keys))
+            .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+        )
+        found: dict[int, list[SustainabilityDimension]] = {}
+        async with database.engine.connect() as connection:
+            for initiative_id, dimension in await connection.execute(query):
+                found.setdefault(initiative_id, []).append(dimension)
+        return [found.get(key, []) for key in keys]
+
+    return load

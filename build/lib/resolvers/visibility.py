@@ -1,0 +1,39 @@
+"""Who may see which rows: one rule, applied by every read (lists, relations,
+lookups by ID, federation entities, filters through relations, places).
+
+Drafts and archived records are for staff only; everyone else sees published
+records. (Which fields a principal may read is decided in the schema's
+permission classes; this module is about rows.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from db.models import Publication
+from resolvers.keys import Principal
+
+__all__ = ["audience", "visible"]
+
+
+def visible(model: Any, principal: Principal) -> ColumnElement[bool] | None:
+    """The condition on `model`'s rows `principal` may see; None for all rows."""
+    if principal.is_staff or not hasattr(model, "publication"):
+        return None
+    # Not `== PUBLISHED`: nearly every row is published, and an equality would
+    # draw the planner to the publication index (made for finding the few
+    # drafts) and a lookup per row, many times slower than a scan or the
+    # index of the list's own filter or order. NOT IN uses no index.
+    condition: ColumnElement[bool] = model.publication.not_in(
+        (Publication.DRAFT, Publication.ARCHIVED)
+    )
+    return condition
+
+
+def audience(principal: Principal) -> Hashable:
+    """What `visible` depends on: principals with the same audience see the
+    same rows (so what one may see can be worked out once for all of them)."""
+    return principal.is_staff
