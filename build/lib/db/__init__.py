@@ -1,1 +1,0 @@
-"""Storage: models, engine, migrations and seed data. Knows nothing of GraphQL."""

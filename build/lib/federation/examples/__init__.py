@@ -1,1 +1,0 @@
-"""Example partner subgraphs: starting points for partners to copy."""
