@@ -22,7 +22,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from resolvers.caches import BoundedCache
-from schema.limits import LIMITS
+from schema.limits import LIMITS, check_selections
 
 __all__ = ["Documents", "Parsed", "memo_of", "parse_document", "parsed"]
 
@@ -47,11 +47,17 @@ _DOCUMENTS: BoundedCache[str, Parsed] = BoundedCache(MAX_BYTES, MAX_ENTRIES)
 
 
 def parsed(query: str) -> Parsed:
-    """`query` parsed (at most `LIMITS.max_tokens` tokens), from the cache
-    when it was before; a syntax error is raised as a `GraphQLError`."""
+    """`query` parsed (at most `LIMITS.max_tokens` tokens, and
+    `LIMITS.max_selections` once its fragments are spread), from the cache
+    when it was before; a syntax error, or a document over those limits, is
+    raised as a `GraphQLError`."""
     entry = _DOCUMENTS.get(query)
     if entry is None:
-        entry = Parsed(parse(query, max_tokens=LIMITS.max_tokens))
+        document = parse(query, max_tokens=LIMITS.max_tokens)
+        # Before validation, whose rules walk the document with its fragments
+        # spread: one that expands without bound would hold the event loop.
+        check_selections(document)
+        entry = Parsed(document)
         _DOCUMENTS.put(query, entry, _size(query, entry.document))
     return entry
 
