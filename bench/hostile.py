@@ -451,6 +451,13 @@ async def fragment_fan_out(attack: Attack) -> list[Outcome]:
     return await _reads(attack, [(f"fragments doubling {levels} times", _doubling(levels), None)])
 
 
+async def repeated_fields(attack: Attack) -> list[Outcome]:
+    """`{ __typename __typename ... }`: 990 fields of one name, which
+    validation compares pairwise to check that they merge."""
+    document = "query HostileRepeated { " + "__typename " * 990 + "}"
+    return await _reads(attack, [("990 x __typename", document, None)])
+
+
 async def _get(http: httpx.AsyncClient, label: str, path: str, params: dict[str, str]) -> Outcome:
     started = time.perf_counter()
     try:
@@ -578,6 +585,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("variable-default", "page sizes from a variable's default value", variable_default),
     Kind("slow-clients", "slow headers and slow bodies", slow_clients),
     Kind("fragment-fan-out", "fragments that spread the next one twice", fragment_fan_out),
+    Kind("repeated-fields", "one field asked for 990 times", repeated_fields),
     Kind("export-members", "GET /export/members.geojson", export_members),
     Kind("export-partners", "GET /export/partners.geojson, 10,000 features", export_partners),
     Kind("search-facets", "search(first: 100) with facets", search_facets),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphql import DocumentNode, GraphQLError, parse
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -82,6 +83,19 @@ def _size(query: str, document: DocumentNode) -> int:
     return sys.getsizeof(query) + tokens * BYTES_PER_TOKEN
 
 
+def _explained(error: GraphQLError) -> GraphQLError:
+    """graphql-core's bare "Validation aborted." (its budget for checking that
+    fields of one name merge, `LIMITS.max_merge_checks`, ran out, or fragments
+    nest too deeply) as an error that says what to change."""
+    if not isinstance(error, ValidationAbortedError) or error.message != "Validation aborted.":
+        return error
+    return GraphQLError(
+        "The query is too costly to validate: it asks for fields of one name, or spreads "
+        "fragments that do, too many times over. Ask for each field once.",
+        extensions={"code": "QUERY_TOO_LARGE"},
+    )
+
+
 class Documents(SchemaExtension):
     """Parsing and validation through the cache of documents; the request's
     context is given the document's memo."""
@@ -104,6 +118,7 @@ class Documents(SchemaExtension):
             errors = validate_document(
                 execution_context.schema._schema, self._entry.document, rules
             )
+            errors = [_explained(error) for error in errors]
             self._entry.errors[rules] = errors
         execution_context.pre_execution_errors = errors
         yield

@@ -38,6 +38,7 @@ from graphql import (
     ValidationRule,
     get_named_type,
 )
+from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -69,6 +70,10 @@ class Limits:
     # fragment that spreads the next one twice, twenty times over, is 200
     # tokens and a million selections.
     max_selections: int = 5_000
+    # graphql-core's budget for checking that fields of one name merge (they
+    # are compared pairwise; a comparison costs 2): its default, 500,000, lets
+    # 990 `__typename`s hold the event loop ~100 ms before it gives up.
+    max_merge_checks: int = 100_000
     max_depth: int = 8
     max_aliases: int = 15
     max_directives: int = 50
@@ -90,6 +95,8 @@ class Limits:
 
 
 LIMITS = Limits()
+# Read by the rule each time validation starts (graphql-core's documented knob).
+overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = LIMITS.max_merge_checks
 UNPAGED_LIST_SIZE = 5
 
 

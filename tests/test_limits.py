@@ -91,6 +91,25 @@ async def test_fragments_that_double_are_counted_not_walked(graphql: GraphQLClie
     assert f"{2**61 + 2**60 - 1:,} selections" in error["message"]
 
 
+REPEATED = "query Repeated {{ {fields}}}"
+
+
+def _repeated(times: int) -> str:
+    return REPEATED.format(fields="__typename " * times)
+
+
+async def test_fields_of_one_name_are_checked_within_a_budget(graphql: GraphQLClient) -> None:
+    # Given a field asked for 300 times: 300 x 299 = 89,700 of the 100,000 units
+    # graphql-core's check that they merge may spend, so it runs
+    assert "errors" not in await graphql.post(_repeated(300))
+    # When it is asked for 400 times (159,600 units)
+    error = _error(await graphql.post(_repeated(400)))
+    # Then validation stops at the budget and says what to change
+    assert error["extensions"]["code"] == "QUERY_TOO_LARGE"
+    assert "too costly to validate" in error["message"]
+    assert "Ask for each field once" in error["message"]
+
+
 async def test_aliases_counted_through_fragments(graphql: GraphQLClient) -> None:
     def document(count: int) -> str:
         aliases = " ".join(f"a{i}: __typename" for i in range(count - 5))
