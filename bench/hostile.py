@@ -1,7 +1,7 @@
 """Hostile traffic: requests that cost an attacker little, each sent to the hub
 (its own process, production mode) while /health is probed every ~50 ms.
 
-    .venv/bin/python -m bench.hostile                  # every kind, ~6-10 minutes
+    .venv/bin/python -m bench.hostile                  # every kind, ~9-13 minutes
     .venv/bin/python -m bench.hostile --only betweenness,memory
     .venv/bin/python -m bench.hostile --partners 0 --slow-wait 5 --memory-requests 100  # smoke
 
