@@ -49,7 +49,7 @@ from db.engine import Database
 from db.migrate import head_revision, upgrade
 from db.models import Region
 from db.seed import seed_reference
-from exports import EXPORTS, ExportError, geojson, partners_file
+from exports import EXPORTS, EXPORTS_AT_ONCE, ExportError, geojson, partners_file
 from logs import RequestLog, request_id
 from metrics import (
     RATE_LIMITED,
@@ -875,7 +875,8 @@ async def _export(request: Request) -> Response:
             status_code=404,
         )
     try:
-        collection = await geojson(request.app.state.database, name, _where(request))
+        async with request.app.state.export_turns:
+            collection = await geojson(request.app.state.database, name, _where(request))
     except ExportError as error:
         return _refused(error)
     return Response(orjson.dumps(collection), media_type="application/geo+json")
@@ -1100,6 +1101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.database = database
+    app.state.export_turns = asyncio.Semaphore(EXPORTS_AT_ONCE)
     app.state.graphs = graphs
     app.state.responses = responses
     app.state.settings = settings

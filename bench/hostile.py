@@ -488,14 +488,17 @@ async def export_members(attack: Attack) -> list[Outcome]:
 
 async def export_partners(attack: Attack) -> list[Outcome]:
     """GET /export/partners.geojson with a `where` every demo partner meets:
-    the most features an export holds."""
+    the most features an export holds; once, then `--parallel` at once."""
+    path, params = "/export/partners.geojson", {"where": DEMO_WHERE}
     async with attack.client() as http:
-        path = "/export/partners.geojson"
-        return [
-            await _get(
-                http, "partners.geojson, where name contains demo", path, {"where": DEMO_WHERE}
+        first = await _get(http, "partners.geojson, where name contains demo", path, params)
+        together = await asyncio.gather(
+            *(
+                _get(http, f"the same, {n + 1} of {attack.args.parallel} at once", path, params)
+                for n in range(attack.args.parallel)
             )
-        ]
+        )
+    return [first, *together]
 
 
 async def search_facets(attack: Attack) -> list[Outcome]:
