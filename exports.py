@@ -20,9 +20,24 @@ from resolvers.writes import ForbiddenError
 from schema import schema
 from schema.nodes import parse_id
 
-__all__ = ["EXPORTS", "MAX_FEATURES", "ExportError", "geojson", "partners_file"]
+__all__ = [
+    "EXPORTS",
+    "EXPORTS_AT_ONCE",
+    "MAX_FEATURES",
+    "ExportError",
+    "geojson",
+    "partners_file",
+]
 
 MAX_FEATURES = 10_000
+# GeoJSON exports one process builds at a time; the others wait their turn.
+# An export is ~2 s of the event loop's CPU at 10,000 features (100 pages of
+# the API, with a turn for other requests between pages), which no thread can
+# take over: four at once finished no sooner all told, and kept /health
+# waiting up to 46-172 ms (one alone: ~20-40 ms), since /health then waits
+# for a page of each of them, and for the GIL their database threads hold.
+# See bench/RESULTS.md.
+EXPORTS_AT_ONCE = 1
 
 _FIELDS = """
   id name country latitude longitude

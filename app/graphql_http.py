@@ -120,7 +120,8 @@ def unrunnable(request_data: GraphQLRequestData) -> ExecutionResult | None:
     try:
         document = parse_document(request_data.query or "")
     except GraphQLError as error:
-        error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+        # A limit's refusal keeps its own code (`QUERY_TOO_LARGE`).
+        error.extensions = {"code": "GRAPHQL_PARSE_FAILED", **(error.extensions or {})}
         return ExecutionResult(data=None, errors=[error])
     operations = sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
     if request_data.operation_name is None and operations > 1:

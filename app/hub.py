@@ -4,9 +4,11 @@ rather than each service on its own."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from db.engine import Database
+from exports import EXPORTS_AT_ONCE
 from metrics import watch_engine
 from resolvers.budgets import Budgets
 from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
@@ -33,6 +35,8 @@ class Hub:
     connections: Connections
     # Anonymous query results; None when the settings turn the cache off.
     responses: ResponseCache | None
+    # GeoJSON exports take turns (see `exports.EXPORTS_AT_ONCE`).
+    export_turns: asyncio.Semaphore
 
     @classmethod
     def build(cls, settings: Settings) -> Hub:
@@ -71,6 +75,7 @@ class Hub:
                 if settings.response_cache_mb and settings.response_cache_entries
                 else None
             ),
+            export_turns=asyncio.Semaphore(EXPORTS_AT_ONCE),
         )
 
     async def close(self) -> None:

@@ -56,7 +56,9 @@ async def _export(request: Request) -> Response:
             status_code=404,
         )
     try:
-        collection = await geojson(_hub(request).database, name, _where(request))
+        hub = _hub(request)
+        async with hub.export_turns:
+            collection = await geojson(hub.database, name, _where(request))
     except ExportError as error:
         return _refused(error)
     return Response(orjson.dumps(collection), media_type="application/geo+json")

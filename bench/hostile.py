@@ -1,7 +1,7 @@
 """Hostile traffic: requests that cost an attacker little, each sent to the hub
 (its own process, production mode) while /health is probed every ~50 ms.
 
-    .venv/bin/python -m bench.hostile                  # every kind, ~6-10 minutes
+    .venv/bin/python -m bench.hostile                  # every kind, ~9-13 minutes
     .venv/bin/python -m bench.hostile --only betweenness,memory
     .venv/bin/python -m bench.hostile --partners 0 --slow-wait 5 --memory-requests 100  # smoke
 
@@ -123,6 +123,7 @@ class Sample:
     member: int
     initiative: int
     objective: int
+    busiest_member: int
 
 
 @dataclass
@@ -367,6 +368,218 @@ async def _still_open(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     return False
 
 
+PARTNER_FIELDS = """
+  id name kind sector country website description period latitude longitude version
+  publication provenance { sources confidence origin }
+"""
+SEARCH = """
+query HostileSearch($q: String!) { search(query: $q, first: 100) {
+  totalCount
+  edges { rank snippet { text matches { start end } }
+    node { ... on Partner { id name } ... on Member { id name } ... on Initiative { id title } } }
+  facets { types { value count } regions { count region { name } }
+    partnerKinds { value count } focusAreas { count focusArea { name } }
+    dimensions { value count } }
+} }
+"""
+STATISTICS = """
+query HostileStatistics { statistics {
+  membersByRegion { count region { name } } membersByKind { kind count }
+  membersByCountry { country count } partnersByKind { kind count }
+  partnersByFocusArea { count focusArea { name } }
+  initiativesByFocusArea { count focusArea { name } } initiativesByDimension { dimension count }
+  initiativesByYear { year count dimensions { dimension count } }
+} }
+"""
+NEAR = """
+query HostileNear($km: Float!) { near(latitude: 41.39, longitude: 2.17, km: $km, first: 100) {
+  totalCount edges { distanceKm node { ... on Partner { id name } ... on Member { id name } } }
+} }
+"""
+NETWORK_NODES = """
+query HostileNodes($after: String) { networkNodes(first: 100, after: $after) {
+  totalCount pageInfo { endCursor } edges { node { id type label } } } }
+"""
+NETWORK_EDGES = """
+query HostileEdges($after: String) { networkEdges(first: 100, after: $after) {
+  totalCount pageInfo { endCursor }
+  edges { source { id label } target { id label } edge { kind role provenance { origin } } } } }
+"""
+PARTNERS_PAGE = f"""
+query HostilePartners {{ partners(first: 100) {{ totalCount edges {{ node {{ {PARTNER_FIELDS}
+  neighbours(first: 1) {{ totalCount }} initiatives(first: 1) {{ totalCount }}
+  members(first: 1) {{ totalCount }} focusAreas(first: 1) {{ totalCount }} }} }} }} }}
+"""
+# 1 + 9 + 9 + 81 + 81 + 810 = 991 points: the cost limit's worth.
+NESTED_PAGE = """
+query HostileNested { members(first: 9) { edges { node { name
+  initiatives(first: 9) { edges { node { title
+    partners(first: 10) { edges { node { id name kind sector country website description
+      period latitude longitude version publication } } } } } } } } } }
+"""
+NODES = f"""
+query HostileNodes($ids: [ID!]!) {{ nodes(ids: $ids) {{ id
+  ... on Partner {{ {PARTNER_FIELDS} }} }} }}
+"""
+# Scalar fields only: each representation costs one point, so 1,000 fit.
+ENTITIES = """
+query HostileEntities($r: [_Any!]!) { _entities(representations: $r) { ... on Partner {
+  id name kind sector country website description period latitude longitude version } } }
+"""
+COLLABORATORS = """
+query HostileCollaborators($id: ID!) { node(id: $id) { ... on Member {
+  collaborators(first: 100) {
+    totalCount edges { sharedCount node { name } sharedInitiatives { title } } }
+} } }
+"""
+# Every demo partner's name says so, and every one has coordinates: the
+# export's 10,000 features.
+DEMO_WHERE = '{"name": {"contains": "demo"}}'
+
+
+def _doubling(levels: int) -> str:
+    """Fragments that each spread the next twice: 2^levels leaves."""
+    fragments = [f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)]
+    fragments.append(f"fragment F{levels} on Query {{ __typename }}")
+    return "query HostileDoubling { ...F0 }\n" + "\n".join(fragments)
+
+
+async def fragment_fan_out(attack: Attack) -> list[Outcome]:
+    """Documents of a few hundred tokens whose fragments spread each other
+    twice, `--fan-out` levels deep (2^20 leaves from 220 tokens)."""
+    levels = attack.args.fan_out
+    return await _reads(attack, [(f"fragments doubling {levels} times", _doubling(levels), None)])
+
+
+async def repeated_fields(attack: Attack) -> list[Outcome]:
+    """`{ __typename __typename ... }`: 990 fields of one name, which
+    validation compares pairwise to check that they merge."""
+    document = "query HostileRepeated { " + "__typename " * 990 + "}"
+    return await _reads(attack, [("990 x __typename", document, None)])
+
+
+async def _get(http: httpx.AsyncClient, label: str, path: str, params: dict[str, str]) -> Outcome:
+    started = time.perf_counter()
+    try:
+        response = await http.get(path, params=params)
+    except httpx.TimeoutException:
+        return Outcome(label, "timeout", time.perf_counter() - started)
+    size = len(response.content)
+    return Outcome(
+        f"{label} ({size:,} bytes)", str(response.status_code), time.perf_counter() - started
+    )
+
+
+async def _reads(
+    attack: Attack, requests: list[tuple[str, str, dict[str, Any] | None]]
+) -> list[Outcome]:
+    """Anonymous GraphQL requests, one after another."""
+    async with attack.client() as http:
+        return [
+            (await _post(http, label, query, variables))[0] for label, query, variables in requests
+        ]
+
+
+async def export_members(attack: Attack) -> list[Outcome]:
+    """GET /export/members.geojson, every member."""
+    async with attack.client() as http:
+        return [await _get(http, "members.geojson", "/export/members.geojson", {})]
+
+
+async def export_partners(attack: Attack) -> list[Outcome]:
+    """GET /export/partners.geojson with a `where` every demo partner meets:
+    the most features an export holds; once, then `--parallel` at once."""
+    path, params = "/export/partners.geojson", {"where": DEMO_WHERE}
+    async with attack.client() as http:
+        first = await _get(http, "partners.geojson, where name contains demo", path, params)
+        together = await asyncio.gather(
+            *(
+                _get(http, f"the same, {n + 1} of {attack.args.parallel} at once", path, params)
+                for n in range(attack.args.parallel)
+            )
+        )
+    return [first, *together]
+
+
+async def search_facets(attack: Attack) -> list[Outcome]:
+    """`search(first: 100)` with every facet, for a word every demo partner
+    has, and for a one-letter prefix."""
+    return await _reads(
+        attack,
+        [
+            ("search demo, facets", SEARCH, {"q": "demo"}),
+            ("search d (a prefix), facets", SEARCH, {"q": "d"}),
+        ],
+    )
+
+
+async def statistics_tables(attack: Attack) -> list[Outcome]:
+    """`statistics` with every table."""
+    return await _reads(attack, [("statistics, every table", STATISTICS, None)])
+
+
+async def near_everything(attack: Attack) -> list[Outcome]:
+    """`near(km: 20000, first: 100)`: a circle around the whole earth."""
+    return await _reads(attack, [("near, 20,000 km", NEAR, {"km": 20_000.0})])
+
+
+async def network_pages(attack: Attack) -> list[Outcome]:
+    """The first three pages of `networkNodes(first: 100)` and of
+    `networkEdges(first: 100)`."""
+    outcomes = []
+    async with attack.client() as http:
+        for name, query in (("networkNodes", NETWORK_NODES), ("networkEdges", NETWORK_EDGES)):
+            after = None
+            for page in range(1, 4):
+                outcome, body = await _post(http, f"{name} page {page}", query, {"after": after})
+                outcomes.append(outcome)
+                after = (
+                    body["data"][name]["pageInfo"]["endCursor"]
+                    if body and body.get("data")
+                    else None
+                )
+    return outcomes
+
+
+async def partners_page(attack: Attack) -> list[Outcome]:
+    """`partners(first: 100)` with every field an anonymous caller may read."""
+    return await _reads(attack, [("partners(first: 100), every field", PARTNERS_PAGE, None)])
+
+
+async def nested_page(attack: Attack) -> list[Outcome]:
+    """members(9) -> initiatives(9) -> partners(10): 991 points."""
+    return await _reads(
+        attack, [("members -> initiatives -> partners, 991 points", NESTED_PAGE, None)]
+    )
+
+
+def _last_partners(attack: Attack, count: int) -> list[int]:
+    last = attack.sample.last_partner
+    return list(range(last, last - count, -1))
+
+
+async def many_nodes(attack: Attack) -> list[Outcome]:
+    """`nodes` with 100 partner ids, every field."""
+    ids = [_gid("Partner", pk) for pk in _last_partners(attack, 100)]
+    return await _reads(attack, [("nodes, 100 partners", NODES, {"ids": ids})])
+
+
+async def many_entities(attack: Attack) -> list[Outcome]:
+    """`_entities` with as many partner representations as the cost limit takes."""
+    representations = [
+        {"__typename": "Partner", "id": _gid("Partner", pk)}
+        for pk in _last_partners(attack, attack.args.representations)
+    ]
+    label = f"_entities, {len(representations)} partners"
+    return await _reads(attack, [(label, ENTITIES, {"r": representations})])
+
+
+async def collaborators(attack: Attack) -> list[Outcome]:
+    """`collaborators(first: 100)` of the member in the most initiatives."""
+    member = _gid("Member", attack.sample.busiest_member)
+    return await _reads(attack, [("collaborators(first: 100)", COLLABORATORS, {"id": member})])
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("betweenness", "mostConnected(metric: BETWEENNESS) after partnerUpdate", betweenness),
     Kind("or-branches", "partners(where: 600 `or` branches, 3 relations deep)", or_branches),
@@ -374,6 +587,19 @@ KINDS: tuple[Kind, ...] = (
     Kind("graph-walks", "neighbours(depth: 3) and path(maxLength: 6, limit: 10)", graph_walks),
     Kind("variable-default", "page sizes from a variable's default value", variable_default),
     Kind("slow-clients", "slow headers and slow bodies", slow_clients),
+    Kind("fragment-fan-out", "fragments that spread the next one twice", fragment_fan_out),
+    Kind("repeated-fields", "one field asked for 990 times", repeated_fields),
+    Kind("export-members", "GET /export/members.geojson", export_members),
+    Kind("export-partners", "GET /export/partners.geojson, 10,000 features", export_partners),
+    Kind("search-facets", "search(first: 100) with facets", search_facets),
+    Kind("statistics", "statistics, every table", statistics_tables),
+    Kind("near", "near(km: 20000, first: 100)", near_everything),
+    Kind("network-pages", "networkNodes and networkEdges, pages of 100", network_pages),
+    Kind("partners-page", "partners(first: 100), every field", partners_page),
+    Kind("nested-page", "members -> initiatives -> partners at the cost limit", nested_page),
+    Kind("nodes", "nodes(ids:) with 100 ids", many_nodes),
+    Kind("entities", "_entities with many representations", many_entities),
+    Kind("collaborators", "collaborators(first: 100)", collaborators),
 )
 
 
@@ -530,6 +756,10 @@ def _sample(path: Path) -> Sample:
             member=one("SELECT min(id) FROM members"),
             initiative=one("SELECT max(id) FROM initiatives"),
             objective=one("SELECT min(id) FROM objectives"),
+            busiest_member=one(
+                "SELECT member_id FROM member_initiatives GROUP BY member_id"
+                " ORDER BY count(*) DESC, member_id LIMIT 1"
+            ),
         )
     finally:
         connection.close()
@@ -602,6 +832,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--slow-headers", type=int, default=300)
     parser.add_argument("--slow-bodies", type=int, default=300)
     parser.add_argument("--slow-wait", type=float, default=60, help="seconds")
+    parser.add_argument("--fan-out", type=int, default=20, help="fragment-fan-out: levels")
+    parser.add_argument("--representations", type=int, default=1000, help="entities: how many")
     parser.add_argument("--trickle-seconds", type=float, default=5, help="between header bytes")
     return parser
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphql import DocumentNode, GraphQLError, parse
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from engine.limits import LIMITS
+from engine.limits import LIMITS, check_selections
 from resolvers.caches import BoundedCache
 
 __all__ = ["Documents", "Parsed", "memo_of", "parse_document", "parsed"]
@@ -47,11 +48,17 @@ _DOCUMENTS: BoundedCache[str, Parsed] = BoundedCache(MAX_BYTES, MAX_ENTRIES)
 
 
 def parsed(query: str) -> Parsed:
-    """`query` parsed (at most `LIMITS.max_tokens` tokens), from the cache
-    when it was before; a syntax error is raised as a `GraphQLError`."""
+    """`query` parsed (at most `LIMITS.max_tokens` tokens, and
+    `LIMITS.max_selections` once its fragments are spread), from the cache
+    when it was before; a syntax error, or a document over those limits, is
+    raised as a `GraphQLError`."""
     entry = _DOCUMENTS.get(query)
     if entry is None:
-        entry = Parsed(parse(query, max_tokens=LIMITS.max_tokens))
+        document = parse(query, max_tokens=LIMITS.max_tokens)
+        # Before validation, whose rules walk the document with its fragments
+        # spread: one that expands without bound would hold the event loop.
+        check_selections(document)
+        entry = Parsed(document)
         _DOCUMENTS.put(query, entry, _size(query, entry.document))
     return entry
 
@@ -76,6 +83,19 @@ def _size(query: str, document: DocumentNode) -> int:
     return sys.getsizeof(query) + tokens * BYTES_PER_TOKEN
 
 
+def _explained(error: GraphQLError) -> GraphQLError:
+    """graphql-core's bare "Validation aborted." (its budget for checking that
+    fields of one name merge, `LIMITS.max_merge_checks`, ran out, or fragments
+    nest too deeply) as an error that says what to change."""
+    if not isinstance(error, ValidationAbortedError) or error.message != "Validation aborted.":
+        return error
+    return GraphQLError(
+        "The query is too costly to validate: it asks for fields of one name, or spreads "
+        "fragments that do, too many times over. Ask for each field once.",
+        extensions={"code": "QUERY_TOO_LARGE"},
+    )
+
+
 class Documents(SchemaExtension):
     """Parsing and validation through the cache of documents; the request's
     context is given the document's memo."""
@@ -98,6 +118,7 @@ class Documents(SchemaExtension):
             errors = validate_document(
                 execution_context.schema._schema, self._entry.document, rules
             )
+            errors = [_explained(error) for error in errors]
             self._entry.errors[rules] = errors
         execution_context.pre_execution_errors = errors
         yield

@@ -38,6 +38,7 @@ from graphql import (
     ValidationRule,
     get_named_type,
 )
+from graphql.validation.rules import overlapping_fields_can_be_merged
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -49,12 +50,30 @@ from engine.arguments import argument_values, whole_number, with_defaults
 from engine.filter_limits import filter_price
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["LIMITS", "CostBudget", "Limits", "limit_extensions", "measure", "operation_named"]
+__all__ = [
+    "LIMITS",
+    "CostBudget",
+    "Limits",
+    "check_selections",
+    "expanded_selections",
+    "limit_extensions",
+    "measure",
+    "operation_named",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
     max_tokens: int = 1000
+    # Selections once every fragment spread is replaced by its fragment: what
+    # validation and the limits below walk. Tokens alone do not bound it: a
+    # fragment that spreads the next one twice, twenty times over, is 200
+    # tokens and a million selections.
+    max_selections: int = 5_000
+    # graphql-core's budget for checking that fields of one name merge (they
+    # are compared pairwise; a comparison costs 2): its default, 500,000, lets
+    # 990 `__typename`s hold the event loop ~100 ms before it gives up.
+    max_merge_checks: int = 100_000
     max_depth: int = 8
     max_aliases: int = 15
     max_directives: int = 50
@@ -76,6 +95,8 @@ class Limits:
 
 
 LIMITS = Limits()
+# Read by the rule each time validation starts (graphql-core's documented knob).
+overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = LIMITS.max_merge_checks
 UNPAGED_LIST_SIZE = 5
 
 
@@ -364,6 +385,53 @@ def operation_named(document: DocumentNode, name: str | None) -> OperationDefini
     if name is None:
         return operations[0] if len(operations) == 1 else None
     return next((o for o in operations if o.name and o.name.value == name), None)
+
+
+def expanded_selections(document: DocumentNode) -> int:
+    """How many selections (fields, fragments and spreads) the document's
+    operations hold once every fragment spread is replaced by its fragment,
+    as validation and the limits' walks meet them. Worked out in one pass
+    over the document (each fragment's size is counted once and kept), so
+    that a fragment spread over and over costs nothing to count."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    sizes: dict[str, int] = {}
+
+    def size(selections: SelectionSetNode, visiting: frozenset[str]) -> int:
+        total = 0
+        for selection in selections.selections:
+            total += 1
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in sizes and name in fragments and name not in visiting:
+                    # A fragment cycle is refused by validation itself.
+                    sizes[name] = size(fragments[name].selection_set, visiting | {name})
+                total += sizes.get(name, 0)
+            elif (
+                isinstance(selection, FieldNode | InlineFragmentNode)
+                and selection.selection_set is not None
+            ):
+                total += size(selection.selection_set, visiting)
+        return total
+
+    return sum(
+        size(d.selection_set, frozenset())
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    )
+
+
+def check_selections(document: DocumentNode, limit: int = LIMITS.max_selections) -> None:
+    """Raise a `GraphQLError` when the document expands to more than `limit`
+    selections: checked before anything walks the expanded document."""
+    count = expanded_selections(document)
+    if count > limit:
+        raise GraphQLError(
+            f"The query holds {count:,} selections once its fragments are spread; at most "
+            f"{limit:,} are allowed. Spread each fragment fewer times, or ask for less.",
+            extensions={"code": "QUERY_TOO_LARGE"},
+        )
 
 
 def _directive_rule(limit: int) -> type[ValidationRule]:

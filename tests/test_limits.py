@@ -55,6 +55,61 @@ async def test_tokens(graphql: GraphQLClient) -> None:
     assert "more than 1000 tokens" in error["message"]
 
 
+# A fragment of 99 fields, spread `times` times: 100 selections a spread.
+SPREAD = "query Spread {{ {spreads} {extra}}} fragment Hundred on Query {{ {fields} }}"
+
+
+def _spread(times: int, extra: str = "") -> str:
+    fields = " ".join(["__typename"] * 99)
+    return SPREAD.format(spreads=" ".join(["...Hundred"] * times), extra=extra, fields=fields)
+
+
+async def test_selections_counted_with_fragments_spread(graphql: GraphQLClient) -> None:
+    # Given 50 spreads of a 99-field fragment: 5,000 selections, the limit
+    assert "errors" not in await graphql.post(_spread(50))
+    # When one more field is asked for beside them
+    error = _error(await graphql.post(_spread(50, "__typename ")))
+    # Then the document is refused, saying by how much
+    assert error["extensions"]["code"] == "QUERY_TOO_LARGE"
+    assert "5,001 selections once its fragments are spread; at most 5,000" in error["message"]
+
+
+# Sixty fragments, each spreading the next twice: 2^60 leaves in 70 lines.
+DOUBLING = "query Doubling { ...F0 }\n" + "\n".join(
+    [f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(60)]
+    + ["fragment F60 on Query { __typename }"]
+)
+
+
+async def test_fragments_that_double_are_counted_not_walked(graphql: GraphQLClient) -> None:
+    # Given a document of 660 tokens that spreads out to 2^61 + 2^60 - 1 selections
+    # When it is sent (walking it, as validation and the depth and cost checks
+    # do, would never end)
+    error = _error(await graphql.post(DOUBLING))
+    # Then it is refused at once with the count
+    assert error["extensions"]["code"] == "QUERY_TOO_LARGE"
+    assert f"{2**61 + 2**60 - 1:,} selections" in error["message"]
+
+
+REPEATED = "query Repeated {{ {fields}}}"
+
+
+def _repeated(times: int) -> str:
+    return REPEATED.format(fields="__typename " * times)
+
+
+async def test_fields_of_one_name_are_checked_within_a_budget(graphql: GraphQLClient) -> None:
+    # Given a field asked for 300 times: 300 x 299 = 89,700 of the 100,000 units
+    # graphql-core's check that they merge may spend, so it runs
+    assert "errors" not in await graphql.post(_repeated(300))
+    # When it is asked for 400 times (159,600 units)
+    error = _error(await graphql.post(_repeated(400)))
+    # Then validation stops at the budget and says what to change
+    assert error["extensions"]["code"] == "QUERY_TOO_LARGE"
+    assert "too costly to validate" in error["message"]
+    assert "Ask for each field once" in error["message"]
+
+
 async def test_aliases_counted_through_fragments(graphql: GraphQLClient) -> None:
     def document(count: int) -> str:
         aliases = " ".join(f"a{i}: __typename" for i in range(count - 5))

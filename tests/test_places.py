@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import math
+import re
 import subprocess
 import sys
 from typing import Any
 
 import httpx
 import orjson
+from sqlalchemy import event
 
-from tests.conftest import GraphQLClient, StatementCounter
+from db.demo import ensure_demo
+from db.engine import Database
+from server import create_app
+from settings import Settings
+from tests.conftest import GraphQLClient, StatementCounter, serving
 
 BRUSSELS = (50.8466, 4.3528)
+DEMO_PARTNERS = '{"name": {"contains": "demo"}}'
 
 NEAR = """
 query Near($latitude: Float!, $longitude: Float!, $km: Float!, $first: Int, $after: String) {
@@ -135,6 +144,42 @@ async def test_geojson_partners_without_coordinates_are_counted_not_drawn(
     # The reference partners have no office coordinates on record.
     assert collection["features"] == []
     assert collection["withoutCoordinates"] == collection["totalCount"] == 39
+
+
+async def test_geojson_exports_take_turns(database_url: str, settings: Settings) -> None:
+    # Given 450 demo partners (five pages of the API for each export), a hub
+    # under uvicorn, and the partner statements it sends, each marked by the
+    # request (the task uvicorn runs it in) it serves
+    database = Database(database_url)
+    try:
+        await ensure_demo(database, 450)
+    finally:
+        await database.dispose()
+    app = create_app(settings)
+    requests: list[int] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"\bFROM partners\b", statement):
+            requests.append(id(asyncio.current_task()))
+
+    engine = app.state.hub.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    with serving(app) as origin:
+        async with httpx.AsyncClient(base_url=origin, timeout=60) as http:
+            # When two exports are asked for at once: the demo partners, and all
+            demo, every = await asyncio.gather(
+                http.get("/export/partners.geojson", params={"where": DEMO_PARTNERS}),
+                http.get("/export/partners.geojson"),
+            )
+    event.remove(engine, "before_cursor_execute", on_execute)
+    # Then both are answered in full, and one was built after the other, not
+    # page by page beside it: one request's statements all come first
+    assert demo.status_code == every.status_code == 200
+    assert len(demo.json()["features"]) == 450
+    assert every.json()["totalCount"] == 489
+    assert len(set(requests)) == 2
+    switches = sum(1 for before, after in itertools.pairwise(requests) if before != after)
+    assert switches == 1, requests
 
 
 async def test_geojson_bad_input_is_a_clear_400(client: httpx.AsyncClient) -> None:
