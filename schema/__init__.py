@@ -14,12 +14,13 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from db.deadlines import deadline
+from engine.cost import CostBudget
 from engine.documents import Documents, parse_document
 from engine.errors import ErrorCodes
 from engine.execution import FastExecutionContext
 from engine.exposure import Exposure
 from engine.hooks import HookRunner
-from engine.limits import LIMITS, CostBudget, limit_extensions
+from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
 from schema.mutations import Mutation
 from schema.query import Query

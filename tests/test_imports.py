@@ -491,7 +491,7 @@ async def test_an_unexpected_error_rolls_the_whole_import_back(
         if calls == 2:
             raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(imports, "record_change", failing)
+    monkeypatch.setattr("resolvers.imports.upsert.record_change", failing)
     database = Database(database_url)
     ctx = WriteContext(database, Principal(role=Role.STAFF.value, name="test"))
 
