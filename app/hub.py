@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from db.engine import Database
 from metrics import watch_engine
-from resolvers.budgets import Budgets
+from resolvers.access.budgets import Budgets
+from resolvers.access.connections import Connections
 from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
-from resolvers.connections import Connections
 from resolvers.graph import GraphCache
 from resolvers.responses import ResponseCache
 from settings import Settings

@@ -46,8 +46,9 @@ from db.models import (
     Region,
     UclgSection,
 )
+from resolvers.access.keys import ANONYMOUS, Principal
+from resolvers.access.visibility import where_visible
 from resolvers.errors import UserInputError
-from resolvers.keys import ANONYMOUS, Principal
 from resolvers.records import (
     ActionPlanRecord,
     FocusAreaRecord,
@@ -58,7 +59,6 @@ from resolvers.records import (
     RegionRecord,
     SectionRecord,
 )
-from resolvers.visibility import visible
 
 __all__ = [
     "EARTH_RADIUS_KM",
@@ -486,9 +486,7 @@ def _related(
         .join(far, getattr(link, relation.far) == far.id)
         .where(getattr(link, relation.near) == target.id)
     )
-    condition = visible(far, principal)
-    if condition is not None:
-        linked = linked.where(condition)
+    linked = where_visible(linked, far, principal)
     if part.quantifier == "some":
         return exists(linked.where(inner))
     if part.quantifier == "none":

@@ -37,8 +37,8 @@ from db.engine import Database, is_sqlite
 from db.migrate import upgrade
 from db.models import Role
 from db.seed import seed_reference
+from resolvers.access.keys import issue_key
 from resolvers.graph import DATA_VERSION_CHECKS
-from resolvers.keys import issue_key
 from server import create_app
 from settings import Settings
 from tests.postgresql import PostgreSQLServer

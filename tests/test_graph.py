@@ -29,8 +29,8 @@ from db.models import (
     Publication,
     Role,
 )
+from resolvers.access.keys import issue_key
 from resolvers.centrality import Centrality, Rankings
-from resolvers.keys import issue_key
 from settings import Settings
 from tests.conftest import GraphQLClient, StatementCounter, hub_settings
 
