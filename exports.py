@@ -14,8 +14,8 @@ from typing import Any
 
 from db.engine import Database
 from resolvers import imports
+from resolvers.access.keys import Principal
 from resolvers.context import Context
-from resolvers.keys import Principal
 from resolvers.writes import ForbiddenError
 from schema import schema
 from schema.nodes import parse_id

@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.hub import Hub
 from app.refusals import too_many
-from resolvers.keys import ANONYMOUS
+from resolvers.access.keys import ANONYMOUS
 
 __all__ = ["BUDGETED_PATHS", "AnonymousBudget"]
 

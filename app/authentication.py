@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.hub import Hub
 from app.refusals import refusal, too_many
-from resolvers.keys import ANONYMOUS, AuthenticationError, authenticate
+from resolvers.access.keys import ANONYMOUS, AuthenticationError, authenticate
 
 __all__ = ["Authentication", "bearer_key"]
 

@@ -8,11 +8,12 @@ import asyncio
 from dataclasses import dataclass
 
 from db.engine import Database
+from db.versions import DataVersion
 from exports import EXPORTS_AT_ONCE
 from metrics import watch_engine
-from resolvers.budgets import Budgets
+from resolvers.access.budgets import Budgets
+from resolvers.access.connections import Connections
 from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
-from resolvers.connections import Connections
 from resolvers.graph import GraphCache
 from resolvers.responses import ResponseCache
 from settings import Settings
@@ -24,6 +25,8 @@ __all__ = ["Hub"]
 class Hub:
     settings: Settings
     database: Database
+    # The data version, which the network graph and the response cache check.
+    versions: DataVersion
     # The network graph, rebuilt when the data changes.
     graphs: GraphCache
     # Rate budgets by key and by address.
@@ -41,7 +44,8 @@ class Hub:
     @classmethod
     def build(cls, settings: Settings) -> Hub:
         database = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
-        graphs = GraphCache(database, centrality_seconds=settings.centrality_seconds)
+        versions = DataVersion(database)
+        graphs = GraphCache(database, versions, centrality_seconds=settings.centrality_seconds)
         changes = change_signal(
             settings.redis_url, settings.budget_namespace, settings.changes_poll_seconds
         )
@@ -49,6 +53,7 @@ class Hub:
         return cls(
             settings=settings,
             database=database,
+            versions=versions,
             graphs=graphs,
             budgets=Budgets(
                 settings.redis_url,
@@ -68,7 +73,7 @@ class Hub:
             ),
             responses=(
                 ResponseCache(
-                    graphs,
+                    versions,
                     settings.response_cache_mb * 1024 * 1024,
                     settings.response_cache_entries,
                 )
@@ -84,4 +89,5 @@ class Hub:
         await self.feed.close()
         await self.changes.close()
         await self.graphs.close()
+        await self.versions.close()
         await self.database.dispose()

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.refusals import refusal
-from resolvers.keys import PREFIX
+from resolvers.access.keys import PREFIX
 
 __all__ = ["KeysNotInURLs"]
 

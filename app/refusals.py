@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.media_types import JSON, response_media_type
 from metrics import RATE_LIMITED
-from resolvers.budgets import Verdict
+from resolvers.access.budgets import Verdict
 
 __all__ = ["refusal", "too_many"]
 

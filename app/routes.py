@@ -17,8 +17,8 @@ from app.hub import Hub
 from app.refusals import refusal
 from db.migrate import head_revision
 from exports import EXPORTS, ExportError, geojson, partners_file
+from resolvers.access.keys import ANONYMOUS
 from resolvers.imports import FileFormat
-from resolvers.keys import ANONYMOUS
 
 __all__ = ["ROUTES"]
 

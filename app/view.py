@@ -41,9 +41,9 @@ from engine.exposure import root_fields
 from engine.limits import operation_named
 from logs import request_id
 from metrics import RATE_LIMITED, RESPONSE_CACHE, labelled
-from resolvers.connections import Connections
+from resolvers.access.connections import Connections
+from resolvers.access.keys import ANONYMOUS, AuthenticationError, authenticate
 from resolvers.context import Context
-from resolvers.keys import ANONYMOUS, AuthenticationError, authenticate
 from schema import parse_document, schema
 from schema.sockets import TransportWS
 

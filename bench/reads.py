@@ -46,6 +46,7 @@ from bench.search import machine
 from bench.stock import StockPath
 from db.engine import Database
 from db.models import Member, Partner, Publication
+from db.versions import DataVersion
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from schema import schema
@@ -68,7 +69,8 @@ class Hub:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self.graphs = GraphCache(database)
+        self.versions = DataVersion(database)
+        self.graphs = GraphCache(database, self.versions)
 
     async def __call__(self, query: BenchQuery) -> bytes:
         context = Context(
@@ -83,6 +85,7 @@ class Hub:
 
     async def close(self) -> None:
         await self.graphs.close()
+        await self.versions.close()
 
 
 class Floor:

@@ -30,7 +30,7 @@ from db.engine import Database
 from db.migrate import upgrade
 from db.models import Role
 from db.seed import seed_reference
-from resolvers.keys import issue_key
+from resolvers.access.keys import issue_key
 
 __all__ = [
     "Ack",

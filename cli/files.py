@@ -13,8 +13,8 @@ from cli.output import add_output_argument
 
 if TYPE_CHECKING:
     from db.engine import Database
+    from resolvers.access.keys import Principal
     from resolvers.imports import FileFormat, ImportReport
-    from resolvers.keys import Principal
 
 __all__ = ["register"]
 
@@ -156,7 +156,7 @@ def _operator() -> Principal:
     import getpass
 
     from db.models import Role
-    from resolvers.keys import Principal
+    from resolvers.access.keys import Principal
 
     try:
         user = getpass.getuser()

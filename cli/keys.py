@@ -41,7 +41,7 @@ def register(commands: Commands) -> None:
 def _create(args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
     from db.models import Role
-    from resolvers.keys import issue_key
+    from resolvers.access.keys import issue_key
 
     async def create(database: Database) -> int:
         issued = await issue_key(
@@ -60,7 +60,7 @@ def _create(args: argparse.Namespace) -> int:
 
 def _list(_args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
-    from resolvers.keys import list_keys
+    from resolvers.access.keys import list_keys
 
     async def listing(database: Database) -> int:
         for key in await list_keys(database):
@@ -74,7 +74,7 @@ def _list(_args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
-    from resolvers.keys import revoke_key
+    from resolvers.access.keys import revoke_key
 
     async def revoke(database: Database) -> int:
         if not await revoke_key(database, args.id):
@@ -87,7 +87,7 @@ def _revoke(args: argparse.Namespace) -> int:
 
 def _rotate(args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
-    from resolvers.keys import rotate_key
+    from resolvers.access.keys import rotate_key
 
     async def rotate(database: Database) -> int:
         rotated = await rotate_key(database, args.id)

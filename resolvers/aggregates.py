@@ -17,8 +17,8 @@ from db.models import (
     Partner,
     PartnerFocusArea,
 )
-from resolvers.keys import Principal
-from resolvers.visibility import visible
+from resolvers.access.keys import Principal
+from resolvers.access.visibility import where_visible
 
 SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
@@ -71,8 +71,7 @@ class Scope:
     def apply(self, query: SelectT, model: Any) -> SelectT:
         if self.origins:
             query = query.where(model.origin.in_(self.origins))
-        condition = visible(model, self.principal)
-        return query if condition is None else query.where(condition)
+        return where_visible(query, model, self.principal)
 
 
 MEMBER_GROUPS: dict[str, ColumnElement[Any]] = {

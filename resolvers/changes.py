@@ -29,11 +29,11 @@ from sqlalchemy import select
 
 from db.engine import Database
 from db.models import AuditEntry
+from resolvers.access.keys import Principal
+from resolvers.access.visibility import audience, sees_all, where_visible
 from resolvers.errors import UserInputError
 from resolvers.feed import BATCH, ChangeFeed, read_entries
-from resolvers.keys import Principal
 from resolvers.signals import ChangeSignal, LocalSignal, RedisSignal, change_signal
-from resolvers.visibility import audience, visible
 from resolvers.writes import WRITABLE, references
 
 __all__ = [
@@ -156,9 +156,9 @@ async def _hidden(
         for model, pk in _named(entry):
             named[model].add(pk)
     queries = [
-        (model, ids, select(model.id).where(model.id.in_(ids), condition))
+        (model, ids, where_visible(select(model.id).where(model.id.in_(ids)), model, principal))
         for model, ids in named.items()
-        if (condition := visible(model, principal)) is not None
+        if not sees_all(model, principal)
     ]
     if not queries:
         return frozenset()

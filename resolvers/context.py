@@ -14,10 +14,10 @@ from functools import cached_property
 from typing import Any
 
 from db.engine import Database
-from resolvers.budgets import Budgets
+from resolvers.access.budgets import Budgets
+from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.changes import ChangeFeed, ChangeSignal
 from resolvers.graph import GraphCache, NetworkGraph
-from resolvers.keys import ANONYMOUS, Principal
 from resolvers.loaders import Loaders
 
 __all__ = ["Context"]

@@ -7,11 +7,11 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from db.engine import Database
+from resolvers.access.keys import Principal
+from resolvers.access.visibility import where_visible
 from resolvers.filters import compile_filter
-from resolvers.keys import Principal
 from resolvers.pagination import Edge, Page, PageArgs, fetch_page, sort_for
 from resolvers.records import RECORD_MODELS, partial_from_row, read_names
-from resolvers.visibility import visible
 
 __all__ = ["list_page"]
 
@@ -28,10 +28,7 @@ async def list_page(
     names = read_names(record, args.reads, [key.column for key in sort])
     node = partial_from_row(record, names)
     model = RECORD_MODELS[record]
-    query = select(*[getattr(model, name) for name in names])
-    condition = visible(RECORD_MODELS[record], principal)
-    if condition is not None:
-        query = query.where(condition)
+    query = where_visible(select(*[getattr(model, name) for name in names]), model, principal)
     if args.where is not None:
         query = query.where(compile_filter(record, args.where, principal))
     async with database.engine.connect() as connection:

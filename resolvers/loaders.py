@@ -15,12 +15,12 @@ from strawberry.dataloader import DataLoader
 
 from db.engine import Database
 from db.models import InitiativeDimension, SustainabilityDimension
+from resolvers.access.keys import ANONYMOUS, Principal
+from resolvers.access.visibility import sees_all, where_visible
 from resolvers.filters import compile_filter
-from resolvers.keys import ANONYMOUS, Principal
 from resolvers.pagination import Page, PageArgs, SortKey, fetch_pages, pages_statement, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
-from resolvers.visibility import visible
 
 __all__ = ["Loaders"]
 
@@ -35,11 +35,11 @@ MAX_STATEMENTS = 1024
 
 
 def _statement(
-    name: str, sees_all: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
+    name: str, everything: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
 ) -> Select[Any] | None:
     if args.where is not None or args.after is not None:
         return None
-    key = (name, sees_all, args)
+    key = (name, everything, args)
     statement = _STATEMENTS.get(key)
     if statement is None:
         if len(_STATEMENTS) >= MAX_STATEMENTS:
@@ -87,10 +87,7 @@ class Loaders:
         database = self._database
         model = RECORD_MODELS[record]
         build = from_row(record)
-        query = select(*columns(record))
-        condition = visible(model, self._principal)
-        if condition is not None:
-            query = query.where(condition)
+        query = where_visible(select(*columns(record)), model, self._principal)
 
         async def load(keys: Sequence[int]) -> list[R | None]:
             async with database.engine.connect() as connection:
@@ -103,7 +100,7 @@ class Loaders:
     def _loader_for_relation(self, name: str) -> Any:
         database, principal = self._database, self._principal
         relation = RELATIONS[name]
-        sees_all = visible(RECORD_MODELS[relation.record], principal) is None
+        everything = sees_all(RECORD_MODELS[relation.record], principal)
 
         async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
             by_args: dict[PageArgs, list[Any]] = {}
@@ -128,7 +125,7 @@ class Loaders:
                         sort,
                         args,
                         build,
-                        _statement(name, sees_all, query, sort, args),
+                        _statement(name, everything, query, sort, args),
                     )
                     pages.update(((parent, args), page) for parent, page in found.items())
             return [pages[key] for key in keys]

@@ -10,11 +10,11 @@ from sqlalchemy import literal, select, union_all
 
 from db.engine import Database
 from db.models import Member, Partner
+from resolvers.access.keys import Principal
+from resolvers.access.visibility import where_visible
 from resolvers.filters import Near, compile_filter, distance_km
-from resolvers.keys import Principal
 from resolvers.pagination import Page, PageArgs, SortKey, fetch_page
 from resolvers.records import MemberRecord, PartnerRecord, columns, from_row
-from resolvers.visibility import visible
 
 __all__ = ["PLACE_TYPES", "Place", "nearby"]
 
@@ -50,16 +50,12 @@ async def nearby(
         where = compile_filter(record, near, principal)
         if args.where is not None:
             where = where & compile_filter(record, args.where, principal)
-        condition = visible(model, principal)
-        if condition is not None:
-            where = where & condition
-        parts.append(
-            select(
-                distance_km(model, near.latitude, near.longitude).label("distance"),
-                literal(type_name).label("type"),
-                model.id.label("id"),
-            ).where(where)
-        )
+        part = select(
+            distance_km(model, near.latitude, near.longitude).label("distance"),
+            literal(type_name).label("type"),
+            model.id.label("id"),
+        ).where(where)
+        parts.append(where_visible(part, model, principal))
     async with database.engine.connect() as connection:
         page = await fetch_page(
             connection,

@@ -32,7 +32,8 @@ from db.models import (
     PartnerMember,
     UclgSection,
 )
-from resolvers.keys import Principal
+from resolvers.access.keys import Principal
+from resolvers.access.visibility import sees_all, where_visible
 from resolvers.pagination import Edge, EdgeBuilder, Reads
 from resolvers.records import (
     RECORD_MODELS,
@@ -47,7 +48,6 @@ from resolvers.records import (
     partial_from_row,
     read_names,
 )
-from resolvers.visibility import visible
 
 __all__ = ["RELATIONS", "Relation"]
 
@@ -76,16 +76,14 @@ class Relation:
         edge built from each row: every column, or (given `reads`) the record's
         id, the sort columns and what `reads` names. Built once per relation,
         reads and visibility rule (there are two: all rows, or published ones)."""
-        condition = visible(RECORD_MODELS[self.record], principal)
-        key = (self.name, reads, tuple(sort), condition is None)
+        model = RECORD_MODELS[self.record]
+        key = (self.name, reads, tuple(sort), sees_all(model, principal))
         found = _READINGS.get(key)
         if found is None:
             if len(_READINGS) >= MAX_READINGS:  # documents choose the reads: bound them
                 _READINGS.clear()
             query, build = self._reading(reads, sort)
-            if condition is not None:
-                query = query.where(condition)
-            found = _READINGS[key] = (query, build)
+            found = _READINGS[key] = (where_visible(query, model, principal), build)
         return found
 
     def _reading(self, reads: Reads | None, sort: Sequence[str]) -> Reading:

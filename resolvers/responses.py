@@ -2,10 +2,10 @@
 
 Anonymous callers all see the same data, so the same query with the same
 variables has the same answer until something is written. The cache keeps
-each answer's `data`, encoded, with the data version it was read at (the
-one the network graph's cache checks, `GraphCache.data_version`: SQLite's
-`PRAGMA data_version`, or PostgreSQL's counted-up `data_version` row, so a
-write by any process counts). A hit costs that one check; an answer filed
+each answer's `data`, encoded, with the data version it was read at
+(`db.versions`, on the watcher connection the network graph's cache checks
+too: SQLite's `PRAGMA data_version`, or PostgreSQL's counted-up
+`data_version` row, so a write by any process counts). A hit costs that one check; an answer filed
 under an older version is dropped, never served.
 
 The version is read before the query runs: a write that lands while it runs
@@ -30,8 +30,8 @@ from typing import Any, Final
 
 import orjson
 
+from db.versions import DataVersion
 from resolvers.caches import BoundedCache
-from resolvers.graph import GraphCache
 
 __all__ = ["UNCACHED_FIELDS", "ResponseCache"]
 
@@ -57,8 +57,8 @@ EXTENSIONS_BYTES: Final = 1_000
 class ResponseCache:
     """Answers by document, operation name and declared variables (see the module)."""
 
-    def __init__(self, graphs: GraphCache, max_bytes: int, max_entries: int) -> None:
-        self._graphs = graphs
+    def __init__(self, versions: DataVersion, max_bytes: int, max_entries: int) -> None:
+        self._versions = versions
         self._entries: BoundedCache[Key, Cached] = BoundedCache(max_bytes, max_entries)
 
     @property
@@ -87,7 +87,7 @@ class ResponseCache:
         return bool(root_fields - DATALESS_FIELDS) and not root_fields & UNCACHED_FIELDS
 
     async def version(self) -> int:
-        return await self._graphs.data_version()
+        return await self._versions.current()
 
     def get(self, key: Key, version: int) -> Cached | None:
         cached = self._entries.get(key)

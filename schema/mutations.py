@@ -19,8 +19,8 @@ from strawberry.utils.str_converters import to_camel_case
 from db.models import PartnerRole as StoredPartnerRole
 from db.models import Publication as StoredPublication
 from db.models import Role as StoredRole
-from resolvers import keys as api_keys
 from resolvers import writes
+from resolvers.access import keys as api_keys
 from resolvers.errors import UserInputError
 from schema.context import Info
 from schema.enums import (

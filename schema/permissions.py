@@ -1,6 +1,6 @@
 """Who may read which fields: permission classes, applied in the schema.
 
-(Which rows a principal sees is one rule in `resolvers.visibility`.)
+(Which rows a principal sees is one rule in `resolvers.access.visibility`.)
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """graphql-transport-ws as the hub runs it: Strawberry's handler, with each
-connection counted against the caps of resolvers/connections.py and its key
+connection counted against the caps of resolvers/access/connections.py and its key
 checked again on every `subscribe`."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
-from resolvers.connections import Connections, RefusedError
+from resolvers.access.connections import Connections, RefusedError
 from resolvers.context import Context
 
 __all__ = ["TransportWS"]

@@ -37,8 +37,8 @@ from db.engine import Database, is_sqlite
 from db.migrate import upgrade
 from db.models import Role
 from db.seed import seed_reference
-from resolvers.graph import DATA_VERSION_CHECKS
-from resolvers.keys import issue_key
+from db.versions import DATA_VERSION_CHECKS
+from resolvers.access.keys import issue_key
 from server import create_app
 from settings import Settings
 from tests.postgresql import PostgreSQLServer
@@ -260,7 +260,7 @@ def sql(app: Starlette) -> Iterator[StatementCounter]:
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")) and (
-            statement not in DATA_VERSION_CHECKS
+            statement not in DATA_VERSION_CHECKS.values()
         ):
             counter.statements.append(statement)
 

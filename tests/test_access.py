@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from db.engine import Database
-from db.models import Base, Initiative, Partner, Publication, Role
-from resolvers.keys import PREFIX, issue_key, revoke_key
+from db.models import Base, Initiative, Partner, Publication, Region, Role
+from resolvers.access import ANONYMOUS, Principal, where_visible
+from resolvers.access.keys import PREFIX, issue_key, revoke_key
 from tests.conftest import sqlite_only
 
 PARTNERS = """
@@ -133,7 +134,7 @@ async def test_refused_keys_get_401_with_a_reason(
 
 
 async def test_a_well_formed_unknown_key_is_refused(client: httpx.AsyncClient) -> None:
-    from resolvers.keys import new_key
+    from resolvers.access.keys import new_key
 
     response = await _post(client, PARTNERS, new_key())
     assert response.status_code == 401
@@ -238,3 +239,39 @@ async def test_the_database_file_holds_no_plaintext_key(keys: Keys, database_url
         assert key[len(PREFIX) :].encode() not in contents
     # Each key left its short hint (prefix and 4 characters), not the key.
     assert contents.count(b"mh_live_") >= 5
+
+
+async def test_where_visible_narrows_a_statement_to_the_rows_its_principal_may_see(
+    database_url: str,
+) -> None:
+    database = Database(database_url)
+    try:
+        async with database.engine.begin() as connection:
+            # Given one draft partner and one archived partner among the published,
+            ids = list(
+                (await connection.execute(select(Partner.id).order_by(Partner.id))).scalars()
+            )
+            draft, archived = ids[0], ids[1]
+            for pk, publication in ((draft, Publication.DRAFT), (archived, Publication.ARCHIVED)):
+                await connection.execute(
+                    update(Partner).where(Partner.id == pk).values(publication=publication)
+                )
+        partner = Principal(role=Role.PARTNER, key_id=1, partner_id=ids[2], name="partner")
+        staff = Principal(role=Role.STAFF, key_id=2, name="staff")
+        async with database.engine.connect() as connection:
+
+            async def seen(principal: Principal) -> set[int]:
+                query = where_visible(select(Partner.id), Partner, principal)
+                return set((await connection.execute(query)).scalars())
+
+            # when each principal reads the partners through `where_visible`,
+            # then anonymous callers and partner keys see the published ones only,
+            assert await seen(ANONYMOUS) == set(ids) - {draft, archived}
+            assert await seen(partner) == set(ids) - {draft, archived}
+            # staff see every one,
+            assert await seen(staff) == set(ids)
+            # and a record without a publication state is left as it is.
+            regions = where_visible(select(Region.id), Region, ANONYMOUS)
+            assert regions.whereclause is None
+    finally:
+        await database.dispose()

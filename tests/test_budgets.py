@@ -14,7 +14,7 @@ from asgi_lifespan import LifespanManager
 
 from db.engine import Database
 from db.models import Role
-from resolvers.keys import issue_key, new_key
+from resolvers.access.keys import issue_key, new_key
 from server import create_app
 from settings import Settings
 

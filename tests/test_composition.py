@@ -14,9 +14,9 @@ from strawberry.asgi import GraphQL
 from db.engine import Database
 from db.models import Role
 from federation.examples import city_indicators
+from resolvers.access.keys import issue_key
 from resolvers.composition import COMPOSERS, SubgraphSource, compose
 from resolvers.errors import UserInputError
-from resolvers.keys import issue_key
 from resolvers.registry import list_subgraphs, register, supergraph
 from schema import sdl
 from settings import Settings

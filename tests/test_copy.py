@@ -16,7 +16,7 @@ from db.engine import Database
 from db.migrate import upgrade
 from db.models import ApiKey, Partner, PartnerKind, Role
 from db.seed import seed_reference
-from resolvers.keys import issue_key, rotate_key
+from resolvers.access.keys import issue_key, rotate_key
 from resolvers.pagination import PageArgs
 from resolvers.search import SearchFilters, search
 from tests.conftest import sqlite_url

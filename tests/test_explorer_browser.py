@@ -37,7 +37,7 @@ from playwright.sync_api import Response as BrowserResponse
 import explorer
 from db.engine import Database
 from db.models import Role
-from resolvers.keys import issue_key
+from resolvers.access.keys import issue_key
 from server import create_app
 from settings import Settings
 from tests.conftest import serving

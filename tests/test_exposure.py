@@ -12,7 +12,7 @@ from graphql import get_introspection_query
 
 from db.engine import Database
 from db.models import Role
-from resolvers.keys import issue_key
+from resolvers.access.keys import issue_key
 from server import create_app
 from settings import Settings
 

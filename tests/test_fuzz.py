@@ -30,7 +30,7 @@ from hypothesis_graphql import mutations, nodes, queries
 
 from db.engine import Database
 from db.models import Role
-from resolvers.keys import issue_key
+from resolvers.access.keys import issue_key
 from schema import sdl
 from server import create_app
 from settings import Settings

@@ -29,8 +29,9 @@ from db.models import (
     Publication,
     Role,
 )
+from db.versions import DATA_VERSION_CHECKS
+from resolvers.access.keys import issue_key
 from resolvers.centrality import Centrality, Rankings
-from resolvers.keys import issue_key
 from settings import Settings
 from tests.conftest import GraphQLClient, StatementCounter, hub_settings
 
@@ -293,7 +294,7 @@ def data_version_checks(app: Starlette) -> Iterator[list[str]]:
     engine = app.state.hub.database.engine.sync_engine
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement in resolvers.graph.DATA_VERSION_CHECKS:
+        if statement in DATA_VERSION_CHECKS.values():
             checks.append(statement)
 
     event.listen(engine, "before_cursor_execute", on_execute)

@@ -20,9 +20,9 @@ import cli
 from db.engine import Database
 from db.models import AuditEntry, Partner, Role
 from resolvers import imports
+from resolvers.access.keys import Principal, issue_key
 from resolvers.cells import escape, unescape
 from resolvers.imports import FileFormat, import_partners, natural_key
-from resolvers.keys import Principal, issue_key
 from resolvers.writes import WriteContext
 
 IMPORT = """

@@ -34,7 +34,7 @@ from websockets.asyncio.client import connect
 
 from db.engine import Database
 from db.models import AuditEntry, Role
-from resolvers.keys import issue_key
+from resolvers.access.keys import issue_key
 from tests.test_subscriptions import CHANGES, PROTOCOL
 
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

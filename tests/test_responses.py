@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 from db.engine import Database
 from db.models import Partner
-from resolvers.graph import GraphCache
+from db.versions import DataVersion
 from resolvers.responses import ResponseCache
 from tests.conftest import StatementCounter
 
@@ -138,9 +138,9 @@ async def test_the_cache_counts_its_keys_and_keeps_to_its_size_and_entries(
     database_url: str,
 ) -> None:
     database = Database(database_url)
-    graphs = GraphCache(database)
+    versions = DataVersion(database)
     try:
-        cache = ResponseCache(graphs, max_bytes=200_000, max_entries=1_000)
+        cache = ResponseCache(versions, max_bytes=200_000, max_entries=1_000)
         version = await cache.version()
         # Given small answers to documents of 20 KB each (keys, not answers, are the bulk),
         for n in range(30):
@@ -153,7 +153,7 @@ async def test_the_cache_counts_its_keys_and_keeps_to_its_size_and_entries(
         assert cache.get(cache.key(newest, None, None, ()), version) is not None
 
         # Given a cache of at most 3 entries, when 5 small answers are kept,
-        few = ResponseCache(graphs, max_bytes=1_000_000, max_entries=3)
+        few = ResponseCache(versions, max_bytes=1_000_000, max_entries=3)
         for n in range(5):
             few.put(few.key(f"query {n}", None, None, ()), version, {"n": n}, None)
         # then the oldest went first.
@@ -168,5 +168,5 @@ async def test_the_cache_counts_its_keys_and_keeps_to_its_size_and_entries(
         assert few.get(few.key("query 4", None, None, ()), version + 1) is None
         assert len(few) == 2
     finally:
-        await graphs.close()
+        await versions.close()
         await database.dispose()

@@ -25,8 +25,8 @@ from websockets.exceptions import ConnectionClosed
 from db.engine import Database
 from db.models import AuditEntry, Partner, Role
 from resolvers import feed as feed_module
+from resolvers.access.keys import Principal, issue_key, revoke_key, rotate_key
 from resolvers.changes import CHANGE_TYPES, ChangeFeed, LocalSignal, change_stream
-from resolvers.keys import Principal, issue_key, revoke_key, rotate_key
 from server import create_app
 from settings import Settings
 from tests.conftest import serving, sqlite_only

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.models import AuditEntry, Partner, Role
 from db.seed import seed_reference
-from resolvers.keys import issue_key
+from resolvers.access.keys import issue_key
 from resolvers.writes.validation import InvalidError, text
 
 MEMBER_CREATE = """

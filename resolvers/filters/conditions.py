@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
+from resolvers.access.keys import ANONYMOUS, Principal
+from resolvers.access.visibility import where_visible
 from resolvers.errors import UserInputError
 from resolvers.filters.fields import LINK_FIELDS, OPERATORS, SCHEMAS, Kind, record_name
 from resolvers.filters.places import geo_condition
@@ -23,8 +25,6 @@ from resolvers.filters.tree import (
     Not,
     Related,
 )
-from resolvers.keys import ANONYMOUS, Principal
-from resolvers.visibility import visible
 
 __all__ = ["MAX_LIST_VALUES", "MAX_TEXT_LENGTH", "compile_filter"]
 
@@ -168,9 +168,7 @@ def _related(
         .join(far, getattr(link, relation.far) == far.id)
         .where(getattr(link, relation.near) == target.id)
     )
-    condition = visible(far, principal)
-    if condition is not None:
-        linked = linked.where(condition)
+    linked = where_visible(linked, far, principal)
     if part.quantifier == "some":
         return exists(linked.where(inner))
     if part.quantifier == "none":

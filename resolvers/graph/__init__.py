@@ -7,7 +7,7 @@ action plan, objective) and every edge (the link tables, a member's region,
 an objective's action plan) is loaded into a NetworkX graph once per process
 (`loading`): ids, a sort label per node and the edges' attributes, one SQL
 statement for the nodes and one per kind of edge. `GraphCache` (`cache`) keeps
-it and reloads it when the database has changed. Answers name nodes by
+it and reloads it when the database has changed (`db.versions`). Answers name nodes by
 `NodeKey` (`model`); the records behind them are read afterwards, in batch, by
 the request's loaders.
 
@@ -22,7 +22,7 @@ scored in a worker process (`resolvers.centrality`) and answered from
 """
 
 from resolvers.centrality import BETWEENNESS_BUDGET, FIRST_WAIT_SECONDS, Centrality
-from resolvers.graph.cache import DATA_VERSION_CHECKS, GraphCache
+from resolvers.graph.cache import GraphCache
 from resolvers.graph.collaboration import Collaborator, collaborators
 from resolvers.graph.listing import network_edges, network_nodes
 from resolvers.graph.loading import load_graph
@@ -54,7 +54,6 @@ from resolvers.graph.walks import (
 
 __all__ = [
     "BETWEENNESS_BUDGET",
-    "DATA_VERSION_CHECKS",
     "FIRST_WAIT_SECONDS",
     "GRAPH_THREAD",
     "MAX_DEPTH",

@@ -8,10 +8,10 @@ from typing import Any
 
 import networkx as nx
 
+from resolvers.access.keys import Principal
 from resolvers.centrality import Centrality, Ranking, Rankings
 from resolvers.graph.model import ENDS, EdgeFacts, Endpoint, Hop, ListedEdge, NodeKey
 from resolvers.graph.thread import off_loop
-from resolvers.keys import Principal
 
 __all__ = ["NetworkGraph"]
 

@@ -57,7 +57,7 @@ class SearchFilters:
     partner_kinds: frozenset[str] = frozenset()
     focus_areas: frozenset[int] = frozenset()
     dimensions: frozenset[str] = frozenset()
-    # Drafts and archived records are for staff (resolvers/visibility.py).
+    # Drafts and archived records are for staff (resolvers/access/visibility.py).
     published_only: bool = True
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from db.engine import Database
-from resolvers.keys import Principal
+from resolvers.access.keys import Principal
 
 __all__ = ["ForbiddenError", "UserError", "WriteContext", "WriteResult", "check_may_write"]
 

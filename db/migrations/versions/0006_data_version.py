@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-11-28 03:50:00.000000
 
 The network graph is cached per process and reloaded when the data changes
-(`resolvers/graph/cache.py`). SQLite says whether it has changed with
+(`resolvers/graph/cache.py`, through `db/versions.py`). SQLite says whether it has changed with
 `PRAGMA data_version`; PostgreSQL has no such thing, so this revision gives it
 one: a one-row table `data_version(value)`, counted up once by each
 transaction that writes to a table the graph is built from, by triggers.

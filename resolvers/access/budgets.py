@@ -23,7 +23,7 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
-from resolvers.keys import Principal
+from resolvers.access.keys import Principal
 
 __all__ = ["Budgets", "Verdict"]
 

@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.engine import Database
-from resolvers.budgets import caller
-from resolvers.keys import Principal, live_keys
+from resolvers.access.budgets import caller
+from resolvers.access.keys import Principal, live_keys
 
 __all__ = ["Connections", "RefusedError"]
 

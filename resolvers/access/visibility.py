@@ -3,20 +3,23 @@ lookups by ID, federation entities, filters through relations, places).
 
 Drafts and archived records are for staff only; everyone else sees published
 records. (Which fields a principal may read is decided in the schema's
-permission classes; this module is about rows.)
+permission classes; this module is about rows.) Reads narrow their statements
+with `where_visible`; `sees_all` tells a read that need not narrow at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 
 from db.models import Publication
-from resolvers.keys import Principal
+from resolvers.access.keys import Principal
 
-__all__ = ["audience", "visible"]
+__all__ = ["audience", "sees_all", "visible", "where_visible"]
+
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
 
 def visible(model: Any, principal: Principal) -> ColumnElement[bool] | None:
@@ -31,6 +34,17 @@ def visible(model: Any, principal: Principal) -> ColumnElement[bool] | None:
         (Publication.DRAFT, Publication.ARCHIVED)
     )
     return condition
+
+
+def where_visible(query: SelectT, model: Any, principal: Principal) -> SelectT:
+    """`query` narrowed to the rows of `model` that `principal` may see."""
+    condition = visible(model, principal)
+    return query if condition is None else query.where(condition)
+
+
+def sees_all(model: Any, principal: Principal) -> bool:
+    """Whether `principal` may see every row of `model` (no condition to add)."""
+    return visible(model, principal) is None
 
 
 def audience(principal: Principal) -> Hashable:
