@@ -1,5 +1,5 @@
-"""The GraphQL contract's layout: the mutations sit on top of the types they
-change. Each
+"""The GraphQL contract's layout: `schema/` is a module per concept, small
+enough to read, and the mutations sit on top of the types they change. Each
 module's imports are read from its source, those inside functions and
 `TYPE_CHECKING` included, and so are `strawberry.lazy` references."""
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema"
+MAX_LINES = 400
 
 
 def referenced_modules(path: Path) -> set[str]:
@@ -53,3 +54,18 @@ def test_only_the_schema_root_depends_on_the_mutations() -> None:
 
     # Then none references the mutations, so nothing they import can cycle back
     assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def test_no_schema_module_is_longer_than_the_limit() -> None:
+    # Given every module of the schema
+    modules = sorted(SCHEMA.rglob("*.py"))
+    assert modules, "schema/ has no modules"
+
+    # When their lines are counted
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in modules
+    }
+
+    # Then each is at most the limit: a longer one is split by concept
+    assert {path: n for path, n in lengths.items() if n > MAX_LINES} == {}
