@@ -1,28 +1,23 @@
 """Imports: staff upload a CSV or JSON file of partners, and the hub creates
 or updates them (`partnersImport`), with a report of every row.
 
-`Mutation` inherits `ImportMutations`, so this module only depends on
-`schema.mutations` lazily (for `UserError`), never the other way round at
-import time.
+`Mutation` inherits `ImportMutations`; the rows' and the file's problems are
+the `UserError` of `schema.payloads`, as every mutation's are.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import Annotated, cast
 
 import strawberry
 
 from resolvers import imports
 from resolvers.writes import WriteContext
 from schema.context import Info
-
-if TYPE_CHECKING:
-    from schema.mutations import UserError
+from schema.payloads import UserError
 
 __all__ = ["ImportMutations"]
-
-UserErrorT = Annotated["UserError", strawberry.lazy("schema.mutations")]
 
 
 @strawberry.enum(description="The format of an import file.")
@@ -81,7 +76,7 @@ class ImportRow:
         "and punctuation aside); null when it gives none."
     )
     outcome: ImportOutcome = strawberry.field(description="What happened to the row.")
-    errors: list[UserErrorT] = strawberry.field(
+    errors: list[UserError] = strawberry.field(
         description="Why the row was rejected, field by field (paths are within the row); "
         "empty for the other outcomes."
     )
@@ -107,7 +102,7 @@ class PartnersImportPayload:
     report: PartnersImportReport | None = strawberry.field(
         description="What happened to each row; null when the file could not be read."
     )
-    user_errors: list[UserErrorT] = strawberry.field(
+    user_errors: list[UserError] = strawberry.field(
         description="Problems with the file as a whole (not CSV or JSON, a wrong header, too "
         "large); empty when it was read. Problems with rows are in the report."
     )
@@ -143,6 +138,6 @@ class ImportMutations:
                 atomic=input.atomic,
             )
         except imports.ImportFileError as error:
-            failure = cast("UserError", error.user_error)
+            failure = cast(UserError, error.user_error)
             return PartnersImportPayload(report=None, user_errors=[failure])
         return PartnersImportPayload(report=cast(PartnersImportReport, report), user_errors=[])

@@ -1,31 +1,18 @@
-"""Filter and order inputs: `where:` and `orderBy:` on every list.
-
-Each type has its own `...Where` input listing the fields it can be filtered
-by, each field taking only the operators that fit it, so an unknown field or
-operator is a validation error naming it. `to_filter` turns an input into the
-resolvers' plain filter tree; global IDs become (type, key) pairs there.
+"""Where inputs: each type's `...Where` lists the fields it can be filtered
+by, so an unknown field or operator is a validation error naming it.
+`to_filter` turns one into the resolvers' plain filter tree; global IDs become
+(type, key) pairs there.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
-from resolvers.errors import UserInputError
-from resolvers.filters import (
-    All,
-    AnyOf,
-    BoundingBox,
-    Condition,
-    Filter,
-    Near,
-    Not,
-    OrderKey,
-    Related,
-)
+from resolvers.filters import All, AnyOf, BoundingBox, Condition, Filter, Near, Not, Related
 from schema.enums import (
     Confidence,
     InitiativeKind,
@@ -37,128 +24,32 @@ from schema.enums import (
     SectionKind,
     SustainabilityDimension,
 )
+from schema.filters.operators import (
+    BoundingBoxFilter,
+    CodeFilter,
+    EnumFilter,
+    FloatFilter,
+    IDFilter,
+    IntFilter,
+    NearFilter,
+    RelationFilter,
+    TextFilter,
+)
 from schema.nodes import parse_id
 
 __all__ = [
-    "ORDER_BY",
     "ROLES",
     "WHERE",
-    "ActionPlanOrder",
     "ActionPlanWhere",
     "FocusAreaWhere",
-    "InitiativeOrder",
     "InitiativeWhere",
-    "MemberOrder",
     "MemberWhere",
     "ObjectiveWhere",
-    "PartnerOrder",
     "PartnerWhere",
     "RegionWhere",
-    "UclgSectionOrder",
     "UclgSectionWhere",
     "to_filter",
-    "to_order",
 ]
-
-E = TypeVar("E")
-W = TypeVar("W")
-
-_IN = "Any of these values (at most 100)."
-
-
-@strawberry.input(description="Conditions on a text field, all of which must hold.")
-class TextFilter:
-    eq: str | None = strawberry.field(default=None, description="Exactly this text.")
-    ne: str | None = strawberry.field(default=None, description="Anything but this text.")
-    in_: list[str] | None = strawberry.field(default=None, name="in", description=_IN)
-    contains: str | None = strawberry.field(
-        default=None, description="Contains this text, ignoring case."
-    )
-    starts_with: str | None = strawberry.field(
-        default=None, description="Starts with this text, ignoring case."
-    )
-    is_null: bool | None = strawberry.field(
-        default=None, description="True: the field is empty; false: it is not."
-    )
-
-
-@strawberry.input(
-    description="Conditions on a code (an ISO country code, a slug): exact matches only."
-)
-class CodeFilter:
-    eq: str | None = strawberry.field(default=None, description="Exactly this code.")
-    ne: str | None = strawberry.field(default=None, description="Any code but this one.")
-    in_: list[str] | None = strawberry.field(default=None, name="in", description=_IN)
-    is_null: bool | None = strawberry.field(
-        default=None, description="True: the field is empty; false: it is not."
-    )
-
-
-@strawberry.input(description="Conditions on a whole number, all of which must hold.")
-class IntFilter:
-    eq: int | None = strawberry.field(default=None, description="Equal to.")
-    ne: int | None = strawberry.field(default=None, description="Not equal to.")
-    in_: list[int] | None = strawberry.field(default=None, name="in", description=_IN)
-    gt: int | None = strawberry.field(default=None, description="Greater than.")
-    gte: int | None = strawberry.field(default=None, description="Greater than or equal to.")
-    lt: int | None = strawberry.field(default=None, description="Less than.")
-    lte: int | None = strawberry.field(default=None, description="Less than or equal to.")
-    is_null: bool | None = strawberry.field(
-        default=None, description="True: the field is empty; false: it is not."
-    )
-
-
-@strawberry.input(description="Conditions on a number, all of which must hold.")
-class FloatFilter:
-    gt: float | None = strawberry.field(default=None, description="Greater than.")
-    gte: float | None = strawberry.field(default=None, description="Greater than or equal to.")
-    lt: float | None = strawberry.field(default=None, description="Less than.")
-    lte: float | None = strawberry.field(default=None, description="Less than or equal to.")
-    is_null: bool | None = strawberry.field(
-        default=None, description="True: the field is empty; false: it is not."
-    )
-
-
-@strawberry.input(description="Conditions on a reference to another object, by its global ID.")
-class IDFilter:
-    eq: strawberry.ID | None = strawberry.field(default=None, description="This object.")
-    ne: strawberry.ID | None = strawberry.field(default=None, description="Any but this object.")
-    in_: list[strawberry.ID] | None = strawberry.field(default=None, name="in", description=_IN)
-
-
-@strawberry.input(description="Conditions on an enumerated field.")
-class EnumFilter(Generic[E]):
-    eq: E | None = strawberry.field(default=None, description="This value.")
-    ne: E | None = strawberry.field(default=None, description="Any value but this one.")
-    in_: list[E] | None = strawberry.field(default=None, name="in", description=_IN)
-
-
-@strawberry.input(description="Within a distance of a point (great-circle distance).")
-class NearFilter:
-    latitude: float = strawberry.field(description="The point's latitude, -90 to 90 degrees.")
-    longitude: float = strawberry.field(description="The point's longitude, -180 to 180 degrees.")
-    km: float = strawberry.field(description="The distance in kilometres, more than 0.")
-
-
-@strawberry.input(
-    description="Inside a box of latitudes and longitudes. A `west` greater than `east` "
-    "crosses the antimeridian."
-)
-class BoundingBoxFilter:
-    south: float = strawberry.field(description="Southern edge (latitude, degrees).")
-    west: float = strawberry.field(description="Western edge (longitude, degrees).")
-    north: float = strawberry.field(description="Northern edge (latitude, degrees).")
-    east: float = strawberry.field(description="Eastern edge (longitude, degrees).")
-
-
-@strawberry.input(description="Conditions on a list of related objects.")
-class RelationFilter(Generic[W]):
-    some: W | None = strawberry.field(default=None, description="At least one matches.")
-    none: W | None = strawberry.field(default=None, description="None matches.")
-    every: W | None = strawberry.field(
-        default=None, description="Every one matches (true when there are none)."
-    )
-
 
 _AND = "All of these conditions hold."
 _OR = "At least one of these conditions holds."
@@ -352,102 +243,10 @@ class ObjectiveWhere:
     text: TextFilter | None = strawberry.field(default=None, description="The objective.")
 
 
-@strawberry.enum(description="Sort direction.")
-class OrderDirection(enum.Enum):
-    ASC = strawberry.enum_value("asc", description="Smallest (or A) first.")
-    DESC = strawberry.enum_value("desc", description="Largest (or Z) first.")
-
-
-@strawberry.enum(description="What member governments can be sorted by.")
-class MemberOrderField(enum.Enum):
-    NAME = strawberry.enum_value("name", description="The full name.")
-    COUNTRY = strawberry.enum_value("country", description="The country code.")
-    JOINED_YEAR = strawberry.enum_value("joinedYear", description="The year it joined.")
-    POPULATION = strawberry.enum_value("population", description="The (core) city's population.")
-    KIND = strawberry.enum_value("kind", description="The kind of government.")
-
-
-@strawberry.enum(description="What partners can be sorted by.")
-class PartnerOrderField(enum.Enum):
-    NAME = strawberry.enum_value("name", description="The name.")
-    KIND = strawberry.enum_value("kind", description="The kind of organisation.")
-    COUNTRY = strawberry.enum_value("country", description="The country code.")
-
-
-@strawberry.enum(description="What initiatives can be sorted by.")
-class InitiativeOrderField(enum.Enum):
-    TITLE = strawberry.enum_value("title", description="The title.")
-    START_YEAR = strawberry.enum_value("startYear", description="The first year.")
-    END_YEAR = strawberry.enum_value("endYear", description="The last year.")
-    KIND = strawberry.enum_value("kind", description="Initiative or pilot project.")
-    STATUS = strawberry.enum_value("status", description="Where it stands.")
-
-
-@strawberry.enum(description="What UCLG sections can be sorted by.")
-class UclgSectionOrderField(enum.Enum):
-    NAME = strawberry.enum_value("name", description="The short name.")
-    KIND = strawberry.enum_value("kind", description="What the section covers.")
-
-
-@strawberry.enum(description="What action plans can be sorted by.")
-class ActionPlanOrderField(enum.Enum):
-    TITLE = strawberry.enum_value("title", description="The title.")
-    START_YEAR = strawberry.enum_value("startYear", description="The first year it covers.")
-
-
-_DIRECTION = "Ascending (the default) or descending. Empty values sort last either way."
-
-
-@strawberry.input(description="One sort key for member governments.")
-class MemberOrder:
-    field: MemberOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
-@strawberry.input(description="One sort key for partners.")
-class PartnerOrder:
-    field: PartnerOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
-@strawberry.input(description="One sort key for initiatives.")
-class InitiativeOrder:
-    field: InitiativeOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
-@strawberry.input(description="One sort key for UCLG sections.")
-class UclgSectionOrder:
-    field: UclgSectionOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
-@strawberry.input(description="One sort key for action plans.")
-class ActionPlanOrder:
-    field: ActionPlanOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
-
-
 WHERE = strawberry.argument(description="Only the items for which these conditions hold.")
-ORDER_BY = strawberry.argument(
-    description="Sort keys, most significant first (at most 5); the id breaks ties."
-)
 ROLES = strawberry.argument(description="Only the edges with one of these roles.")
 
-MAX_ORDER_KEYS = 5
 _OPERATORS = {"in_": "in", "starts_with": "startsWith", "is_null": "isNull"}
-
-
-def to_order(keys: list[Any] | None) -> tuple[OrderKey, ...]:
-    """The resolvers' sort keys for an `orderBy:` argument."""
-    if not keys:
-        return ()
-    if len(keys) > MAX_ORDER_KEYS:
-        raise UserInputError(
-            f"`orderBy` takes at most {MAX_ORDER_KEYS} keys, got {len(keys)}.",
-            code="INVALID_ORDER",
-        )
-    return tuple(OrderKey(key.field.value, key.direction is OrderDirection.DESC) for key in keys)
 
 
 def to_filter(where: Any) -> Filter | None:

@@ -1,0 +1,117 @@
+"""API key mutations: admins create, rotate and revoke the keys that
+callers send."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types.unset import UNSET
+
+from db.models import Role as StoredRole
+from resolvers import writes
+from resolvers.access import keys as api_keys
+from resolvers.errors import UserInputError
+from schema.context import Info
+from schema.mutations.records import INPUT, input_id, optional
+from schema.payloads import ERRORS, UserError, user_errors
+from schema.permissions import AdminOnly
+
+__all__ = ["ApiKey", "ApiKeyCreateInput", "ApiKeyInput", "ApiKeyPayload", "KeyMutations", "KeyRole"]
+
+
+@strawberry.enum(description="What an API key may do.")
+class KeyRole(enum.Enum):
+    PARTNER = strawberry.enum_value(
+        "partner", description="A partner app: reads contacts, edits its own profile."
+    )
+    STAFF = strawberry.enum_value("staff", description="Metropolis staff: curate everything.")
+    ADMIN = strawberry.enum_value("admin", description="Staff who also manage API keys.")
+
+
+@strawberry.input(description="A new API key.")
+class ApiKeyCreateInput:
+    name: str = strawberry.field(description="Who or what the key is for.")
+    role: KeyRole = strawberry.field(description="What the key may do.")
+    partner_id: strawberry.ID | None = optional("The partner a PARTNER key belongs to.")
+
+
+@strawberry.input(description="An existing API key.")
+class ApiKeyInput:
+    id: int = strawberry.field(description="The key's number (from `apiKeys`).")
+
+
+@strawberry.type(description="An API key, without its secret.")
+class ApiKey:
+    id: int = strawberry.field(description="The key's number.")
+    name: str = strawberry.field(description="Who or what the key is for.")
+    role: str = strawberry.field(description="What the key may do.")
+
+
+@strawberry.type(description="The outcome of an API key mutation.")
+class ApiKeyPayload:
+    key: str | None = strawberry.field(
+        description="The new key: shown this once, never again. Keep it secret."
+    )
+    api_key: ApiKey | None = strawberry.field(description="The key's details.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type
+class KeyMutations:
+    """The API key mutations, part of `Mutation`."""
+
+    @strawberry.mutation(
+        description="Create an API key. The payload shows it once.",
+        permission_classes=[AdminOnly],
+    )
+    async def api_key_create(
+        self, info: Info, input: Annotated[ApiKeyCreateInput, INPUT]
+    ) -> ApiKeyPayload:
+        partner_id = None
+        if input.partner_id not in (UNSET, None):
+            partner_id, errors = input_id(str(input.partner_id), "Partner", "partnerId")
+            if partner_id is None:
+                return ApiKeyPayload(key=None, api_key=None, user_errors=user_errors(errors))
+        try:
+            issued = await api_keys.issue_key(
+                info.context.database,
+                name=input.name,
+                role=StoredRole(str(input.role.value)),
+                partner_id=partner_id,
+            )
+        except UserInputError as error:
+            failure = writes.UserError(("input",), error.message, error.code)
+            return ApiKeyPayload(key=None, api_key=None, user_errors=user_errors([failure]))
+        details = ApiKey(id=issued.id, name=issued.name, role=issued.role)
+        return ApiKeyPayload(key=issued.key, api_key=details, user_errors=[])
+
+    @strawberry.mutation(
+        description="Replace a key: a new key with the same role, and the old one revoked.",
+        permission_classes=[AdminOnly],
+    )
+    async def api_key_rotate(
+        self, info: Info, input: Annotated[ApiKeyInput, INPUT]
+    ) -> ApiKeyPayload:
+        issued = await api_keys.rotate_key(info.context.database, input.id)
+        if issued is None:
+            return _no_key()
+        details = ApiKey(id=issued.id, name=issued.name, role=issued.role)
+        return ApiKeyPayload(key=issued.key, api_key=details, user_errors=[])
+
+    @strawberry.mutation(
+        description="Revoke a key: refused from the next request on.",
+        permission_classes=[AdminOnly],
+    )
+    async def api_key_revoke(
+        self, info: Info, input: Annotated[ApiKeyInput, INPUT]
+    ) -> ApiKeyPayload:
+        if not await api_keys.revoke_key(info.context.database, input.id):
+            return _no_key()
+        return ApiKeyPayload(key=None, api_key=None, user_errors=[])
+
+
+def _no_key() -> ApiKeyPayload:
+    error = writes.UserError(("input", "id"), "No live key has this number.", "NOT_FOUND")
+    return ApiKeyPayload(key=None, api_key=None, user_errors=user_errors([error]))
