@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from bench import streams
 from bench.reads import measure, table
 from bench.search import KINDS, prepare, report, run
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_the_search_benchmark_runs_every_kind_of_query(tmp_path: Path) -> None:
@@ -44,3 +48,19 @@ async def test_the_streams_benchmark_measures_each_number_of_streams(tmp_path: P
     assert [run.streams for run in runs] == [0, 20]
     assert [len(run.query_ms) for run in runs] == [1, 1]
     assert [len(run.fan_out_ms) for run in runs] == [1, 1]
+
+
+def test_the_hooks_benchmark_times_both_runners_on_the_same_answers(tmp_path: Path) -> None:
+    # Given the seed data, when the runner benchmark runs one round as a script
+    # (it raises when the two runners' answers differ),
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.hooks", "--rounds", "1", "--database", tmp_path / "h.db"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_ROOT,
+    )
+    # then it times both queries with both runners.
+    assert completed.returncode == 0, completed.stderr
+    assert "| {__typename} |" in completed.stdout
+    assert "| nested, 20 members |" in completed.stdout
