@@ -30,9 +30,9 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from bench.network import prepare
-from bench.queries import INNER_PAGE, NESTED, TYPENAME, BenchQuery
 from bench.reads import BENCH_DIR, Hub
 from db.engine import Database
+from loadtest.queries import INNER_PAGE, NESTED, TYPENAME, BenchQuery
 from schema import schema
 from server import tune_gc
 
