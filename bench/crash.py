@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.workload import Client, Hub, Tally, Verdict, failures, prepare, verify
+from loadtest.workload import Client, Hub, Tally, Verdict, failures, prepare, verify
 
 __all__ = ["CrashResult", "main", "run"]
 

@@ -34,11 +34,11 @@ from pathlib import Path
 
 import httpx
 
-from bench.workload import Hub, sqlite_url
 from db.demo import ensure_demo
 from db.engine import Database
 from db.migrate import upgrade
 from db.seed import seed_reference
+from loadtest.workload import Hub, sqlite_url
 
 __all__ = ["HOSTILE", "Round", "main", "run"]
 

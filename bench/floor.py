@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bench.queries import (
+from loadtest.queries import (
     DIRECTORY,
     ENTITIES,
     FILTERED,

@@ -45,12 +45,12 @@ from typing import Any
 import httpx
 from strawberry import relay
 
-from bench.workload import Hub, percentile, sqlite_url
 from db.demo import ensure_demo
 from db.engine import Database
 from db.migrate import upgrade
 from db.models import Role
 from db.seed import seed_reference
+from loadtest.workload import Hub, percentile, sqlite_url
 from resolvers.access.keys import issue_key
 
 __all__ = ["KINDS", "Attack", "Kind", "Outcome", "Report", "main", "run"]

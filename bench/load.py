@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.workload import (
+from loadtest.workload import (
     Client,
     Hub,
     Tally,

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.reads            # in-process and HTTP, both databases
     .venv/bin/python -m bench.reads --quick    # fewer rounds (a smoke run)
 
-For each query of `bench.queries`, on the seed data and on the generated
+For each query of `loadtest.queries`, on the seed data and on the generated
 full-scale network (`bench.network`), it runs interleaved rounds of:
 
 - the floor (`bench.floor`): hand-written SQL + dicts + orjson, whose bytes
@@ -41,12 +41,12 @@ from sqlalchemy import event, select
 from bench.floor import answer as floor_answer
 from bench.http import HttpRun, load, serving, wrk_available
 from bench.network import prepare
-from bench.queries import INNER_PAGE, NESTED, TYPENAME, BenchQuery, queries
 from bench.search import machine
 from bench.stock import StockPath
 from db.engine import Database
 from db.models import Member, Partner, Publication
 from db.versions import DataVersion
+from loadtest.queries import INNER_PAGE, NESTED, TYPENAME, BenchQuery, queries
 from resolvers.context import Context
 from resolvers.graph import GraphCache
 from schema import schema
@@ -248,7 +248,9 @@ def table(figures: Figures) -> str:
     return "\n".join(lines)
 
 
-async def run(*, rounds: int) -> list[Figures]:
+async def run(*, rounds: int, seed_database: Path | None = None) -> list[Figures]:
+    if seed_database is not None:
+        return [await measure(seed_database, full=False, rounds=rounds)]
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     return [
         await measure(BENCH_DIR / "reads-seed.db", full=False, rounds=rounds),
@@ -347,13 +349,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="5 rounds, 2 s runs: a smoke run")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md")
+    parser.add_argument(
+        "--seed-database",
+        type=Path,
+        help="in-process on the seed data only, in this SQLite file; print only",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     tune_gc()  # as the server does at start-up
-    figures = asyncio.run(run(rounds=5 if args.quick else args.rounds))
+    rounds = 5 if args.quick else args.rounds
+    figures = asyncio.run(run(rounds=rounds, seed_database=args.seed_database))
     sections = [table(f) for f in figures]
     print("\n\n".join(sections), flush=True)
-    if args.no_http:
+    if args.no_http or args.seed_database:
         pass
     elif wrk_available():
         sections.append(
@@ -375,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     section = "\n\n".join([header, *sections])
     print(sections[-1])
-    if not args.no_write:
+    if not (args.no_write or args.seed_database):
         write_results(section)
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.workload import Hub, prepare
+from loadtest.workload import Hub, prepare
 
 __all__ = ["SlowResult", "main", "run"]
 

@@ -20,9 +20,9 @@ import strawberry
 from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 
-from bench.queries import BenchQuery, global_id
 from db import models
 from db.engine import Database
+from loadtest.queries import BenchQuery, global_id
 from resolvers.pagination import encode_cursor
 
 __all__ = ["StockPath", "stock_schema"]

@@ -36,10 +36,10 @@ import httpx
 from sqlalchemy import func, select
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.workload import Hub, prepare, sqlite_url
 from db.demo import ensure_demo
 from db.engine import Database
 from db.models import AuditEntry
+from loadtest.workload import Hub, prepare, sqlite_url
 
 __all__ = ["StreamRun", "main", "run"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 import weakref
 
-from bench.queries import DIRECTORY, global_id
-from bench.queries import NESTED as BENCH_NESTED
 from db.engine import Database
+from loadtest.queries import DIRECTORY, global_id
+from loadtest.queries import NESTED as BENCH_NESTED
 from resolvers.loaders import Loaders
 from resolvers.pagination import page_args
 from resolvers.records import MemberRecord

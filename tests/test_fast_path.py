@@ -13,8 +13,8 @@ import pytest
 import strawberry
 from asgi_lifespan import LifespanManager
 
-from bench.queries import DIRECTORY, ENTITIES, FILTERED, NEIGHBOURHOOD, NESTED, global_id
 from engine.execution import FastExecutionContext, plans_built
+from loadtest.queries import DIRECTORY, ENTITIES, FILTERED, NEIGHBOURHOOD, NESTED, global_id
 from server import create_app
 from settings import Settings
 

@@ -16,6 +16,9 @@ FORBIDDEN = {
     "engine": {"schema", "app", "server", "cli"},
     "resolvers": {"engine", "schema", "app", "server", "cli"},
     "db": {"resolvers", "engine", "schema", "app", "server", "cli", "strawberry"},
+    # The benchmarks measure; what they share with the tests is `loadtest/`'s.
+    "tests": {"bench"},
+    "loadtest": {"bench", "tests"},
 }
 
 

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 
 import schema.pagination
 import schema.query
-from bench.queries import NESTED
+from loadtest.queries import NESTED
 from resolvers.records import PartnerRecord, partial_from_row
 from settings import Settings
 from tests.conftest import StatementCounter, hub_settings

@@ -1,4 +1,5 @@
-"""The queries the read benchmark times: documents, variables and names.
+"""The queries the read benchmark times, and the tests check: documents,
+variables and names.
 
 Each is answered three ways (see `bench.reads`): by hand-written SQL (the
 floor, `bench.floor`), by stock Strawberry over ORM entities (`bench.stock`,
