@@ -40,7 +40,7 @@ from db.models import (
     Region,
     UclgSection,
 )
-from db.reference import (
+from db.referencedata import (
     ABOUT_US_URL,
     ACTION_PLAN,
     FOCUS_AREAS,

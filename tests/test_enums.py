@@ -9,6 +9,7 @@ import enum
 import pytest
 
 from db import models
+from db.models import enums as storage_enums
 from schema import enums
 from schema.mutations import KeyRole
 
@@ -31,10 +32,10 @@ def test_the_key_role_has_the_storage_roles() -> None:
 def test_every_storage_enum_has_a_graphql_enum() -> None:
     storage = {
         name
-        for name, value in vars(models).items()
+        for name, value in vars(storage_enums).items()
         if isinstance(value, type)
         and issubclass(value, enum.Enum)
-        and value.__module__ == models.__name__
+        and value.__module__ == storage_enums.__name__
     }
     # API keys' roles are `KeyRole`, beside the key mutations.
     assert storage - set(enums.__all__) == {"Role"}

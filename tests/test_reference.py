@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from db.models import Confidence, MemberKind, MemberRole, PartnerKind, PartnerRole
-from db.reference import (
-    MEMBER_ALIASES,
+from db.referencedata import ReferenceData, load_reference
+from db.referencedata.facts import MEMBER_ALIASES
+from db.referencedata.fields import (
     NameIndex,
-    ReferenceData,
     joined_year,
-    load_reference,
     member_kind,
     normalise,
     partner_kind,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Origin, Partner
-from db.reference import normalise
+from db.referencedata import normalise
 from resolvers.imports.formats import BATCH, FileFormat
 from resolvers.imports.reading import read_file
 from resolvers.imports.reports import ImportReport, Outcome, RowReport

@@ -1,0 +1,123 @@
+"""The hub's own records: federated subgraphs and their versions, API keys,
+the audit trail and idempotent replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.models.base import Base, enum_column, utcnow
+from db.models.enums import Role
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "IdempotencyRecord",
+    "Subgraph",
+    "SubgraphVersion",
+]
+
+
+class Subgraph(Base):
+    """A partner's GraphQL subgraph, registered with the hub for composition."""
+
+    __tablename__ = "subgraphs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SubgraphVersion(Base):
+    """One SDL fetched from a subgraph, and whether it composed with the others.
+
+    The subgraph's current SDL is its newest accepted version: a rejected one
+    is kept with the composers' messages and replaces nothing."""
+
+    __tablename__ = "subgraph_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subgraph_id: Mapped[int] = mapped_column(
+        ForeignKey("subgraphs.id", ondelete="CASCADE"), index=True
+    )
+    sdl: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    messages: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ApiKey(Base):
+    """An API key: only its SHA-256 digest is stored, never the key itself."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key's first characters, to recognise it in lists (not a secret).
+    hint: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), index=True
+    )
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'partner') = (partner_id IS NOT NULL)", name="partner_keys_have_a_partner"
+        ),
+    )
+
+
+class AuditEntry(Base):
+    """One change to one record: append-only."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[dict[str, list[object]]] = mapped_column(JSON, default=dict)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_entries_record", "record_type", "record_id", "id"),)
+
+
+class IdempotencyRecord(Base):
+    """The outcome of a create sent with an idempotency key, so a retry of
+    the same request applies once and answers the same."""
+
+    __tablename__ = "idempotency_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    operation: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("key_id", "operation", "idempotency_key"),)
