@@ -39,14 +39,12 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.pyutils import Undefined
-from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.base import StrawberryObjectDefinition
 
 from engine.documents import memo_of
+from engine.node_ids import node_id_attribute
 
-__all__ = ["FastExecutionContext", "node_id_attribute", "plans_built"]
+__all__ = ["FastExecutionContext", "plans_built"]
 
 # What a plan returns when the standard path must answer instead.
 MISS: Final = object()
@@ -151,42 +149,6 @@ def _reader(parent_type: GraphQLObjectType, name: str, field: GraphQLField) -> P
     if name == "id":
         return _node_id_reader(parent_type)
     return None
-
-
-def _id_field(definition: StrawberryObjectDefinition) -> Any:
-    return next(
-        (f for f in definition.fields if f.base_resolver is not None and f.graphql_name == "id"),
-        None,
-    )
-
-
-def _function(field: Any) -> Any:
-    wrapped = field.base_resolver.wrapped_func
-    return getattr(wrapped, "__func__", wrapped)
-
-
-# `relay.Node`'s own `id` field, which types that do not override it share.
-_NODE_ID: Final = _id_field(relay.Node.__strawberry_definition__)  # type: ignore[attr-defined]
-
-
-def node_id_attribute(parent_type: GraphQLObjectType) -> str | None:
-    """The record attribute a `Node` type's `id` is made from, when the type keeps
-    `relay.Node`'s own way of making it; None otherwise."""
-    definition = parent_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryObjectDefinition):
-        return None
-    origin = definition.origin
-    if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
-        return None
-    field = _id_field(definition)
-    if field is None or field.extensions or _function(field) is not _function(_NODE_ID):
-        return None
-    # Only the default ways of naming the type and reading the id.
-    for method in ("resolve_id", "resolve_typename"):
-        if getattr(origin, method).__func__ is not getattr(relay.Node, method).__func__:
-            return None
-    attribute: str = origin.resolve_id_attr()
-    return attribute
 
 
 def _node_id_reader(parent_type: GraphQLObjectType) -> Plan | None:

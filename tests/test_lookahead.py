@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 import schema.pagination
 import schema.query
+from engine.lookahead import MAX_DIRECTIVE_VARIABLES
 from loadtest.queries import NESTED
 from resolvers.records import PartnerRecord, partial_from_row
 from settings import Settings
@@ -47,6 +48,40 @@ fragment Organisation on Partner {
   id name website provenance { origin }
   contact { email }
   history(first: 1) { totalCount }
+}
+"""
+
+# A long text the page reads only when the request does not skip it, in a
+# field and through a fragment.
+SKIPPED = """
+query Skipped($brief: Boolean!, $withSite: Boolean!) {
+  initiatives(first: 10) {
+    edges {
+      node {
+        title
+        partners(first: 3) {
+          edges {
+            node { name description @skip(if: $brief) ...Site @include(if: $withSite) }
+          }
+        }
+      }
+    }
+  }
+}
+fragment Site on Partner { website }
+"""
+
+# As many directive variables as the lookahead keeps apart, and one more.
+TOO_MANY = """
+query TooMany($a: Boolean!, $b: Boolean!, $c: Boolean!, $d: Boolean!, $e: Boolean!) {
+  partners(first: 5) {
+    edges {
+      node {
+        name @skip(if: $a) kind @skip(if: $b) country @skip(if: $c)
+        website @skip(if: $d) description @skip(if: $e)
+      }
+    }
+  }
 }
 """
 
@@ -133,3 +168,57 @@ async def test_an_attribute_not_read_fails_loudly() -> None:
     assert (partner.id, partner.name) == (7, "Cisco")
     with pytest.raises(AttributeError):
         _ = partner.description
+
+
+def _partner_pages(statements: list[str]) -> list[str]:
+    return [s for s in statements if "partner_initiatives" in s]
+
+
+async def test_a_field_one_request_skips_is_read_when_the_next_includes_it(
+    hub: httpx.AsyncClient, sql: StatementCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a document whose first request skips a partner's description and website
+    brief = {"query": SKIPPED, "variables": {"brief": True, "withSite": False}}
+    sql.reset()
+    narrow, full = await _answers(hub, brief, {}, monkeypatch)
+    assert narrow == full
+    assert narrow[0] == 200
+    skipping = _partner_pages(sql.statements)[0]
+
+    # When the same document is asked again, including both
+    detailed = {"query": SKIPPED, "variables": {"brief": False, "withSite": True}}
+    sql.reset()
+    narrow, full = await _answers(hub, detailed, {}, monkeypatch)
+
+    # Then the page reads them this time, and answers as a page that reads everything
+    assert narrow == full
+    assert narrow[0] == 200
+    assert b'"description"' in narrow[1]
+    assert b'"errors"' not in narrow[1]
+    including = _partner_pages(sql.statements)[0]
+    for column in ("partners.description", "partners.website"):
+        assert column not in skipping
+        assert column in including
+
+
+async def test_a_document_with_too_many_directive_variables_reads_what_any_request_needs(
+    hub: httpx.AsyncClient, sql: StatementCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a document whose directives take more variables than the lookahead keeps apart
+    assert TOO_MANY.count("@skip") == MAX_DIRECTIVE_VARIABLES + 1
+    answers = []
+    for skipped in (True, False):
+        body = {"query": TOO_MANY, "variables": dict.fromkeys("abcde", skipped)}
+
+        # When it is asked with every field skipped, then with none
+        sql.reset()
+        narrow, full = await _answers(hub, body, {}, monkeypatch)
+
+        # Then each answers as a page that reads everything, and the page read the
+        # description both times
+        assert narrow == full
+        assert narrow[0] == 200
+        assert "partners.description" in next(s for s in sql.statements if "FROM partners" in s)
+        answers.append(narrow[1])
+    assert b'"description"' not in answers[0]
+    assert b'"description"' in answers[1]
