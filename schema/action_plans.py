@@ -10,6 +10,7 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import ActionPlanRecord, ObjectiveRecord
 from schema.context import Info
+from schema.descriptions import ActionPlanFields, ObjectiveFields
 from schema.filters import ORDER_BY, WHERE, InitiativeOrder, InitiativeWhere, ObjectiveWhere
 from schema.graph import Connected
 from schema.nodes import entity, load_record
@@ -25,8 +26,8 @@ __all__ = ["ActionPlan", "Objective"]
 @entity(ActionPlanRecord, "A Metropolis action plan (e.g. Action Plan 2015-2017).")
 class ActionPlan(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
-    title: str = strawberry.field(description="The plan's title.")
-    start_year: int = strawberry.field(description="The first year the plan covers.")
+    title: str = strawberry.field(description=ActionPlanFields.TITLE)
+    start_year: int = strawberry.field(description=ActionPlanFields.START_YEAR)
     end_year: int = strawberry.field(description="The last year the plan covers.")
     summary: str | None = strawberry.field(description="A summary of the plan, where known.")
 
@@ -46,7 +47,7 @@ class ActionPlan(relay.Node, Sourced, Connected):
 class Objective(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
     position: int = strawberry.field(description="Its place in the plan's list, from 1.")
-    text: str = strawberry.field(description="The objective, as the plan states it.")
+    text: str = strawberry.field(description=ObjectiveFields.TEXT)
     action_plan_id: strawberry.Private[int]
 
     @strawberry.field(description="The action plan it belongs to.")

@@ -10,6 +10,7 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import FocusAreaRecord
 from schema.context import Info
+from schema.descriptions import FocusAreaFields
 from schema.filters import (
     ORDER_BY,
     WHERE,
@@ -38,8 +39,8 @@ __all__ = ["FocusArea"]
 )
 class FocusArea(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
-    slug: str = strawberry.field(description="A stable, URL-friendly name.")
-    name: str = strawberry.field(description="The mission's name.")
+    slug: str = strawberry.field(description=FocusAreaFields.SLUG)
+    name: str = strawberry.field(description=FocusAreaFields.NAME)
     description: str = strawberry.field(description="The mission, as Metropolis states it.")
 
     @strawberry.field(description="The initiatives that serve this mission.")

@@ -10,6 +10,7 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import InitiativeRecord
 from schema.context import Info
+from schema.descriptions import InitiativeFields, RecordFields
 from schema.enums import (
     InitiativeKind,
     InitiativeStatus,
@@ -62,23 +63,17 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
 )
 class Initiative(relay.Node, Sourced, Historic, Connected):
     id: relay.NodeID[int]
-    title: str = strawberry.field(description="The initiative's title.")
-    kind: InitiativeKind = strawberry.field(description="Initiative or pilot project.")
-    period: str | None = strawberry.field(
-        description="Its period as the source gives it (e.g. `2012-2014`)."
-    )
-    start_year: int | None = strawberry.field(description="The first year of its period.")
+    title: str = strawberry.field(description=InitiativeFields.TITLE)
+    kind: InitiativeKind = strawberry.field(description=InitiativeFields.KIND)
+    period: str | None = strawberry.field(description=InitiativeFields.PERIOD)
+    start_year: int | None = strawberry.field(description=InitiativeFields.START_YEAR)
     end_year: int | None = strawberry.field(
-        description="The last year of its period; null when open-ended or unknown."
+        description=InitiativeFields.END_YEAR + " Null when open-ended or unknown."
     )
-    status: InitiativeStatus = strawberry.field(description="Where it stands.")
-    summary: str | None = strawberry.field(description="Its topic, as the source states it.")
-    version: int = strawberry.field(
-        description="Changes with every edit: send it back to update the record safely."
-    )
-    publication: Publication = strawberry.field(
-        description="Who can see the record: drafts and archived records are for staff only."
-    )
+    status: InitiativeStatus = strawberry.field(description=InitiativeFields.STATUS)
+    summary: str | None = strawberry.field(description=InitiativeFields.SUMMARY)
+    version: int = strawberry.field(description=RecordFields.VERSION)
+    publication: Publication = strawberry.field(description=RecordFields.PUBLICATION)
 
     @strawberry.field(
         description="The aspects of urban sustainability it works on (derived from its "

@@ -10,6 +10,12 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import MemberRecord, RegionRecord
 from schema.context import Info
+from schema.descriptions import (
+    NULL_WHERE_UNKNOWN,
+    NULL_WHERE_UNSTATED,
+    MemberFields,
+    RecordFields,
+)
 from schema.enums import MemberKind, MemberRole, MemberStatus, Publication
 from schema.filters import (
     ORDER_BY,
@@ -54,40 +60,23 @@ PartnerT = Annotated["Partner", strawberry.lazy("schema.partners")]
 )
 class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
     id: relay.NodeID[int]
-    name: str = strawberry.field(
-        description="The name the sources give, with its qualifier where there is one "
-        "(e.g. `Barcelona (Ajuntament / City Council)`)."
-    )
-    short_name: str = strawberry.field(
-        description="The name without its qualifier (e.g. `Barcelona`)."
-    )
-    country_code: str = strawberry.field(
-        name="country", description="The country, as its ISO 3166-1 alpha-2 code (e.g. `DE`)."
-    )
-    country_name: str = strawberry.field(description="The country's English name.")
-    kind: MemberKind = strawberry.field(description="What kind of government it is.")
-    status: MemberStatus = strawberry.field(description="Whether it is still a member.")
+    name: str = strawberry.field(description=MemberFields.NAME)
+    short_name: str = strawberry.field(description=MemberFields.SHORT_NAME)
+    country_code: str = strawberry.field(name="country", description=MemberFields.COUNTRY)
+    country_name: str = strawberry.field(description=MemberFields.COUNTRY_NAME)
+    kind: MemberKind = strawberry.field(description=MemberFields.KIND)
+    status: MemberStatus = strawberry.field(description=MemberFields.STATUS)
     joined_year: int | None = strawberry.field(
-        description="The year it joined, where a source states it."
+        description=MemberFields.JOINED_YEAR + NULL_WHERE_UNSTATED
     )
     statement_year: int | None = strawberry.field(
         description="The year of the dated statement that confirms its membership (not "
         "necessarily the year it joined); null when the source is undated."
     )
-    evidence: str | None = strawberry.field(
-        description="The statement that confirms its membership, as the source gives it."
-    )
-    latitude: float | None = strawberry.field(
-        description="Latitude in degrees (WGS 84) of the city, or of the core city of a "
-        "metropolitan or regional government."
-    )
-    longitude: float | None = strawberry.field(
-        description="Longitude in degrees (WGS 84), as for `latitude`."
-    )
-    population: int | None = strawberry.field(
-        description="Population of the city, or of the core city of a metropolitan or "
-        "regional government (GeoNames)."
-    )
+    evidence: str | None = strawberry.field(description=MemberFields.EVIDENCE)
+    latitude: float | None = strawberry.field(description=MemberFields.LATITUDE)
+    longitude: float | None = strawberry.field(description=MemberFields.LONGITUDE)
+    population: int | None = strawberry.field(description=MemberFields.POPULATION)
     geonames_id: int | None = strawberry.field(
         description="The GeoNames id of the city its coordinates and population come from."
     )
@@ -99,16 +88,12 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         description="The Metropolis regional secretariat it belongs to (five of them: the "
         "Americas are split into Latin America & Caribbean and North America)."
     )
-    website: str | None = strawberry.field(description="Its website, where known.")
-    version: int = strawberry.field(
-        description="Changes with every edit: send it back to update the record safely."
-    )
-    publication: Publication = strawberry.field(
-        description="Who can see the record: drafts and archived records are for staff only."
-    )
+    website: str | None = strawberry.field(description=RecordFields.WEBSITE + NULL_WHERE_UNKNOWN)
+    version: int = strawberry.field(description=RecordFields.VERSION)
+    publication: Publication = strawberry.field(description=RecordFields.PUBLICATION)
     region_id: strawberry.Private[int]
 
-    @strawberry.field(description="The world region it belongs to.")
+    @strawberry.field(description=MemberFields.REGION)
     @reads("region_id")
     async def region(self, info: Info) -> Annotated[Region, strawberry.lazy("schema.regions")]:
         return await load_record(info, RegionRecord, self.region_id)

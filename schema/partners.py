@@ -10,6 +10,7 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import PartnerRecord
 from schema.context import Info
+from schema.descriptions import NULL_WHERE_UNKNOWN, PartnerFields, RecordFields
 from schema.enums import PartnerKind, PartnerRole, Publication
 from schema.filters import (
     ORDER_BY,
@@ -55,28 +56,20 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
 )
 class Partner(relay.Node, Sourced, Historic, Connected):
     id: relay.NodeID[int]
-    name: str = strawberry.field(description="The organisation's name.")
-    kind: PartnerKind = strawberry.field(description="What kind of organisation it is.")
-    sector: str | None = strawberry.field(
-        description="The organisation's type as the source describes it (e.g. "
-        "`multilateral (development bank)`)."
-    )
+    name: str = strawberry.field(description=PartnerFields.NAME)
+    kind: PartnerKind = strawberry.field(description=PartnerFields.KIND)
+    sector: str | None = strawberry.field(description=PartnerFields.SECTOR)
     country_code: str | None = strawberry.field(
-        name="country",
-        description="Its home country, as its ISO 3166-1 alpha-2 code, where known.",
+        name="country", description=PartnerFields.COUNTRY + NULL_WHERE_UNKNOWN
     )
-    website: str | None = strawberry.field(description="Its website, where known.")
-    description: str | None = strawberry.field(
-        description="Its relationship with Metropolis, as the sources state it."
-    )
-    period: str | None = strawberry.field(
-        description="The years the relationship is documented for (e.g. `2005-2020`, `n.d.`)."
-    )
+    website: str | None = strawberry.field(description=RecordFields.WEBSITE + NULL_WHERE_UNKNOWN)
+    description: str | None = strawberry.field(description=PartnerFields.DESCRIPTION)
+    period: str | None = strawberry.field(description=PartnerFields.PERIOD)
     latitude: float | None = strawberry.field(
-        description="Latitude in degrees (WGS 84) of its office, where known."
+        description=PartnerFields.LATITUDE + NULL_WHERE_UNKNOWN
     )
     longitude: float | None = strawberry.field(
-        description="Longitude in degrees (WGS 84) of its office, where known."
+        description=PartnerFields.LONGITUDE + NULL_WHERE_UNKNOWN
     )
 
     @strawberry.field(
@@ -87,12 +80,8 @@ class Partner(relay.Node, Sourced, Historic, Connected):
     def contact(self) -> PartnerContact | None:
         return cast(PartnerContact, self)
 
-    version: int = strawberry.field(
-        description="Changes with every edit: send it back to update the record safely."
-    )
-    publication: Publication = strawberry.field(
-        description="Who can see the record: drafts and archived records are for staff only."
-    )
+    version: int = strawberry.field(description=RecordFields.VERSION)
+    publication: Publication = strawberry.field(description=RecordFields.PUBLICATION)
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
     @reads("id")

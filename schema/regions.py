@@ -10,6 +10,7 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import RegionRecord
 from schema.context import Info
+from schema.descriptions import RegionFields
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
 from schema.nodes import entity
@@ -28,8 +29,8 @@ __all__ = ["Region"]
 )
 class Region(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
-    slug: str = strawberry.field(description="A stable, URL-friendly name (e.g. `europe`).")
-    name: str = strawberry.field(description="The region's name.")
+    slug: str = strawberry.field(description=RegionFields.SLUG)
+    name: str = strawberry.field(description=RegionFields.NAME)
 
     @strawberry.field(description="The member governments in this region.")
     @reads("id")

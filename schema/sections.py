@@ -10,6 +10,7 @@ from strawberry import relay
 from engine.lookahead import reads
 from resolvers.records import MemberRecord, SectionRecord
 from schema.context import Info
+from schema.descriptions import NULL_WHERE_UNSTATED, RecordFields, UclgSectionFields
 from schema.enums import Publication, SectionKind
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
@@ -33,23 +34,19 @@ MemberT = Annotated["Member", strawberry.lazy("schema.members")]
 )
 class UclgSection(relay.Node, Sourced, Connected):
     id: relay.NodeID[int]
-    name: str = strawberry.field(description="The section's short name (e.g. `UCLG Africa`).")
+    name: str = strawberry.field(description=UclgSectionFields.NAME)
     full_name: str = strawberry.field(description="The section's full name.")
-    kind: SectionKind = strawberry.field(description="What the section covers.")
+    kind: SectionKind = strawberry.field(description=UclgSectionFields.KIND)
     area: str = strawberry.field(description="The area or membership it covers.")
     seat_city: str | None = strawberry.field(
-        description="The city of its seat; null where no source states it."
+        description=UclgSectionFields.SEAT_CITY + NULL_WHERE_UNSTATED
     )
     seat_country: str | None = strawberry.field(description="The country of its seat.")
     seat_note: str | None = strawberry.field(
         description="A note on how the seat is known, where it is not stated outright."
     )
-    version: int = strawberry.field(
-        description="Changes with every edit: send it back to update the record safely."
-    )
-    publication: Publication = strawberry.field(
-        description="Who can see the record: drafts and archived records are for staff only."
-    )
+    version: int = strawberry.field(description=RecordFields.VERSION)
+    publication: Publication = strawberry.field(description=RecordFields.PUBLICATION)
     seat_member_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The member government of its seat city, if it is a member.")

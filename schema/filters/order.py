@@ -11,6 +11,13 @@ import strawberry
 
 from resolvers.errors import UserInputError
 from resolvers.filters import OrderKey
+from schema.descriptions import (
+    ActionPlanFields,
+    InitiativeFields,
+    MemberFields,
+    PartnerFields,
+    UclgSectionFields,
+)
 
 __all__ = [
     "MAX_ORDER_KEYS",
@@ -33,71 +40,74 @@ class OrderDirection(enum.Enum):
 
 @strawberry.enum(description="What member governments can be sorted by.")
 class MemberOrderField(enum.Enum):
-    NAME = strawberry.enum_value("name", description="The full name.")
-    COUNTRY = strawberry.enum_value("country", description="The country code.")
-    JOINED_YEAR = strawberry.enum_value("joinedYear", description="The year it joined.")
-    POPULATION = strawberry.enum_value("population", description="The (core) city's population.")
-    KIND = strawberry.enum_value("kind", description="The kind of government.")
+    NAME = strawberry.enum_value("name", description=MemberFields.NAME)
+    COUNTRY = strawberry.enum_value("country", description=MemberFields.COUNTRY)
+    JOINED_YEAR = strawberry.enum_value("joinedYear", description=MemberFields.JOINED_YEAR)
+    POPULATION = strawberry.enum_value("population", description=MemberFields.POPULATION)
+    KIND = strawberry.enum_value("kind", description=MemberFields.KIND)
 
 
 @strawberry.enum(description="What partners can be sorted by.")
 class PartnerOrderField(enum.Enum):
-    NAME = strawberry.enum_value("name", description="The name.")
-    KIND = strawberry.enum_value("kind", description="The kind of organisation.")
-    COUNTRY = strawberry.enum_value("country", description="The country code.")
+    NAME = strawberry.enum_value("name", description=PartnerFields.NAME)
+    KIND = strawberry.enum_value("kind", description=PartnerFields.KIND)
+    COUNTRY = strawberry.enum_value("country", description=PartnerFields.COUNTRY)
 
 
 @strawberry.enum(description="What initiatives can be sorted by.")
 class InitiativeOrderField(enum.Enum):
-    TITLE = strawberry.enum_value("title", description="The title.")
-    START_YEAR = strawberry.enum_value("startYear", description="The first year.")
-    END_YEAR = strawberry.enum_value("endYear", description="The last year.")
-    KIND = strawberry.enum_value("kind", description="Initiative or pilot project.")
-    STATUS = strawberry.enum_value("status", description="Where it stands.")
+    TITLE = strawberry.enum_value("title", description=InitiativeFields.TITLE)
+    START_YEAR = strawberry.enum_value("startYear", description=InitiativeFields.START_YEAR)
+    END_YEAR = strawberry.enum_value("endYear", description=InitiativeFields.END_YEAR)
+    KIND = strawberry.enum_value("kind", description=InitiativeFields.KIND)
+    STATUS = strawberry.enum_value("status", description=InitiativeFields.STATUS)
 
 
 @strawberry.enum(description="What UCLG sections can be sorted by.")
 class UclgSectionOrderField(enum.Enum):
-    NAME = strawberry.enum_value("name", description="The short name.")
-    KIND = strawberry.enum_value("kind", description="What the section covers.")
+    NAME = strawberry.enum_value("name", description=UclgSectionFields.NAME)
+    KIND = strawberry.enum_value("kind", description=UclgSectionFields.KIND)
 
 
 @strawberry.enum(description="What action plans can be sorted by.")
 class ActionPlanOrderField(enum.Enum):
-    TITLE = strawberry.enum_value("title", description="The title.")
-    START_YEAR = strawberry.enum_value("startYear", description="The first year it covers.")
+    TITLE = strawberry.enum_value("title", description=ActionPlanFields.TITLE)
+    START_YEAR = strawberry.enum_value("startYear", description=ActionPlanFields.START_YEAR)
 
 
 _DIRECTION = "Ascending (the default) or descending. Empty values sort last either way."
 
 
+_FIELD = "What to sort by."
+
+
 @strawberry.input(description="One sort key for member governments.")
 class MemberOrder:
-    field: MemberOrderField = strawberry.field(description="What to sort by.")
+    field: MemberOrderField = strawberry.field(description=_FIELD)
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
 
 
 @strawberry.input(description="One sort key for partners.")
 class PartnerOrder:
-    field: PartnerOrderField = strawberry.field(description="What to sort by.")
+    field: PartnerOrderField = strawberry.field(description=_FIELD)
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
 
 
 @strawberry.input(description="One sort key for initiatives.")
 class InitiativeOrder:
-    field: InitiativeOrderField = strawberry.field(description="What to sort by.")
+    field: InitiativeOrderField = strawberry.field(description=_FIELD)
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
 
 
 @strawberry.input(description="One sort key for UCLG sections.")
 class UclgSectionOrder:
-    field: UclgSectionOrderField = strawberry.field(description="What to sort by.")
+    field: UclgSectionOrderField = strawberry.field(description=_FIELD)
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
 
 
 @strawberry.input(description="One sort key for action plans.")
 class ActionPlanOrder:
-    field: ActionPlanOrderField = strawberry.field(description="What to sort by.")
+    field: ActionPlanOrderField = strawberry.field(description=_FIELD)
     direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description=_DIRECTION)
 
 

@@ -13,6 +13,17 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from resolvers.filters import All, AnyOf, BoundingBox, Condition, Filter, Near, Not, Related
+from schema.descriptions import (
+    ActionPlanFields,
+    FocusAreaFields,
+    InitiativeFields,
+    MemberFields,
+    ObjectiveFields,
+    PartnerFields,
+    RecordFields,
+    RegionFields,
+    UclgSectionFields,
+)
 from schema.enums import (
     Confidence,
     InitiativeKind,
@@ -56,7 +67,9 @@ _OR = "At least one of these conditions holds."
 _NOT = "This condition does not hold."
 _ID = "The object itself."
 _ORIGIN = "Where the record comes from (e.g. leave out demo data)."
-_CONFIDENCE = "How sure the hub is of the record."
+_CONFIDENCE = RecordFields.CONFIDENCE
+_NEAR = "Within a distance of a point."
+_WITHIN = "Inside a box of latitudes and longitudes."
 
 OriginFilter = EnumFilter[Origin]
 ConfidenceFilter = EnumFilter[Confidence]
@@ -68,37 +81,33 @@ class MemberWhere:
     or_: list[MemberWhere] | None = strawberry.field(default=None, name="or", description=_OR)
     not_: MemberWhere | None = strawberry.field(default=None, name="not", description=_NOT)
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    name: TextFilter | None = strawberry.field(default=None, description="The full name.")
+    name: TextFilter | None = strawberry.field(default=None, description=MemberFields.NAME)
     short_name: TextFilter | None = strawberry.field(
-        default=None, description="The name without its qualifier."
+        default=None, description=MemberFields.SHORT_NAME
     )
-    country: CodeFilter | None = strawberry.field(
-        default=None, description="The ISO 3166-1 alpha-2 country code."
-    )
+    country: CodeFilter | None = strawberry.field(default=None, description=MemberFields.COUNTRY)
     country_name: TextFilter | None = strawberry.field(
-        default=None, description="The country's name."
+        default=None, description=MemberFields.COUNTRY_NAME
     )
-    region: IDFilter | None = strawberry.field(default=None, description="The world region.")
+    region: IDFilter | None = strawberry.field(default=None, description=MemberFields.REGION)
     kind: EnumFilter[MemberKind] | None = strawberry.field(
-        default=None, description="The kind of government."
+        default=None, description=MemberFields.KIND
     )
     status: EnumFilter[MemberStatus] | None = strawberry.field(
-        default=None, description="Current or former member."
+        default=None, description=MemberFields.STATUS
     )
     joined_year: IntFilter | None = strawberry.field(
-        default=None, description="The year it joined."
+        default=None, description=MemberFields.JOINED_YEAR
     )
     population: IntFilter | None = strawberry.field(
-        default=None, description="The (core) city's population."
+        default=None, description=MemberFields.POPULATION
     )
-    latitude: FloatFilter | None = strawberry.field(default=None, description="Latitude.")
-    longitude: FloatFilter | None = strawberry.field(default=None, description="Longitude.")
-    near: NearFilter | None = strawberry.field(
-        default=None, description="Within a distance of a point."
+    latitude: FloatFilter | None = strawberry.field(default=None, description=MemberFields.LATITUDE)
+    longitude: FloatFilter | None = strawberry.field(
+        default=None, description=MemberFields.LONGITUDE
     )
-    within: BoundingBoxFilter | None = strawberry.field(
-        default=None, description="Inside a box of latitudes and longitudes."
-    )
+    near: NearFilter | None = strawberry.field(default=None, description=_NEAR)
+    within: BoundingBoxFilter | None = strawberry.field(default=None, description=_WITHIN)
     origin: OriginFilter | None = strawberry.field(default=None, description=_ORIGIN)
     confidence: ConfidenceFilter | None = strawberry.field(default=None, description=_CONFIDENCE)
     initiatives: RelationFilter[InitiativeWhere] | None = strawberry.field(
@@ -118,30 +127,26 @@ class PartnerWhere:
     or_: list[PartnerWhere] | None = strawberry.field(default=None, name="or", description=_OR)
     not_: PartnerWhere | None = strawberry.field(default=None, name="not", description=_NOT)
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    name: TextFilter | None = strawberry.field(default=None, description="The name.")
+    name: TextFilter | None = strawberry.field(default=None, description=PartnerFields.NAME)
     kind: EnumFilter[PartnerKind] | None = strawberry.field(
-        default=None, description="The kind of organisation."
+        default=None, description=PartnerFields.KIND
     )
-    sector: TextFilter | None = strawberry.field(
-        default=None, description="The organisation's type as the source describes it."
-    )
+    sector: TextFilter | None = strawberry.field(default=None, description=PartnerFields.SECTOR)
     description: TextFilter | None = strawberry.field(
-        default=None, description="Its relationship with Metropolis."
+        default=None, description=PartnerFields.DESCRIPTION
     )
-    country: CodeFilter | None = strawberry.field(
-        default=None, description="The ISO 3166-1 alpha-2 country code."
-    )
+    country: CodeFilter | None = strawberry.field(default=None, description=PartnerFields.COUNTRY)
     focus_area: IDFilter | None = strawberry.field(
         default=None, description="Works on this focus area (or one of these)."
     )
-    latitude: FloatFilter | None = strawberry.field(default=None, description="Latitude.")
-    longitude: FloatFilter | None = strawberry.field(default=None, description="Longitude.")
-    near: NearFilter | None = strawberry.field(
-        default=None, description="Within a distance of a point."
+    latitude: FloatFilter | None = strawberry.field(
+        default=None, description=PartnerFields.LATITUDE
     )
-    within: BoundingBoxFilter | None = strawberry.field(
-        default=None, description="Inside a box of latitudes and longitudes."
+    longitude: FloatFilter | None = strawberry.field(
+        default=None, description=PartnerFields.LONGITUDE
     )
+    near: NearFilter | None = strawberry.field(default=None, description=_NEAR)
+    within: BoundingBoxFilter | None = strawberry.field(default=None, description=_WITHIN)
     origin: OriginFilter | None = strawberry.field(default=None, description=_ORIGIN)
     confidence: ConfidenceFilter | None = strawberry.field(default=None, description=_CONFIDENCE)
     initiatives: RelationFilter[InitiativeWhere] | None = strawberry.field(
@@ -163,19 +168,21 @@ class InitiativeWhere:
     or_: list[InitiativeWhere] | None = strawberry.field(default=None, name="or", description=_OR)
     not_: InitiativeWhere | None = strawberry.field(default=None, name="not", description=_NOT)
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    title: TextFilter | None = strawberry.field(default=None, description="The title.")
-    summary: TextFilter | None = strawberry.field(default=None, description="The topic.")
+    title: TextFilter | None = strawberry.field(default=None, description=InitiativeFields.TITLE)
+    summary: TextFilter | None = strawberry.field(
+        default=None, description=InitiativeFields.SUMMARY
+    )
     kind: EnumFilter[InitiativeKind] | None = strawberry.field(
-        default=None, description="Initiative or pilot project."
+        default=None, description=InitiativeFields.KIND
     )
     status: EnumFilter[InitiativeStatus] | None = strawberry.field(
-        default=None, description="Where it stands."
+        default=None, description=InitiativeFields.STATUS
     )
     start_year: IntFilter | None = strawberry.field(
-        default=None, description="The first year of its period."
+        default=None, description=InitiativeFields.START_YEAR
     )
     end_year: IntFilter | None = strawberry.field(
-        default=None, description="The last year of its period."
+        default=None, description=InitiativeFields.END_YEAR
     )
     focus_area: IDFilter | None = strawberry.field(
         default=None, description="Serves this focus area (or one of these)."
@@ -202,19 +209,19 @@ class InitiativeWhere:
 @strawberry.input(description="Which regions to list. All given fields must hold.")
 class RegionWhere:
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    name: TextFilter | None = strawberry.field(default=None, description="The name.")
-    slug: CodeFilter | None = strawberry.field(default=None, description="The slug.")
+    name: TextFilter | None = strawberry.field(default=None, description=RegionFields.NAME)
+    slug: CodeFilter | None = strawberry.field(default=None, description=RegionFields.SLUG)
 
 
 @strawberry.input(description="Which UCLG sections to list. All given fields must hold.")
 class UclgSectionWhere:
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    name: TextFilter | None = strawberry.field(default=None, description="The short name.")
+    name: TextFilter | None = strawberry.field(default=None, description=UclgSectionFields.NAME)
     kind: EnumFilter[SectionKind] | None = strawberry.field(
-        default=None, description="What the section covers."
+        default=None, description=UclgSectionFields.KIND
     )
     seat_city: TextFilter | None = strawberry.field(
-        default=None, description="The city of its seat."
+        default=None, description=UclgSectionFields.SEAT_CITY
     )
     members: RelationFilter[MemberWhere] | None = strawberry.field(
         default=None, description="Its member governments."
@@ -224,23 +231,23 @@ class UclgSectionWhere:
 @strawberry.input(description="Which focus areas to list. All given fields must hold.")
 class FocusAreaWhere:
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    name: TextFilter | None = strawberry.field(default=None, description="The name.")
-    slug: CodeFilter | None = strawberry.field(default=None, description="The slug.")
+    name: TextFilter | None = strawberry.field(default=None, description=FocusAreaFields.NAME)
+    slug: CodeFilter | None = strawberry.field(default=None, description=FocusAreaFields.SLUG)
 
 
 @strawberry.input(description="Which action plans to list. All given fields must hold.")
 class ActionPlanWhere:
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    title: TextFilter | None = strawberry.field(default=None, description="The title.")
+    title: TextFilter | None = strawberry.field(default=None, description=ActionPlanFields.TITLE)
     start_year: IntFilter | None = strawberry.field(
-        default=None, description="The first year it covers."
+        default=None, description=ActionPlanFields.START_YEAR
     )
 
 
 @strawberry.input(description="Which objectives to list. All given fields must hold.")
 class ObjectiveWhere:
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
-    text: TextFilter | None = strawberry.field(default=None, description="The objective.")
+    text: TextFilter | None = strawberry.field(default=None, description=ObjectiveFields.TEXT)
 
 
 WHERE = strawberry.argument(description="Only the items for which these conditions hold.")

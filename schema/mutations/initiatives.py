@@ -11,6 +11,7 @@ from strawberry.types.unset import UNSET
 from db.models import PartnerRole as StoredPartnerRole
 from db.models import Publication as StoredPublication
 from schema.context import Info
+from schema.descriptions import InitiativeFields
 from schema.enums import (
     Confidence,
     InitiativeKind,
@@ -26,6 +27,7 @@ from schema.mutations.records import (
     SOURCES,
     STAFF,
     VERSION,
+    YEARS,
     Key,
     PublicationInput,
     create,
@@ -44,19 +46,22 @@ __all__ = [
     "InitiativeUpdateInput",
 ]
 
+AT_MOST_300 = " At most 300 characters."
+LAST_YEARS = YEARS + " Not before the first."
+
 
 @strawberry.input(
     description="A new initiative. From a partner key it is a draft proposal, with the "
     "partner taking part."
 )
 class InitiativeCreateInput:
-    title: str = strawberry.field(description="The title (at most 300 characters).")
-    kind: InitiativeKind = strawberry.field(description="Initiative or pilot project.")
-    period: str | None = optional("Its period in words (e.g. `2024-2026`).")
-    start_year: int | None = optional("The first year (1900-2100).")
-    end_year: int | None = optional("The last year, not before the first.")
-    status: InitiativeStatus | None = optional("Where it stands (default UNKNOWN).")
-    summary: str | None = optional("Its topic.")
+    title: str = strawberry.field(description=InitiativeFields.TITLE + AT_MOST_300)
+    kind: InitiativeKind = strawberry.field(description=InitiativeFields.KIND)
+    period: str | None = optional(InitiativeFields.PERIOD)
+    start_year: int | None = optional(InitiativeFields.START_YEAR + YEARS)
+    end_year: int | None = optional(InitiativeFields.END_YEAR + LAST_YEARS)
+    status: InitiativeStatus | None = optional(InitiativeFields.STATUS + " Default: UNKNOWN.")
+    summary: str | None = optional(InitiativeFields.SUMMARY)
     sources: list[str] | None = optional(SOURCES)
     confidence: Confidence | None = optional(CONFIDENCE)
     publication: Publication | None = optional(PUBLICATION)
@@ -69,13 +74,13 @@ class InitiativeCreateInput:
 class InitiativeUpdateInput:
     id: strawberry.ID = strawberry.field(description="The initiative's ID.")
     expected_version: int = strawberry.field(description=VERSION)
-    title: str | None = optional("The title.")
-    kind: InitiativeKind | None = optional("Initiative or pilot project.")
-    period: str | None = optional("Its period in words.")
-    start_year: int | None = optional("The first year.")
-    end_year: int | None = optional("The last year.")
-    status: InitiativeStatus | None = optional("Where it stands.")
-    summary: str | None = optional("Its topic.")
+    title: str | None = optional(InitiativeFields.TITLE + AT_MOST_300)
+    kind: InitiativeKind | None = optional(InitiativeFields.KIND)
+    period: str | None = optional(InitiativeFields.PERIOD)
+    start_year: int | None = optional(InitiativeFields.START_YEAR + YEARS)
+    end_year: int | None = optional(InitiativeFields.END_YEAR + LAST_YEARS)
+    status: InitiativeStatus | None = optional(InitiativeFields.STATUS)
+    summary: str | None = optional(InitiativeFields.SUMMARY)
     sources: list[str] | None = optional(SOURCES)
     confidence: Confidence | None = optional(CONFIDENCE)
 

@@ -9,14 +9,19 @@ import strawberry
 
 from db.models import Publication as StoredPublication
 from schema.context import Info
+from schema.descriptions import MemberFields, RecordFields
 from schema.enums import Confidence, MemberKind, MemberStatus, Publication
 from schema.mutations.records import (
+    AT_MOST_200,
     CONFIDENCE,
     INPUT,
+    LATITUDES,
+    LONGITUDES,
     PUBLICATION,
     SOURCES,
     STAFF,
     VERSION,
+    YEARS,
     Key,
     PublicationInput,
     create,
@@ -28,22 +33,24 @@ from schema.payloads import MemberPayload, user_errors
 
 __all__ = ["MemberCreateInput", "MemberMutations", "MemberUpdateInput"]
 
+REGION_ID = "The world region's ID."
+
 
 @strawberry.input(description="A new member government.")
 class MemberCreateInput:
-    name: str = strawberry.field(description="The full name (at most 200 characters).")
-    country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
-    region_id: strawberry.ID = strawberry.field(description="The world region's ID.")
-    kind: MemberKind = strawberry.field(description="The kind of government.")
-    short_name: str | None = optional("The name without qualifier (default: derived from name).")
-    country_name: str | None = optional("The country's name (default: from the code).")
-    status: MemberStatus | None = optional("Current or former member (default ACTIVE).")
-    joined_year: int | None = optional("The year it joined (1900-2100).")
-    latitude: float | None = optional("Latitude, -90 to 90.")
-    longitude: float | None = optional("Longitude, -180 to 180.")
-    population: int | None = optional("The (core) city's population.")
-    website: str | None = optional("Its website (http(s) URL).")
-    evidence: str | None = optional("The statement that confirms its membership.")
+    name: str = strawberry.field(description=MemberFields.NAME + AT_MOST_200)
+    country: str = strawberry.field(description=MemberFields.COUNTRY)
+    region_id: strawberry.ID = strawberry.field(description=REGION_ID)
+    kind: MemberKind = strawberry.field(description=MemberFields.KIND)
+    short_name: str | None = optional(MemberFields.SHORT_NAME + " Default: derived from the name.")
+    country_name: str | None = optional(MemberFields.COUNTRY_NAME + " Default: from the code.")
+    status: MemberStatus | None = optional(MemberFields.STATUS + " Default: ACTIVE.")
+    joined_year: int | None = optional(MemberFields.JOINED_YEAR + YEARS)
+    latitude: float | None = optional(MemberFields.LATITUDE + LATITUDES)
+    longitude: float | None = optional(MemberFields.LONGITUDE + LONGITUDES)
+    population: int | None = optional(MemberFields.POPULATION)
+    website: str | None = optional(RecordFields.WEBSITE + RecordFields.WEBSITE_URL)
+    evidence: str | None = optional(MemberFields.EVIDENCE)
     sources: list[str] | None = optional(SOURCES)
     confidence: Confidence | None = optional(CONFIDENCE)
     publication: Publication | None = optional(PUBLICATION)
@@ -53,19 +60,19 @@ class MemberCreateInput:
 class MemberUpdateInput:
     id: strawberry.ID = strawberry.field(description="The member's ID.")
     expected_version: int = strawberry.field(description=VERSION)
-    name: str | None = optional("The full name.")
-    short_name: str | None = optional("The name without qualifier.")
-    country: str | None = optional("ISO 3166-1 alpha-2 country code.")
-    country_name: str | None = optional("The country's name.")
-    region_id: strawberry.ID | None = optional("The world region's ID.")
-    kind: MemberKind | None = optional("The kind of government.")
-    status: MemberStatus | None = optional("Current or former member.")
-    joined_year: int | None = optional("The year it joined (1900-2100).")
-    latitude: float | None = optional("Latitude, -90 to 90.")
-    longitude: float | None = optional("Longitude, -180 to 180.")
-    population: int | None = optional("The (core) city's population.")
-    website: str | None = optional("Its website (http(s) URL).")
-    evidence: str | None = optional("The statement that confirms its membership.")
+    name: str | None = optional(MemberFields.NAME + AT_MOST_200)
+    short_name: str | None = optional(MemberFields.SHORT_NAME)
+    country: str | None = optional(MemberFields.COUNTRY)
+    country_name: str | None = optional(MemberFields.COUNTRY_NAME)
+    region_id: strawberry.ID | None = optional(REGION_ID)
+    kind: MemberKind | None = optional(MemberFields.KIND)
+    status: MemberStatus | None = optional(MemberFields.STATUS)
+    joined_year: int | None = optional(MemberFields.JOINED_YEAR + YEARS)
+    latitude: float | None = optional(MemberFields.LATITUDE + LATITUDES)
+    longitude: float | None = optional(MemberFields.LONGITUDE + LONGITUDES)
+    population: int | None = optional(MemberFields.POPULATION)
+    website: str | None = optional(RecordFields.WEBSITE + RecordFields.WEBSITE_URL)
+    evidence: str | None = optional(MemberFields.EVIDENCE)
     sources: list[str] | None = optional(SOURCES)
     confidence: Confidence | None = optional(CONFIDENCE)
 

@@ -9,10 +9,14 @@ import strawberry
 
 from db.models import Publication as StoredPublication
 from schema.context import Info
+from schema.descriptions import PartnerFields, RecordFields
 from schema.enums import Confidence, PartnerKind, Publication
 from schema.mutations.records import (
+    AT_MOST_200,
     CONFIDENCE,
     INPUT,
+    LATITUDES,
+    LONGITUDES,
     PUBLICATION,
     SOURCES,
     STAFF,
@@ -31,15 +35,15 @@ __all__ = ["PartnerCreateInput", "PartnerMutations", "PartnerUpdateInput"]
 
 @strawberry.input(description="A new partner organisation.")
 class PartnerCreateInput:
-    name: str = strawberry.field(description="The name (at most 200 characters).")
-    kind: PartnerKind = strawberry.field(description="The kind of organisation.")
-    sector: str | None = optional("Its type in its own words.")
-    country: str | None = optional("ISO 3166-1 alpha-2 country code.")
-    website: str | None = optional("Its website (http(s) URL).")
-    description: str | None = optional("Its relationship with Metropolis.")
-    period: str | None = optional("The years the relationship is documented for.")
-    latitude: float | None = optional("Latitude of its office, -90 to 90.")
-    longitude: float | None = optional("Longitude of its office, -180 to 180.")
+    name: str = strawberry.field(description=PartnerFields.NAME + AT_MOST_200)
+    kind: PartnerKind = strawberry.field(description=PartnerFields.KIND)
+    sector: str | None = optional(PartnerFields.SECTOR + AT_MOST_200)
+    country: str | None = optional(PartnerFields.COUNTRY)
+    website: str | None = optional(RecordFields.WEBSITE + RecordFields.WEBSITE_URL)
+    description: str | None = optional(PartnerFields.DESCRIPTION)
+    period: str | None = optional(PartnerFields.PERIOD)
+    latitude: float | None = optional(PartnerFields.LATITUDE + LATITUDES)
+    longitude: float | None = optional(PartnerFields.LONGITUDE + LONGITUDES)
     contact_name: str | None = optional("The contact person.")
     contact_email: str | None = optional("Contact email address.")
     contact_phone: str | None = optional("Contact phone number.")
@@ -52,20 +56,20 @@ class PartnerCreateInput:
 class PartnerUpdateInput:
     id: strawberry.ID = strawberry.field(description="The partner's ID.")
     expected_version: int = strawberry.field(description=VERSION)
-    name: str | None = optional("The name.")
-    kind: PartnerKind | None = optional("The kind of organisation (staff only).")
-    sector: str | None = optional("Its type in its own words.")
-    country: str | None = optional("ISO 3166-1 alpha-2 country code.")
-    website: str | None = optional("Its website (http(s) URL).")
-    description: str | None = optional("Its relationship with Metropolis.")
-    period: str | None = optional("The years the relationship is documented for (staff only).")
-    latitude: float | None = optional("Latitude of its office.")
-    longitude: float | None = optional("Longitude of its office.")
+    name: str | None = optional(PartnerFields.NAME + AT_MOST_200)
+    kind: PartnerKind | None = optional(PartnerFields.KIND + RecordFields.STAFF_ONLY)
+    sector: str | None = optional(PartnerFields.SECTOR + AT_MOST_200)
+    country: str | None = optional(PartnerFields.COUNTRY)
+    website: str | None = optional(RecordFields.WEBSITE + RecordFields.WEBSITE_URL)
+    description: str | None = optional(PartnerFields.DESCRIPTION)
+    period: str | None = optional(PartnerFields.PERIOD + RecordFields.STAFF_ONLY)
+    latitude: float | None = optional(PartnerFields.LATITUDE + LATITUDES)
+    longitude: float | None = optional(PartnerFields.LONGITUDE + LONGITUDES)
     contact_name: str | None = optional("The contact person.")
     contact_email: str | None = optional("Contact email address.")
     contact_phone: str | None = optional("Contact phone number.")
-    sources: list[str] | None = optional(SOURCES + " Staff only.")
-    confidence: Confidence | None = optional(CONFIDENCE + " Staff only.")
+    sources: list[str] | None = optional(SOURCES + RecordFields.STAFF_ONLY)
+    confidence: Confidence | None = optional(CONFIDENCE + RecordFields.STAFF_ONLY)
 
 
 @strawberry.type

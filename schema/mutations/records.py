@@ -20,15 +20,20 @@ from db.models import Publication as StoredPublication
 from resolvers import writes
 from resolvers.errors import UserInputError
 from schema.context import Info
+from schema.descriptions import RecordFields
 from schema.nodes import parse_id
 
 __all__ = [
+    "AT_MOST_200",
     "CONFIDENCE",
     "INPUT",
+    "LATITUDES",
+    "LONGITUDES",
     "PUBLICATION",
     "SOURCES",
     "STAFF",
     "VERSION",
+    "YEARS",
     "Key",
     "PublicationInput",
     "create",
@@ -41,8 +46,13 @@ __all__ = [
 
 VERSION = "The `version` you last read: the change applies only if it is still current."
 SOURCES = "Public pages that state the facts (http(s) URLs, at most 20)."
-CONFIDENCE = "How sure the facts are (default HIGH)."
-PUBLICATION = "Who can see it (staff only; default PUBLISHED)."
+CONFIDENCE = RecordFields.CONFIDENCE + " Default: HIGH."
+PUBLICATION = RecordFields.PUBLICATION + " Set by staff only; default: PUBLISHED."
+# What inputs add to a field's fact: the bounds the writes check.
+AT_MOST_200 = " At most 200 characters."
+LATITUDES = " From -90 to 90."
+LONGITUDES = " From -180 to 180."
+YEARS = " From 1900 to 2100."
 STAFF = " Staff keys."
 INPUT = strawberry.argument(description="What to do: see the input type's fields.")
 Key = Annotated[
