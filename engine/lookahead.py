@@ -81,14 +81,11 @@ def node_reads(info: Any) -> Reads | None:
     raw: GraphQLResolveInfo[Any] = info._raw_info
     memo = memo_of(raw.context)
     names = _directive_variables(raw, memo)
-    variables = get_variable_values(raw)
     # The parent type too: a fragment's field may sit under several types.
-    key = (
-        "reads",
-        id(raw.parent_type),
-        tuple(id(node) for node in raw.field_nodes),
-        tuple(variables.get(name) for name in names or ()),
-    )
+    key: tuple[Any, ...] = ("reads", id(raw.parent_type), *(id(node) for node in raw.field_nodes))
+    if names:
+        variables = get_variable_values(raw)
+        key = (*key, tuple(variables.get(name) for name in names))
     if key in memo:
         found: Reads | None = memo[key]
         return found
@@ -103,14 +100,16 @@ def _directive_variables(
     """The variables the `@skip` and `@include` of the operation and its
     fragments take, in a fixed order; None when there are too many to honour."""
     key = ("directive variables", id(raw.operation))
-    if key not in memo:
-        found = _DirectiveVariables()
-        for node in (raw.operation, *raw.fragments.values()):
-            visit(node, found)
-        names = tuple(sorted(found.names))
-        memo[key] = names if len(names) <= MAX_DIRECTIVE_VARIABLES else None
-    cached: tuple[str, ...] | None = memo[key]
-    return cached
+    if key in memo:
+        known: tuple[str, ...] | None = memo[key]
+        return known
+    found = _DirectiveVariables()
+    for node in (raw.operation, *raw.fragments.values()):
+        visit(node, found)
+    names = tuple(sorted(found.names))
+    kept = names if len(names) <= MAX_DIRECTIVE_VARIABLES else None
+    memo[key] = kept
+    return kept
 
 
 class _DirectiveVariables(Visitor):
