@@ -119,18 +119,14 @@ class HubGraphQL(GraphQL[Context, None]):
         hub = self.hub
         websocket = isinstance(request, WebSocket)
         return Context(
-            hub.database,
+            hub,
             request,
             principal,
             request_id(),
-            hub.graphs,
-            budgets=hub.budgets,
             # A subscription's WebSocket has no response to put budget headers on.
             response=None if websocket else response,
             development=hub.settings.development,
             max_cost=hub.settings.max_cost,
-            changes=hub.changes,
-            feed=hub.feed,
             transport="websocket" if websocket else "http",
             fast_path=hub.settings.fast_path,
         )
