@@ -84,6 +84,16 @@ async def _has_reference_data(database: Database) -> bool:
     return bool(count)
 
 
+def ready_line(settings: Settings) -> str:
+    """Where to open the hub, said once it is ready."""
+    site = settings.public_url.removesuffix("/graphql")
+    graphiql = " and GraphiQL" if settings.graphiql else ""
+    return (
+        f"Metropolis Hub is ready: the GraphQL API{graphiql} at {settings.public_url}, "
+        f"the explorer at {site}{explorer.PATH}"
+    )
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     hub = Hub.build(settings)
@@ -93,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_database(settings, hub.database)
         tune_gc()
+        logger.info("%s", ready_line(settings))
         try:
             yield
         finally:

@@ -87,7 +87,8 @@ class Settings:
     # Processes serving requests (`metrohub serve`); with more than one, set
     # `redis_url` so that they share rate budgets and change notifications.
     workers: int = 1
-    # Logs as JSON lines (`json`) or as plain text (`text`).
+    # Logs as JSON lines (`json`) or as plain text (`text`); from the
+    # environment, text in development mode and JSON otherwise.
     log_format: str = "json"
     # SQLite's `PRAGMA synchronous`: NORMAL survives the hub's process dying
     # (kill -9) without losing a committed write; FULL also survives the OS
@@ -104,13 +105,14 @@ class Settings:
         defaults = cls()
         host = env.get("HUB_HOST", defaults.host)
         port = int(env.get("HUB_PORT", defaults.port))
+        development = _flag(env.get("HUB_DEVELOPMENT"), defaults.development)
         return cls(
             database_url=env.get("HUB_DATABASE_URL", defaults.database_url),
             host=host,
             port=port,
             public_url=env.get("HUB_PUBLIC_URL", f"http://{host}:{port}/graphql"),
             graphiql=_flag(env.get("HUB_GRAPHIQL"), defaults.graphiql),
-            development=_flag(env.get("HUB_DEVELOPMENT"), defaults.development),
+            development=development,
             auto_migrate=_flag(env.get("HUB_AUTO_MIGRATE"), defaults.auto_migrate),
             auto_seed=_flag(env.get("HUB_AUTO_SEED"), defaults.auto_seed),
             redis_url=env.get("HUB_REDIS_URL") or None,
@@ -155,7 +157,10 @@ class Settings:
             ),
             shutdown_seconds=_positive(env.get("HUB_SHUTDOWN_SECONDS"), defaults.shutdown_seconds),
             workers=_positive(env.get("HUB_WORKERS"), defaults.workers),
-            log_format=_choice(env.get("HUB_LOG_FORMAT"), ("json", "text"), defaults.log_format),
+            # Text for a person at a terminal in development; JSON for log collectors.
+            log_format=_choice(
+                env.get("HUB_LOG_FORMAT"), ("json", "text"), "text" if development else "json"
+            ),
             sqlite_synchronous=_synchronous(
                 env.get("HUB_SQLITE_SYNCHRONOUS"), defaults.sqlite_synchronous
             ),
