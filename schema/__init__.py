@@ -10,6 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -24,6 +25,7 @@ from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
 from schema.mutations import Mutation
 from schema.query import Query
+from schema.scalars import SCALARS
 from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
 
 __all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
@@ -96,6 +98,7 @@ schema = HubSchema(
         ChangeNotice,
     ],
     execution_context_class=FastExecutionContext,
+    config=StrawberryConfig(scalar_map=SCALARS),
 )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
+    GraphQLScalarType,
 )
 
 from schema import schema, sdl
@@ -50,3 +53,21 @@ def test_every_type_field_argument_and_enum_value_has_a_description() -> None:
                     if not arg.description:
                         missing.append(f"{name}.{field_name}({arg_name})")
     assert missing == []
+
+
+def test_date_times_are_rfc_3339_in_utc_with_their_zone() -> None:
+    # Given the DateTime scalar as the schema serialises it
+    scalar = schema._schema.get_type("DateTime")
+    assert isinstance(scalar, GraphQLScalarType)
+    assert scalar.specified_by_url == "https://scalars.graphql.org/andimarek/date-time"
+    # Then a moment stored without a zone (the database's UTC) says it is UTC,
+    assert scalar.serialize(datetime(2026, 12, 2, 7, 29, 54, 529957)) == "2026-12-02T07:29:54.529Z"
+    # a moment in another zone is given in UTC,
+    paris = datetime(2026, 12, 2, 8, 29, 54, tzinfo=timezone(timedelta(hours=1)))
+    assert scalar.serialize(paris) == "2026-12-02T07:29:54.000Z"
+    # and a value without a zone is refused as input, saying what to add
+    with pytest.raises(ValueError, match="no time zone"):
+        scalar.parse_value("2026-12-02T07:29:54")
+    assert scalar.parse_value("2026-12-02T08:29:54+01:00") == datetime(
+        2026, 12, 2, 7, 29, 54, tzinfo=UTC
+    )
