@@ -33,6 +33,7 @@ from app.hub import Hub
 from app.keys_in_urls import KeysNotInURLs
 from app.proxies import trusted_proxies
 from app.routes import ROUTES
+from app.schema_files import SCHEMA_ROUTES
 from app.view import HubGraphQL
 from db.engine import Database
 from db.migrate import upgrade
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *ROUTES,
+            *SCHEMA_ROUTES,
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *web.asset_routes(),
             *explorer.routes(),

@@ -36,6 +36,8 @@ regions and UCLG sections, partner organisations and the initiatives they run to
 <li><a href="/explorer">Explorer</a>: search, see and curate the network (for staff).</li>
 <li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
 <li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
+<li><a href="/schema.graphql">/schema.graphql</a>: the schema partner apps query, for
+code generators and linters (<a href="/schema.json">as an introspection result</a>).</li>
 <li><code>ws://&hellip;/graphql</code>: live changes, as GraphQL subscriptions
 (graphql-transport-ws).</li>
 <li><a href="/health">/health</a>: whether the service is up;

@@ -166,7 +166,7 @@ class HubGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_TABS))
+        return HTMLResponse(web.graphiql_page("/graphql", "/schema.json", EXAMPLE_TABS))
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if response_media_type(request.headers.get("accept")) is None:

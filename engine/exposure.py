@@ -22,7 +22,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["GATEWAY_SCOPE", "Exposure", "root_fields", "without_suggestions"]
+__all__ = ["GATEWAY_SCOPE", "Exposure", "may_read_subgraph", "root_fields", "without_suggestions"]
 
 GATEWAY_SCOPE = "gateway"
 # graphql-core's `did_you_mean`: " Did you mean 'a', 'b', or 'c'?", with "the enum
@@ -80,15 +80,23 @@ class Exposure(SchemaExtension):
             fields = root_fields(document)
             if fields & {"__schema", "__type"} and not principal.is_staff:
                 context.pre_execution_errors = [
-                    _forbidden("Introspection is for staff keys: see schema/schema.graphql.")
+                    _forbidden(
+                        "Introspection is for staff keys: the client schema is at "
+                        "/schema.graphql (SDL) and /schema.json (as an introspection result)."
+                    )
                 ]
-            elif "_service" in fields and not (
-                principal.is_staff or GATEWAY_SCOPE in principal.scopes
-            ):
-                context.pre_execution_errors = [
-                    _forbidden("The subgraph SDL is for the gateway's key and staff keys.")
-                ]
+            elif "_service" in fields and not may_read_subgraph(principal):
+                context.pre_execution_errors = [_forbidden(SUBGRAPH_REFUSAL)]
         yield
+
+
+SUBGRAPH_REFUSAL = "The subgraph SDL is for the gateway's key and staff keys."
+
+
+def may_read_subgraph(principal: Any) -> bool:
+    """Whether the caller may read the subgraph SDL in production: the gateway's
+    key and staff keys (everyone may read the client schema)."""
+    return bool(principal.is_staff or GATEWAY_SCOPE in principal.scopes)
 
 
 def _forbidden(message: str) -> GraphQLError:

@@ -111,5 +111,6 @@ def _timed_out(seconds: float) -> ExecutionResult:
 
 
 def sdl() -> str:
-    """The schema as SDL, as checked in at `schema/schema.graphql`."""
+    """The subgraph SDL, as `_service { sdl }` gives it to gateways (see
+    `schema/printed.py` for the checked-in files)."""
     return schema.as_str() + "\n"

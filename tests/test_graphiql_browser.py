@@ -51,9 +51,9 @@ TIMEOUT_MS = 30_000
 @pytest.fixture
 def graphiql_app(settings: Settings) -> ASGIApp:
     """The app under test: the hub itself, on a fresh seeded database, in
-    development mode as `make run` serves it (the playground introspects the
-    schema, which production keeps for staff keys)."""
-    return create_app(replace(settings, development=True))
+    production mode, where anonymous callers may not introspect: the
+    playground reads the client schema from `/schema.json` instead."""
+    return create_app(replace(settings, development=False))
 
 
 @pytest.fixture
@@ -123,13 +123,16 @@ async def test_asset_route_allow_list_and_missing_install(
 def test_example_tabs_are_escaped_into_the_page() -> None:
     """The example tabs survive quotes/newlines and cannot close the script."""
     query = 'query Q {\n  a(x: "</script><script>alert(1)</script>")\n}\n'
-    page = web.graphiql_page("/gql?a=1&b=2", [web.Tab(query, '{"x": 1}'), web.Tab("{ b }")])
+    page = web.graphiql_page(
+        "/gql?a=1&b=2", "/schema.json", [web.Tab(query, '{"x": 1}'), web.Tab("{ b }")]
+    )
     assert "</script><script>alert" not in page
     assert page.count("</script>") == 4  # three asset scripts + the boot script
     start = page.index("var config = ") + len("var config = ")
     config = json.loads(page[start : page.index(";\n", start)])
     assert config == {
         "endpoint": "/gql?a=1&b=2",
+        "schema": "/schema.json",
         "defaultQuery": query,
         "defaultTabs": [
             {"query": query, "variables": '{"x": 1}'},
@@ -148,11 +151,12 @@ async def test_each_example_tab_runs_on_the_reference_data(
 
 
 TYPED_QUERY = "{ regions(first: 2) { totalCount edges { node { name } } } }"
+MEMBER_DESCRIPTION = "A member government of Metropolis"
 
 
 def _is_introspection(response: BrowserResponse) -> bool:
-    """Tell GraphiQL's schema introspection, sent as the page starts."""
-    return "IntrospectionQuery" in (response.request.post_data or "")
+    """Tell the client schema's introspection result, read as the page starts."""
+    return urlsplit(response.url).path == "/schema.json"
 
 
 def _is_typed_query_run(response: BrowserResponse) -> bool:
@@ -222,6 +226,22 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
                 expect(tabs).to_have_count(4)
                 for name in ("MembersWithInitiatives", "PartnerDirectory", "Search", "Path"):
                     expect(tabs.filter(has_text=name)).to_have_count(1)
+
+                # its docs describe the API's types to an anonymous caller,
+                page.get_by_role("button", name="Show Documentation Explorer").click()
+                search = page.locator(".graphiql-doc-explorer-search-input input")
+                search.fill("Member")
+                page.locator(".graphiql-doc-explorer-search").get_by_role(
+                    "option", name="Member", exact=True
+                ).click()
+                docs = page.locator(".graphiql-doc-explorer")
+                expect(docs).to_contain_text(MEMBER_DESCRIPTION)
+                expect(docs).not_to_contain_text("_entities")
+                # and its editor completes a field of Member,
+                editor.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type("{ members(first: 1) { edges { node { popul")
+                expect(page.locator(".CodeMirror-hint").first).to_have_text("population")
 
                 # and a link with `#query=` opens that document, ready to run.
                 page.wait_for_load_state("networkidle")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,11 +13,12 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLScalarType,
+    build_schema,
+    specified_directives,
 )
 
 from schema import schema, sdl
-
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+from schema.printed import CLIENT_FILE, SUBGRAPH_FILE, client_sdl, subgraph_file_sdl
 
 # Types and fields that federation adds (described by its specification).
 FEDERATION = {"_Service", "_Entity", "_Any", "_FieldSet", "link__Import", "link__Purpose"}
@@ -24,10 +26,27 @@ FEDERATION_FIELDS = {"_service", "_entities"}
 SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
 
 
-def test_checked_in_sdl_matches_the_code() -> None:
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == sdl(), (
-        "schema/schema.graphql is out of date: run `metrohub export-schema` and review the diff"
+@pytest.mark.parametrize(
+    ("path", "printed"), [(CLIENT_FILE, client_sdl), (SUBGRAPH_FILE, subgraph_file_sdl)]
+)
+def test_checked_in_sdl_matches_the_code(path: Path, printed: Callable[[], str]) -> None:
+    assert path.read_text(encoding="utf-8") == printed(), (
+        f"{path.name} is out of date: run `metrohub export-schema` and review the diff"
     )
+
+
+def test_both_files_are_valid_schemas_on_their_own() -> None:
+    # Given the two checked-in files, read by a tool that knows nothing of federation
+    client = build_schema(CLIENT_FILE.read_text(encoding="utf-8"))
+    subgraph = build_schema(SUBGRAPH_FILE.read_text(encoding="utf-8"))
+    # Then the client schema has none of federation's machinery,
+    assert not set(client.type_map) & FEDERATION
+    assert not set(client.query_type.fields) & FEDERATION_FIELDS  # type: ignore[union-attr]
+    assert {d.name for d in client.directives} == {d.name for d in specified_directives}
+    # and the subgraph schema is the served one, with the definitions it uses.
+    assert SUBGRAPH_FILE.read_text(encoding="utf-8").startswith(sdl())
+    assert {"key", "link", "shareable"} <= {d.name for d in subgraph.directives}
+    assert set(client.type_map) == set(subgraph.type_map) - FEDERATION
 
 
 def test_every_type_field_argument_and_enum_value_has_a_description() -> None:

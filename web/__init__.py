@@ -186,8 +186,19 @@ html, body {{ height: 100%; margin: 0; }}
 (function () {{
   "use strict";
   var config = {config};
+  var endpoint = GraphiQL.createFetcher({{ url: config.endpoint }});
+  // Docs and autocomplete come from the client schema, which everyone may read
+  // (in production only staff keys may introspect) and which leaves out
+  // federation's machinery (`_entities`, `_Any`, ...).
+  function fetcher(params, options) {{
+    if (params && params.operationName === "IntrospectionQuery") {{
+      return fetch(config.schema, {{ headers: {{ accept: "application/json" }} }})
+        .then(function (response) {{ return response.json(); }});
+    }}
+    return endpoint(params, options);
+  }}
   var props = {{
-    fetcher: GraphiQL.createFetcher({{ url: config.endpoint }}),
+    fetcher: fetcher,
     defaultQuery: config.defaultQuery,
     defaultTabs: config.defaultTabs
   }};
@@ -205,11 +216,13 @@ html, body {{ height: 100%; margin: 0; }}
 """
 
 
-def graphiql_page(endpoint: str, tabs: Sequence[Tab]) -> str:
+def graphiql_page(endpoint: str, schema: str, tabs: Sequence[Tab]) -> str:
     """Return the complete GraphiQL HTML page.
 
     Args:
         endpoint: URL of the GraphQL endpoint the page queries (e.g. ``/graphql``).
+        schema: URL of the client schema's introspection result (``/schema.json``),
+            which the page's docs and autocomplete are built from.
         tabs: the example operations the playground opens with, one tab each
             (the first is also the default query). A ``query`` (and
             ``variables``) in the page URL's fragment opens that document instead.
@@ -220,6 +233,7 @@ def graphiql_page(endpoint: str, tabs: Sequence[Tab]) -> str:
     config = _script_json(
         {
             "endpoint": endpoint,
+            "schema": schema,
             "defaultQuery": tabs[0].query if tabs else "",
             "defaultTabs": [
                 {"query": tab.query, "variables": tab.variables or None} for tab in tabs
