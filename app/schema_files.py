@@ -36,7 +36,9 @@ async def _subgraph_schema(request: Request) -> Response:
 
 
 SCHEMA_ROUTES = [
-    Route("/schema.graphql", _client_schema, methods=["GET", "HEAD"]),
+    # POST too: graphql-tools' URL loader (GraphQL Code Generator, graphql-inspector,
+    # graphql-config) posts to a schema URL ending in `.graphql` and reads SDL back.
+    Route("/schema.graphql", _client_schema, methods=["GET", "HEAD", "POST"]),
     Route("/schema.json", _client_introspection, methods=["GET", "HEAD"]),
     Route("/subgraph.graphql", _subgraph_schema, methods=["GET", "HEAD"]),
 ]
