@@ -226,6 +226,13 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
                 expect(tabs).to_have_count(4)
                 for name in ("MembersWithInitiatives", "PartnerDirectory", "Search", "Path"):
                     expect(tabs.filter(has_text=name)).to_have_count(1)
+                # each readable whole, with no line running past the editor's edge,
+                scroller = page.locator(".graphiql-query-editor .CodeMirror-scroll")
+                for index in range(4):
+                    tabs.nth(index).click()
+                    width = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+                    assert width[0] <= width[1], f"tab {index + 1} is clipped: {width}"
+                tabs.first.click()
 
                 # its docs describe the API's types to an anonymous caller,
                 page.get_by_role("button", name="Show Documentation Explorer").click()
