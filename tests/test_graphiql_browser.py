@@ -9,6 +9,7 @@ loopback origin aborted and recorded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -26,6 +27,9 @@ from starlette.types import ASGIApp
 
 import web
 from app.tabs import EXAMPLE_TABS
+from db.engine import Database
+from db.models import Role
+from resolvers.access.keys import issue_key
 from server import create_app
 from settings import Settings
 from tests.conftest import GraphQLClient, serving
@@ -133,6 +137,7 @@ def test_example_tabs_are_escaped_into_the_page() -> None:
     assert config == {
         "endpoint": "/gql?a=1&b=2",
         "schema": "/schema.json",
+        "staffKeyStorage": "metrohub.staffKey",
         "defaultQuery": query,
         "defaultTabs": [
             {"query": query, "variables": '{"x": 1}'},
@@ -279,3 +284,50 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
     assert failed == [], f"failed requests: {failed}"
     assert page_errors == [], f"uncaught page errors: {page_errors}"
     assert console_problems == [], f"console errors/warnings: {console_problems}"
+
+
+def test_graphiql_sends_the_explorers_staff_key(live_server: str, settings: Settings) -> None:
+    """Opened from the explorer in staff mode, GraphiQL sends the staff key."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    key = asyncio.run(_staff_key(settings))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(TIMEOUT_MS)
+            # Given a tab where the explorer keeps a staff key
+            page.goto(live_server + "/explorer", wait_until="load")
+            page.evaluate("key => sessionStorage.setItem('metrohub.staffKey', key)", key)
+            # When GraphiQL is opened there with a query only staff may run, and run
+            page.goto(
+                f"{live_server}{GRAPHIQL_PATH}#{urlencode({'query': STAFF_QUERY})}",
+                wait_until="load",
+            )
+            expect(page.locator(".graphiql-query-editor")).to_contain_text("changes")
+            with page.expect_response(_is_staff_query_run) as executed:
+                page.locator(".graphiql-execute-button").click()
+            # Then it ran with the key, and the hub answered as to staff
+            assert executed.value.request.headers["authorization"] == f"Bearer {key}"
+            body = executed.value.json()
+            assert "errors" not in body, body
+            assert body["data"]["changes"]["totalCount"] >= 0
+        finally:
+            browser.close()
+
+
+STAFF_QUERY = "{ changes(first: 1) { totalCount } }"
+
+
+async def _staff_key(settings: Settings) -> str:
+    database = Database(settings.database_url)
+    try:
+        return (await issue_key(database, name="staff", role=Role.STAFF)).key
+    finally:
+        await database.dispose()
+
+
+def _is_staff_query_run(response: BrowserResponse) -> bool:
+    return response.request.method == "POST" and "changes" in (response.request.post_data or "")

@@ -38,6 +38,10 @@ NODE_MODULES: Final[Path] = WEB_DIR / "node_modules"
 """Where ``npm ci --prefix web`` installs the front-end packages."""
 
 ASSET_URL_PREFIX: Final[str] = "/assets/"
+
+# Where the explorer keeps its staff key in a tab's session storage
+# (explorer/src/api.js): GraphiQL opened in that tab sends the same key.
+STAFF_KEY_STORAGE: Final[str] = "metrohub.staffKey"
 """URL path (from the site root) under which :data:`ASSETS` are served."""
 
 MISSING_ASSETS_MESSAGE: Final[str] = (
@@ -204,6 +208,15 @@ html, body {{ height: 100%; margin: 0; }}
   }};
   // `/graphql#query=...` opens that document (links from docs and the explorer);
   // a fragment, since `?query=` on a GET runs the query instead.
+  // In staff mode the explorer keeps its key in this tab's session storage:
+  // GraphiQL opened from it sends the same key.
+  var staffKey = null;
+  try {{ staffKey = window.sessionStorage.getItem(config.staffKeyStorage); }} catch (error) {{}}
+  if (staffKey) {{
+    props.headers = props.defaultHeaders = JSON.stringify(
+      {{ Authorization: "Bearer " + staffKey }}, null, 2);
+    props.shouldPersistHeaders = false;
+  }}
   var params = new URLSearchParams(window.location.hash.slice(1));
   if (params.get("query")) {{ props.query = params.get("query"); }}
   if (params.get("variables")) {{ props.variables = params.get("variables"); }}
@@ -234,6 +247,7 @@ def graphiql_page(endpoint: str, schema: str, tabs: Sequence[Tab]) -> str:
         {
             "endpoint": endpoint,
             "schema": schema,
+            "staffKeyStorage": STAFF_KEY_STORAGE,
             "defaultQuery": tabs[0].query if tabs else "",
             "defaultTabs": [
                 {"query": tab.query, "variables": tab.variables or None} for tab in tabs
