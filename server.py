@@ -93,8 +93,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_database(settings, hub.database)
-        # In the background: the hub serves its own clients whatever it finds.
-        hub.federation.start(hub_subgraph(settings.public_url))
+        # Composition runs in the background: the hub serves its own clients
+        # whatever it finds.
+        await hub.federation.start(hub_subgraph(settings.public_url))
         tune_gc()
         try:
             yield

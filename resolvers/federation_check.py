@@ -62,9 +62,26 @@ class FederationCheck:
         self._task: asyncio.Task[None] | None = None
         self.status = FederationStatus("checking")
 
-    def start(self, hub: SubgraphSource) -> None:
-        """Start the check of `hub`'s SDL; `status` says how it stands."""
-        self._task = asyncio.create_task(self._run(hub), name="federation-check")
+    async def start(self, hub: SubgraphSource) -> None:
+        """Read the registry (one statement, before the hub serves), then
+        compose in the background; `status` says how the check stands."""
+        try:
+            sources = await current_sources(self._database)
+        except SQLAlchemyError as error:
+            # An unmigrated database, say: /ready says what is wrong with it.
+            logger.warning(
+                "federation check: the registry could not be read: %s",
+                error.args[0] if error.args else error,
+            )
+            self.status = FederationStatus(
+                "unchecked", problems=["the registry of subgraphs could not be read"]
+            )
+            return
+        if not sources:
+            self.status = FederationStatus("composes")
+            return
+        self.status = FederationStatus("checking", [source.name for source in sources])
+        self._task = asyncio.create_task(self._run(hub, sources), name="federation-check")
 
     async def wait(self) -> FederationStatus:
         """The status once the check has finished."""
@@ -77,19 +94,8 @@ class FederationCheck:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _run(self, hub: SubgraphSource) -> None:
-        try:
-            sources = await current_sources(self._database)
-        except SQLAlchemyError:
-            logger.warning("federation check: the registry could not be read", exc_info=True)
-            self.status = FederationStatus(
-                "unchecked", problems=["the registry of subgraphs could not be read"]
-            )
-            return
+    async def _run(self, hub: SubgraphSource, sources: list[SubgraphSource]) -> None:
         names = [source.name for source in sources]
-        if not sources:
-            self.status = FederationStatus("composes")
-            return
         try:
             results = await compose(
                 [hub, *sources], self._required, timeout_seconds=self._timeout_seconds
