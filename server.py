@@ -41,6 +41,7 @@ from db.models import Region
 from db.seed import seed_reference
 from logs import RequestLog
 from metrics import RequestMetrics, metrics_endpoint
+from schema import hub_subgraph
 from settings import Settings
 
 __all__ = ["create_app", "prepare_database", "tune_gc"]
@@ -103,6 +104,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_database(settings, hub.database)
+        # Composition runs in the background: the hub serves its own clients
+        # whatever it finds.
+        await hub.federation.start(hub_subgraph(settings.public_url))
         tune_gc()
         logger.info("%s", ready_line(settings))
         try:

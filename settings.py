@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+from resolvers.composition import COMPOSERS
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings", "SettingsError"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
@@ -98,6 +100,10 @@ class Settings:
     # most once per this many seconds, and answers may lag writes by that much;
     # 0: whenever asked after a change, one computation at a time.
     centrality_seconds: int = 60
+    # The composers whose verdict decides whether a partner subgraph is
+    # accepted (resolvers/composition.py); the others' rejections are kept
+    # as warnings. Apollo's is always among them: it writes the supergraph.
+    required_composers: tuple[str, ...] = ("apollo",)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -167,7 +173,32 @@ class Settings:
             centrality_seconds=_count(
                 env.get("HUB_CENTRALITY_SECONDS"), defaults.centrality_seconds
             ),
+            required_composers=_composers(
+                env.get("HUB_REQUIRED_COMPOSERS"), defaults.required_composers
+            ),
         )
+
+
+class SettingsError(ValueError):
+    """A setting the hub cannot start with; the message names the variable."""
+
+
+def _composers(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or value.strip() == "":
+        return default
+    names = tuple(dict.fromkeys(name.strip().lower() for name in value.split(",") if name.strip()))
+    unknown = [name for name in names if name not in COMPOSERS]
+    if unknown:
+        raise SettingsError(
+            f"HUB_REQUIRED_COMPOSERS: unknown composer {', '.join(map(repr, unknown))}; "
+            f"the composers are {', '.join(COMPOSERS)} (e.g. `apollo,guild`)."
+        )
+    if "apollo" not in names:
+        raise SettingsError(
+            f"HUB_REQUIRED_COMPOSERS={value!r} leaves out apollo: Apollo's composer writes "
+            "the supergraph that gateways run, so it is always required (e.g. `apollo,guild`)."
+        )
+    return names
 
 
 def _flag(value: str | None, default: bool) -> bool:

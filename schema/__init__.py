@@ -23,12 +23,13 @@ from engine.exposure import Exposure
 from engine.hooks import HookRunner
 from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
+from resolvers.composition import SubgraphSource
 from schema.mutations import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
 
-__all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
+__all__ = ["FEDERATION_VERSION", "hub_subgraph", "parse_document", "schema", "sdl"]
 
 # The newest version all three composers accept (The Guild's stops at 2.9).
 FEDERATION_VERSION: Final = "2.9"
@@ -114,3 +115,8 @@ def sdl() -> str:
     """The subgraph SDL, as `_service { sdl }` gives it to gateways (see
     `schema/printed.py` for the checked-in files)."""
     return schema.as_str() + "\n"
+
+
+def hub_subgraph(public_url: str) -> SubgraphSource:
+    """The hub as the first subgraph of a composition, at its public URL."""
+    return SubgraphSource("hub", public_url, sdl())

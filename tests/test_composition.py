@@ -146,11 +146,16 @@ async def test_a_conflicting_registration_is_rejected_and_the_supergraph_stands(
     # when a subgraph that redefines Member.name as an Int registers,
     rejected = await register(database, HUB, "clash", conflicting_subgraph)
 
-    # then it is rejected with the composers' own messages,
+    # then Apollo's composer rejects it with its own messages, the others'
+    # rejections kept as warnings,
     assert not rejected.accepted
-    composers = {message.split(":", 1)[0] for message in rejected.messages}
-    assert composers == set(COMPOSERS)
+    assert {message.split(":", 1)[0] for message in rejected.messages} == {"apollo"}
+    assert {warning.split(":", 1)[0] for warning in rejected.warnings} == {"guild", "wundergraph"}
     assert any("Member.name" in message for message in rejected.messages), rejected.messages
+    assert rejected.summary == (
+        "rejected: clash does not compose; no version of this subgraph has been accepted "
+        "yet, so gateways do not route to it."
+    )
     # the supergraph is unchanged,
     assert (await supergraph(database, HUB)).supergraph_sdl == before
     # and the registry shows the failed attempt with its messages.
@@ -158,6 +163,7 @@ async def test_a_conflicting_registration_is_rejected_and_the_supergraph_stands(
     assert statuses["clash"].last_outcome == "rejected"
     assert statuses["clash"].current_since is None
     assert statuses["clash"].messages == rejected.messages
+    assert statuses["clash"].warnings == rejected.warnings
     assert statuses["city-indicators"].last_outcome == "accepted"
 
 
@@ -181,7 +187,7 @@ async def test_bad_registrations_say_what_is_wrong(
 
 REGISTER = """
 mutation Register($input: SubgraphRegisterInput!) {
-  subgraphRegister(input: $input) { accepted messages error }
+  subgraphRegister(input: $input) { accepted messages warnings error }
 }
 """
 SUBGRAPHS = "{ subgraphs { name url lastOutcome messages } }"
@@ -208,7 +214,12 @@ async def test_staff_register_subgraphs_through_the_api(
 
     good = {"input": {"name": "city-indicators", "url": example_subgraph}}
     accepted = await post(REGISTER, good, staff)
-    assert accepted["data"]["subgraphRegister"] == {"accepted": True, "messages": [], "error": None}
+    assert accepted["data"]["subgraphRegister"] == {
+        "accepted": True,
+        "messages": [],
+        "warnings": [],
+        "error": None,
+    }
     clash = {"input": {"name": "clash", "url": conflicting_subgraph}}
     rejected = (await post(REGISTER, clash, staff))["data"]["subgraphRegister"]
     assert rejected["accepted"] is False
