@@ -59,6 +59,11 @@ def register(commands: Commands) -> None:
     supergraph = commands.add_parser(
         "supergraph", help="write the supergraph SDL of the hub and the registered subgraphs"
     )
+    supergraph.add_argument(
+        "--hub-url",
+        help="where gateways reach the hub's /graphql (default: HUB_PUBLIC_URL, else "
+        "http://HUB_HOST:HUB_PORT/graphql)",
+    )
     add_output_argument(supergraph)
     supergraph.set_defaults(run=_supergraph)
 
@@ -145,10 +150,14 @@ def _supergraph(args: argparse.Namespace) -> int:
     from settings import Settings
 
     settings = Settings.from_env()
-    hub = hub_subgraph(settings.public_url)
+    hub_url = args.hub_url or settings.public_url
+    hub = hub_subgraph(hub_url)
     result = run_with_database(lambda database: supergraph(database, hub), settings)
     if not result.ok or result.supergraph_sdl is None:
         print("composition failed:", *result.errors, sep="\n  ", file=sys.stderr)
         return 1
     write_output(args.output, result.supergraph_sdl)
+    # Said, not assumed: a gateway given this file sends the hub's share there.
+    source = "--hub-url" if args.hub_url else "HUB_PUBLIC_URL, HUB_HOST and HUB_PORT"
+    print(f"the hub's routing URL in the supergraph: {hub_url} (from {source})", file=sys.stderr)
     return 0

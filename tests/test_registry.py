@@ -448,3 +448,41 @@ async def test_a_rejected_refresh_says_which_version_stays_current(
         f"rejected: census does not compose; its version accepted at "
         f"{first.current_since.isoformat(timespec='seconds')} stays current."
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environment", "url", "source"),
+    [
+        (
+            ("--hub-url", "http://hub.example:9000/graphql"),
+            {},
+            "http://hub.example:9000/graphql",
+            "--hub-url",
+        ),
+        (
+            (),
+            {"HUB_PORT": "8123"},
+            "http://127.0.0.1:8123/graphql",
+            "HUB_PUBLIC_URL, HUB_HOST and HUB_PORT",
+        ),
+    ],
+)
+def test_the_supergraph_routes_to_the_hub_where_it_runs_and_says_where(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    arguments: tuple[str, ...],
+    environment: dict[str, str],
+    url: str,
+    source: str,
+) -> None:
+    # Given a hub that does not run on the default port
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    # When staff write the supergraph
+    status, supergraph, err = run_cli(capsys, "supergraph", *arguments, "--output", "-")
+    # Then the hub's routing URL is where it runs, and the command says which it wrote
+    assert status == 0
+    assert f'url: "{url}"' in supergraph
+    assert err == f"the hub's routing URL in the supergraph: {url} (from {source})\n"
