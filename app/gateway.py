@@ -66,10 +66,14 @@ class GatewayHop:
             )
             await response(scope, receive, send)
             return
-        state = scope.setdefault("state", {})
-        state[GATEWAY] = gateway
-        # A gateway forwards many users' documents, and batches entity lookups.
-        state[RAISED_LIMIT] = self.hub.settings.max_gateway_body_bytes
+        # A new state, not the one given: an ASGI server gives each request its
+        # own copy of the lifespan's state, but a test harness may share one.
+        scope["state"] = {
+            **scope.get("state", {}),
+            GATEWAY: gateway,
+            # A gateway forwards many users' documents, and batches entity lookups.
+            RAISED_LIMIT: self.hub.settings.max_gateway_body_bytes,
+        }
         if forwarded is not None:
             scope["client"] = (forwarded, 0)
         await self.app(scope, receive, send)

@@ -38,7 +38,8 @@ class _KeepSocketPeer:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in {"http", "websocket"} and scope.get("client"):
-            scope.setdefault("state", {})[SOCKET_PEER] = scope["client"][0]
+            # A new state, as in `app.gateway.GatewayHop`.
+            scope["state"] = {**scope.get("state", {}), SOCKET_PEER: scope["client"][0]}
         await self.app(scope, receive, send)
 
 
