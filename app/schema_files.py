@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from app.gateway import GATEWAY
 from app.refusals import refusal
 from engine.exposure import SUBGRAPH_REFUSAL, may_read_subgraph
 from resolvers.access.keys import ANONYMOUS
@@ -29,8 +30,9 @@ async def _client_introspection(_request: Request) -> Response:
 
 
 async def _subgraph_schema(request: Request) -> Response:
-    principal = request.scope.get("state", {}).get("principal", ANONYMOUS)
-    if not (request.app.state.hub.settings.development or may_read_subgraph(principal)):
+    state = request.scope.get("state", {})
+    principal, gateway = state.get("principal", ANONYMOUS), state.get(GATEWAY)
+    if not (request.app.state.hub.settings.development or may_read_subgraph(principal, gateway)):
         return refusal(403, "FORBIDDEN", SUBGRAPH_REFUSAL, accept=request.headers.get("accept"))
     return PlainTextResponse(subgraph_file_sdl(), headers=HEADERS)
 
