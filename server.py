@@ -19,7 +19,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
@@ -37,34 +36,15 @@ from app.proxies import trusted_proxies
 from app.routes import ROUTES
 from app.schema_files import SCHEMA_ROUTES
 from app.view import HubGraphQL
-from db.engine import Database
-from db.migrate import upgrade
-from db.models import Region
-from db.seed import seed_reference
+from db.prepare import prepare_database
 from logs import RequestLog
 from metrics import RequestMetrics, metrics_endpoint
 from schema import hub_subgraph
 from settings import Settings
 
-__all__ = ["create_app", "prepare_database", "tune_gc"]
+__all__ = ["create_app", "tune_gc"]
 
 logger = logging.getLogger("metrohub")
-
-
-async def prepare_database(settings: Settings, database: Database) -> None:
-    """Create and migrate the database, and seed it with the reference data on
-    first run (when it holds no regions yet)."""
-    if settings.auto_migrate:
-        await upgrade(settings.database_url)
-    if settings.auto_seed and not await _has_reference_data(database):
-        report = await seed_reference(database)
-        for line in report.lines():
-            logger.info("seed: %s", line)
-    if settings.auto_migrate:
-        # Planner statistics (SQLite and PostgreSQL alike): without them SQLite
-        # reads an initiative's partners by walking every published partner.
-        async with database.engine.begin() as connection:
-            await connection.exec_driver_sql("ANALYZE")
 
 
 # A request allocates tens of thousands of short-lived objects (result dicts,
@@ -80,12 +60,6 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-
-
-async def _has_reference_data(database: Database) -> bool:
-    async with database.engine.connect() as connection:
-        count = (await connection.execute(select(func.count()).select_from(Region))).scalar_one()
-    return bool(count)
 
 
 def ready_line(settings: Settings) -> str:

@@ -52,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
     log_config = logs.logging_config(json=settings.log_format == "json")
     logging.config.dictConfig(log_config)
     if workers > 1:
-        from server import prepare_database
+        from db.prepare import prepare_database
 
         # Migrate and seed once, here, rather than in N workers at once.
         run_with_database(lambda database: prepare_database(settings, database), settings)
