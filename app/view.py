@@ -129,6 +129,7 @@ class HubGraphQL(GraphQL[Context, None]):
             response=None if websocket else response,
             development=hub.settings.development,
             max_cost=hub.settings.max_cost,
+            max_representations=hub.settings.max_representations,
             changes=hub.changes,
             feed=hub.feed,
             transport="websocket" if websocket else "http",
