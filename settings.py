@@ -44,6 +44,10 @@ class Settings:
     # The most one request may cost (engine/limits.py); raise it for trusted
     # batch work only.
     max_cost: int = 1000
+    # The most federation representations (`_entities`) one request may name,
+    # however its cost is spread: a gateway batches every reference of a query
+    # plan step into one request.
+    max_representations: int = 2000
     # Plain attribute subtrees of a query run as direct code (engine/execution.py);
     # `false` sends every field through graphql-core's standard path.
     fast_path: bool = True
@@ -130,6 +134,9 @@ class Settings:
             failed_auth_budget=env.get("HUB_FAILED_AUTH_BUDGET", defaults.failed_auth_budget),
             budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
+            max_representations=_positive(
+                env.get("HUB_MAX_REPRESENTATIONS"), defaults.max_representations
+            ),
             fast_path=_flag(env.get("HUB_FAST_PATH"), defaults.fast_path),
             response_cache_mb=_count(env.get("HUB_RESPONSE_CACHE_MB"), defaults.response_cache_mb),
             response_cache_entries=_count(

@@ -130,6 +130,7 @@ class HubGraphQL(GraphQL[Context, None]):
             response=None if websocket else response,
             development=hub.settings.development,
             max_cost=hub.settings.max_cost,
+            max_representations=hub.settings.max_representations,
             transport="websocket" if websocket else "http",
             fast_path=hub.settings.fast_path,
         )

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -26,7 +26,9 @@ FEDERATION_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = FEDERATION_DIR.parent
 GATEWAY_SCRIPT = FEDERATION_DIR / "gateway.mjs"
 EXAMPLE_SUBGRAPH = "city-indicators"
+EXAMPLE_APP = "federation.examples.city_indicators:app"
 START_TIMEOUT_SECONDS = 60.0
+SUBGRAPH_KEEP_ALIVE_SECONDS = 75
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,8 @@ class Stack:
     hub_url: str
     subgraph_url: str
     gateway_url: str
+    # Every partner subgraph of the stack by name, the example's included.
+    subgraph_urls: Mapping[str, str] = field(default_factory=dict)
 
 
 def free_port() -> int:
@@ -120,16 +124,21 @@ def running_stack(
     hub_port: int | None = None,
     subgraph_port: int | None = None,
     gateway_port: int | None = None,
+    extra_subgraphs: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
     """Start the hub on `database_url`, the example subgraph and Apollo's
-    gateway composed from both, each logging to `log_dir`; stop all three on exit."""
+    gateway composed from both, each logging to `log_dir`; stop all three on exit.
+    `extra_subgraphs` adds partner subgraphs, by name: the ASGI app each serves
+    (`module:attribute`, run by uvicorn on a free port)."""
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("Node.js is not installed: the gateway needs `node` (20+).")
     hub_port = hub_port or free_port()
     subgraph_port = subgraph_port or free_port()
     hub_url = f"http://127.0.0.1:{hub_port}/graphql"
-    subgraph_url = f"http://127.0.0.1:{subgraph_port}/graphql"
+    apps = {EXAMPLE_SUBGRAPH: EXAMPLE_APP, **(extra_subgraphs or {})}
+    ports = {name: subgraph_port if name == EXAMPLE_SUBGRAPH else free_port() for name in apps}
+    urls = {name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()}
     with ExitStack() as stack:
         hub = stack.enter_context(
             _process(
@@ -140,26 +149,25 @@ def running_stack(
                 log_dir=log_dir,
             )
         )
-        example = stack.enter_context(
-            _process(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(subgraph_port),
-                    "--log-level",
-                    "warning",
-                    "federation.examples.city_indicators:app",
-                ],
-                name=EXAMPLE_SUBGRAPH,
-                log_dir=log_dir,
+        subgraphs = {
+            name: stack.enter_context(
+                _process(
+                    [
+                        *(sys.executable, "-m", "uvicorn", "--host", "127.0.0.1"),
+                        *("--port", str(ports[name]), "--log-level", "warning", app),
+                        # Idle connections outlive the gateway's, so that it never
+                        # sends a request on one the subgraph is closing.
+                        *("--timeout-keep-alive", str(SUBGRAPH_KEEP_ALIVE_SECONDS)),
+                    ],
+                    name=name,
+                    log_dir=log_dir,
+                )
             )
-        )
+            for name, app in apps.items()
+        }
         _wait_for_graphql(hub_url, hub)
-        _wait_for_graphql(subgraph_url, example)
+        for name, running in subgraphs.items():
+            _wait_for_graphql(urls[name], running)
         gateway = stack.enter_context(
             _process(
                 [
@@ -169,12 +177,16 @@ def running_stack(
                     str(gateway_port or 0),
                     "--subgraph",
                     f"hub={hub_url}",
-                    "--subgraph",
-                    f"{EXAMPLE_SUBGRAPH}={subgraph_url}",
+                    *(arg for name, url in urls.items() for arg in ("--subgraph", f"{name}={url}")),
                 ],
                 name="gateway",
                 log_dir=log_dir,
             )
         )
         gateway_url = _wait_for_line(gateway, "gateway ready at ")
-        yield Stack(hub_url=hub_url, subgraph_url=subgraph_url, gateway_url=gateway_url)
+        yield Stack(
+            hub_url=hub_url,
+            subgraph_url=urls[EXAMPLE_SUBGRAPH],
+            gateway_url=gateway_url,
+            subgraph_urls=urls,
+        )

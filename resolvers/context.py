@@ -72,6 +72,8 @@ class Context:
     # The request's static cost in points, once measured, and the most it may be.
     cost: int = 0
     max_cost: int = 1000
+    # The most federation representations the request may name (`_entities`).
+    max_representations: int = 2000
     # Development mode shows the schema's shape to everyone (see engine/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True

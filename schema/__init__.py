@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -24,7 +25,10 @@ from engine.hooks import HookRunner
 from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
 from resolvers.composition import SubgraphSource
+from schema.context import Info
+from schema.entities import resolve_entities
 from schema.mutations import Mutation
+from schema.nodes import key_node_interface
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
@@ -36,6 +40,16 @@ FEDERATION_VERSION: Final = "2.9"
 
 
 class HubSchema(strawberry.federation.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key_node_interface(self._schema)
+
+    async def entities_resolver(  # type: ignore[override]
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Federation `_entities`, answered by the hub's own resolver (schema/entities.py)."""
+        return cast(list[FederationAny], await resolve_entities(info, list(representations)))
+
     async def execute(
         self,
         query: str | None,

@@ -95,7 +95,7 @@ type PageInfo @shareable {
   endCursor: String
 }
 
-type Event implements Node @key(fields: "id") { id: ID! title: String! host: Member }
+type Event @key(fields: "id") { id: ID! title: String! host: Member }
 type EventEdge { cursor: String! node: Event! }
 type EventConnection { pageInfo: PageInfo! edges: [EventEdge!]! }
 type Member @key(fields: "id") { id: ID! }
@@ -108,6 +108,14 @@ async def test_a_relay_style_partner_shares_page_info_and_the_node_interface() -
     partner = SubgraphSource("events", "http://127.0.0.1:8003/graphql", RELAY_STYLE_PARTNER)
     for result in await compose([HUB, partner]):
         assert result.ok, (result.composer, result.errors)
+    # `Node` is the hub's entity interface: the hub must define every type that
+    # implements it (Apollo's rule), so a partner's own types do not; partners
+    # extend the hub's nodes with `@interfaceObject` instead (test_entity_interface.py).
+    implementing = RELAY_STYLE_PARTNER.replace("type Event @key", "type Event implements Node @key")
+    own_node = SubgraphSource("events", partner.url, implementing)
+    [apollo] = [r for r in await compose([HUB, own_node]) if r.composer == "apollo"]
+    assert not apollo.ok
+    assert "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE" in apollo.errors[0], apollo.errors
     # `Query.node` stays the hub's: its runtime types differ from any partner's,
     # so a second `node` field cannot compose (the composers' rule).
     with_node = RELAY_STYLE_PARTNER.replace("type Query {", "type Query { node(id: ID!): Node")

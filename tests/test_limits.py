@@ -326,16 +326,22 @@ async def test_variables_inside_filters_are_priced(graphql: GraphQLClient) -> No
 
 ENTITIES = """
 query Entities($representations: [_Any!]!) {
-  _entities(representations: $representations) { ... on Member { name } }
+  _entities(representations: $representations) { ... on Member { name region { name } } }
 }
 """
 
 
-async def test_federation_representations_are_priced_each(graphql: GraphQLClient) -> None:
+async def test_federation_representations_are_priced_by_records_and_positions(
+    graphql: GraphQLClient,
+) -> None:
+    # Given 50 references to one member, each asking for the member's region,
     representations = [{"__typename": "Member", "id": "TWVtYmVyOjIw"}] * 50
     body = await graphql.post(ENTITIES, {"representations": representations})
     assert "errors" not in body, body
-    assert body["extensions"]["cost"]["requestedQueryCost"] == 50
+    # the member is read once (1 point), but every position runs its selection
+    # (a region each), and every position is a node of the answer.
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 50
+    assert body["extensions"]["cost"]["estimatedNodes"] == 50
 
 
 def _nested_list(levels: int) -> list[Any]:
