@@ -6,9 +6,10 @@ browser, served from local assets; subscriptions over WebSocket with the
 graphql-transport-ws protocol), the explorer at /explorer, /health, /ready,
 /metrics, the exports, and a landing page at /.
 Middleware, outermost first: the client's address from trusted proxies, request
-ids and logs, metrics, CORS for the configured origins, the request body limit,
-the refusal of keys in URLs, authentication by API key, and the anonymous
-request budget.
+ids and logs, metrics, CORS for the configured origins, gateway hops (a
+gateway's key, and its end user's address), the request body limit, the
+refusal of keys in URLs, authentication by API key, and the request budget of
+callers without a partner or staff key.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.anonymous_budget import AnonymousBudget
 from app.authentication import Authentication
 from app.body_limit import BodyLimit
 from app.cors import cors
+from app.gateway import GatewayHop
 from app.hub import Hub
 from app.keys_in_urls import KeysNotInURLs
 from app.proxies import trusted_proxies
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(RequestMetrics),
             # Then CORS, so that preflights get their answer and refusals their CORS headers.
             *cors(settings.cors_origins),
+            # Before the body limit, which a gateway hop may pass once its key is live.
+            Middleware(GatewayHop, hub=hub),
             Middleware(
                 BodyLimit,
                 max_bytes=settings.max_body_bytes,

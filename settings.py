@@ -53,12 +53,15 @@ class Settings:
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
     # Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed
-    # (addresses or networks, e.g. `10.0.0.0/8`): the reverse proxies in front.
+    # (addresses or networks, e.g. `10.0.0.0/8`): the reverse proxies in front,
+    # not the federation gateway, which a gateway key vouches for (app/gateway.py).
     # Budgets count the address a request comes from; with none trusted, a
-    # forwarded address is ignored, whoever sends it.
+    # forwarded address is ignored, whoever sends it (but a gateway hop's).
     trusted_proxies: tuple[str, ...] = ()
-    # Larger request bodies are refused (413) before they are parsed.
+    # Larger request bodies are refused (413) before they are parsed; gateway
+    # hops (a live key in `Hub-Gateway-Key`, app/gateway.py) have their own limit.
     max_body_bytes: int = 64 * 1024
+    max_gateway_body_bytes: int = 1024 * 1024
     # Slow clients (connections.py): a request head must arrive within
     # `header_timeout_seconds`, a body within `body_timeout_seconds` (else
     # 408 and the connection closes); an idle kept-alive connection closes
@@ -127,6 +130,9 @@ class Settings:
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             trusted_proxies=_networks(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
+            max_gateway_body_bytes=_positive(
+                env.get("HUB_MAX_GATEWAY_BODY_BYTES"), defaults.max_gateway_body_bytes
+            ),
             header_timeout_seconds=_positive(
                 env.get("HUB_HEADER_TIMEOUT_SECONDS"), defaults.header_timeout_seconds
             ),

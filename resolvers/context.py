@@ -55,6 +55,9 @@ class Context:
     # What the engine works out once per document, kept with the document
     # that the request runs (engine/documents.py sets it when it parses).
     document_memo: dict[Any, Any] | None = None
+    # The gateway whose hop this request is (app/gateway.py), for its end user
+    # `principal`; None for a request that came straight to the hub.
+    gateway: Principal | None = None
 
     def change_feed(self) -> ChangeFeed:
         if self.feed is None:

@@ -1,5 +1,6 @@
 """Production mode (the default): introspection for staff keys, the subgraph
-SDL for the gateway's key and staff, and no "Did you mean" for others."""
+SDL for gateway keys and staff (gateway hops: tests/test_gateway_hops.py), and
+no "Did you mean" for others."""
 
 from __future__ import annotations
 
@@ -27,11 +28,7 @@ async def keys(database_url: str) -> dict[str, str | None]:
     keys: dict[str, str | None] = {"anonymous": None}
     keys["partner"] = (await issue_key(database, name="app", role=Role.PARTNER, partner_id=1)).key
     keys["staff"] = (await issue_key(database, name="staff", role=Role.STAFF)).key
-    keys["gateway"] = (
-        await issue_key(
-            database, name="gateway", role=Role.PARTNER, partner_id=1, scopes=("gateway",)
-        )
-    ).key
+    keys["gateway"] = (await issue_key(database, name="gateway", role=Role.GATEWAY)).key
     await database.dispose()
     return keys
 
