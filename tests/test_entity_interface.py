@@ -14,9 +14,10 @@ import httpx
 import pytest
 
 from federation.examples import record_links
-from federation.stack import Stack, running_stack
+from federation.stack import GATEWAYS, Stack, running_stack
 from resolvers.composition import COMPOSERS, SubgraphSource, compose
 from schema import sdl
+from tests.gateway_keys import gateway_key
 
 LINKS = "record-links"
 LINKS_APP = "federation.examples.record_links:app"
@@ -49,11 +50,22 @@ async def test_an_interface_object_partner_composes_under_every_composer() -> No
     assert "explorerUrl: String!" in member
 
 
-@pytest.fixture(scope="module")
-def stack(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The hub, the example subgraph, the record-links partner and a gateway."""
-    log_dir = tmp_path_factory.mktemp("stack")
-    with running_stack(module_database_url, log_dir, extra_subgraphs={LINKS: LINKS_APP}) as up:
+@pytest.fixture(scope="module", params=GATEWAYS)
+def stack(
+    request: pytest.FixtureRequest,
+    module_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
+    """The hub in production mode, the example subgraph, the record-links
+    partner and each gateway, holding a gateway key."""
+    with running_stack(
+        module_database_url,
+        tmp_path_factory.mktemp(f"{request.param}-stack"),
+        gateway=request.param,
+        hub_env={"HUB_DEVELOPMENT": "false"},
+        gateway_key=gateway_key(module_database_url),
+        extra_subgraphs={LINKS: LINKS_APP},
+    ) as up:
         yield up
 
 
@@ -111,7 +123,19 @@ HUB_MEMBERS = """
 """
 
 
-def test_every_hub_record_gains_the_partners_field(stack: Stack) -> None:
+def test_every_hub_record_gains_the_partners_field(
+    stack: Stack, request: pytest.FixtureRequest
+) -> None:
+    if stack.gateway == "hive":
+        # Run all the same: strict, so that the day Hive answers it, the test says so.
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="Hive Gateway 2.15.1 answers null for an @interfaceObject's field on "
+                "records that enter through their own type (`members { explorerUrl }`), "
+                "without asking the partner; records the partner returns (`sharedList`) work",
+            )
+        )
     # When a client asks the hub's members for the partner's field,
     body = _post(stack.gateway_url, HUB_MEMBERS)
 
@@ -143,3 +167,31 @@ def test_a_failing_hub_root_field_leaves_the_partners_data(stack: Stack) -> None
     [error] = body["errors"]
     assert "`first` must be between 1 and 100" in error["message"]
     assert error["path"] == ["members"]
+
+
+MANY_MEMBERS = """
+query Many($ids: [ID!]!) {
+  sharedList(ids: $ids) { id ... on Member { name } }
+}
+"""
+
+
+def test_two_thousand_references_to_seventy_members_answer_through_the_gateway(
+    stack: Stack,
+) -> None:
+    # Given the 70 members' IDs, each 28 or 29 times over: 2,000 references,
+    # which the gateway sends the hub as one `_entities` batch of 2,000
+    # representations (over 64 KiB: a gateway hop's body limit),
+    members = _post(stack.hub_url, "{ members(first: 100) { edges { node { id name } } } }")
+    names = {e["node"]["id"]: e["node"]["name"] for e in members["data"]["members"]["edges"]}
+    assert len(names) == 70
+    ids = [list(names)[i % 70] for i in range(2000)]
+
+    # when a client asks the gateway for the partner's list of them,
+    body = _post(stack.gateway_url, MANY_MEMBERS, {"ids": ids})
+
+    # then every position has its member, in order, with the hub's name for it.
+    assert "errors" not in body, body["errors"]
+    shared = body["data"]["sharedList"]
+    assert [node["id"] for node in shared] == ids
+    assert [node["name"] for node in shared] == [names[i] for i in ids]
