@@ -361,7 +361,9 @@ class CostBudget(SchemaExtension):
         if cost.points > max_cost:
             return GraphQLError(
                 f"This query costs {cost.points} points; a request may cost at most "
-                f"{max_cost}. Ask for fewer items (`first`) or fewer nested lists.",
+                f"{max_cost}. A list counts as many items as its `first` (or "
+                f"{DEFAULT_PAGE_SIZE} without it) and nested lists multiply: ask for fewer "
+                "items (`first`) or fewer nested lists.",
                 extensions={"code": "QUERY_TOO_COSTLY"},
             )
         if cost.nodes > self.limits.max_nodes:

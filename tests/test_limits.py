@@ -149,6 +149,8 @@ async def test_cost(graphql: GraphQLClient) -> None:
     error = _error(await graphql.post(COSTLY, {"regions": 9}))
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert "costs 1001 points; a request may cost at most 1000" in error["message"]
+    # and it says what a list without `first` counts, the usual surprise
+    assert "(or 20 without it) and nested lists multiply" in error["message"]
 
 
 SIZED = """

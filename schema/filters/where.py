@@ -34,6 +34,7 @@ from schema.filters.operators import (
     NearFilter,
     RelationFilter,
     TextFilter,
+    ThemeFilter,
 )
 from schema.nodes import parse_id
 
@@ -134,6 +135,11 @@ class PartnerWhere:
     focus_area: IDFilter | None = strawberry.field(
         default=None, description="Works on this focus area (or one of these)."
     )
+    theme: ThemeFilter | None = strawberry.field(
+        default=None,
+        description="What it works on: the themes of its initiatives (their stated themes, "
+        "titles and focus areas' names) and the names of its own focus areas.",
+    )
     latitude: FloatFilter | None = strawberry.field(default=None, description="Latitude.")
     longitude: FloatFilter | None = strawberry.field(default=None, description="Longitude.")
     near: NearFilter | None = strawberry.field(
@@ -165,6 +171,11 @@ class InitiativeWhere:
     id: IDFilter | None = strawberry.field(default=None, description=_ID)
     title: TextFilter | None = strawberry.field(default=None, description="The title.")
     summary: TextFilter | None = strawberry.field(default=None, description="The topic.")
+    theme: ThemeFilter | None = strawberry.field(
+        default=None,
+        description="What it is about: its stated theme (`summary`), its title or the name "
+        "of one of its focus areas.",
+    )
     kind: EnumFilter[InitiativeKind] | None = strawberry.field(
         default=None, description="Initiative or pilot project."
     )
