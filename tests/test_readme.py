@@ -70,8 +70,14 @@ NOT_RUN = {
     "metrohub serve": "serves until stopped; tests/test_processes.py runs `metrohub serve`",
     "node federation/gateway.mjs": "a gateway that serves until stopped; tests/test_gateway.py "
     "runs it",
-    "npx @graphql-hive/gateway": "a gateway from npm that serves until stopped, not installed",
     "router ": "Apollo Router, a binary not installed",
+    "federation/node_modules/.bin/hive-gateway": "Hive Gateway, serving until stopped; "
+    "tests/test_gateway.py runs it",
+    "HUB_GATEWAY_KEY=": "a gateway holding its key, serving until stopped; "
+    "tests/test_gateway_identity.py runs both gateways so",
+    "APOLLO_TELEMETRY_DISABLED=true": "Apollo Router, a binary not installed",
+    "metrohub subgraphs refresh": "needs a registered partner subgraph listening; "
+    "tests/test_registry.py refreshes one",
     ".venv/bin/uvicorn federation.examples": "serves until stopped; tests/test_gateway.py "
     "runs the example subgraph",
     "metrohub subgraphs register": "needs a partner subgraph listening on :8001; "
