@@ -1,12 +1,16 @@
 # Metropolis Hub. `make run` serves the hub; `make test` runs every check.
-# Both set up what they need first: a virtualenv in .venv, the project with its
-# test extras, the front-end assets (GraphiQL, and the explorer bundled by
-# esbuild), the federation composers and gateway and the GraphQL-over-HTTP
-# audit from npm, and (for the browser tests) Debian's Chromium.
+# Each sets up what it needs first, and no more. `make run`: a virtualenv in
+# .venv with the hub's own dependencies, and the assets the hub serves from npm
+# (GraphiQL, and the explorer bundled by esbuild). `make federation` adds the
+# example partner subgraph's dependency and the federation composers and
+# gateway. `make test` adds the test tool-chain, the GraphQL-over-HTTP audit
+# and (for the browser tests) Debian's Chromium.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
+FEDERATED := $(VENV)/.federation
 INSTALLED := $(VENV)/.installed
 ASSETS := web/node_modules/.package-lock.json
 EXPLORER_MODULES := explorer/node_modules/.package-lock.json
@@ -15,13 +19,13 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k load crash hostile wrk install assets browser redis clean
+.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k load crash hostile wrk runtime install assets served browser redis clean
 
-run: install assets
+run: runtime served
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
 
 # The hub, the example partner subgraph and an Apollo gateway over both.
-federation: install assets
+federation: $(FEDERATED) served $(COMPOSERS)
 	$(BIN)/metrohub federation up
 
 # The suite runs on SQLite, then again on PostgreSQL when HUB_TEST_DATABASE_URL
@@ -80,15 +84,31 @@ wrk:
 test-standard-path: install assets browser redis
 	HUB_FAST_PATH=false $(BIN)/python -m pytest
 
+runtime: $(RUNTIME)
+
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(FEDERATED): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[federation]"
+	touch $@
+
+$(INSTALLED): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-assets: $(ASSETS) $(EXPLORER) $(COMPOSERS) $(AUDIT)
+# What the running hub serves: GraphiQL's files and the explorer.
+served: $(ASSETS) $(EXPLORER)
+
+# Everything from npm: what the hub serves, the composers and the gateway, the audit.
+assets: served $(COMPOSERS) $(AUDIT)
 
 $(ASSETS): web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund

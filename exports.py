@@ -98,7 +98,7 @@ async def geojson(database: Database, name: str, where: Any = None) -> dict[str,
         result = await schema.execute(
             document,
             variable_values={"where": where, "after": after},
-            context_value=Context(database),
+            context_value=Context.standalone(database),
         )
         if result.errors:
             raise ExportError([error.message for error in result.errors])
@@ -157,7 +157,7 @@ async def partners_file(
         result = await schema.execute(
             PARTNER_IDS,
             variable_values={"where": where, "after": after},
-            context_value=Context(database, principal=principal),
+            context_value=Context.standalone(database, principal=principal),
         )
         if result.errors:
             raise ExportError([error.message for error in result.errors])

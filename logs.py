@@ -52,7 +52,7 @@ def logging_config(*, json: bool = True, level: str = "INFO") -> dict[str, Any]:
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         }
         if json
-        else {"format": "%(levelname)s %(name)s [%(request_id)s]: %(message)s"}
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     )
     return {
         "version": 1,
@@ -103,16 +103,19 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            method = scope.get("method", "WEBSOCKET")
             access.info(
-                "%s %s %s",
-                scope.get("method", "WEBSOCKET"),
+                "%s %s %s %s ms",
+                method,
                 scope["path"],
                 status,
+                duration_ms,
                 extra={
-                    "method": scope.get("method", "WEBSOCKET"),
+                    "method": method,
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": duration_ms,
                 },
             )
             REQUEST_ID.reset(token)

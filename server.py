@@ -6,9 +6,10 @@ browser, served from local assets; subscriptions over WebSocket with the
 graphql-transport-ws protocol), the explorer at /explorer, /health, /ready,
 /metrics, the exports, and a landing page at /.
 Middleware, outermost first: the client's address from trusted proxies, request
-ids and logs, metrics, CORS for the configured origins, the request body limit,
-the refusal of keys in URLs, authentication by API key, and the anonymous
-request budget.
+ids and logs, metrics, CORS for the configured origins, gateway hops (a
+gateway's key, and its end user's address), the request body limit, the
+refusal of keys in URLs, authentication by API key, and the request budget of
+callers without a partner or staff key.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
@@ -29,38 +29,22 @@ from app.anonymous_budget import AnonymousBudget
 from app.authentication import Authentication
 from app.body_limit import BodyLimit
 from app.cors import cors
+from app.gateway import GatewayHop
 from app.hub import Hub
 from app.keys_in_urls import KeysNotInURLs
 from app.proxies import trusted_proxies
 from app.routes import ROUTES
+from app.schema_files import SCHEMA_ROUTES
 from app.view import HubGraphQL
-from db.engine import Database
-from db.migrate import upgrade
-from db.models import Region
-from db.seed import seed_reference
+from db.prepare import prepare_database
 from logs import RequestLog
 from metrics import RequestMetrics, metrics_endpoint
+from schema import hub_subgraph
 from settings import Settings
 
-__all__ = ["create_app", "prepare_database", "tune_gc"]
+__all__ = ["create_app", "tune_gc"]
 
 logger = logging.getLogger("metrohub")
-
-
-async def prepare_database(settings: Settings, database: Database) -> None:
-    """Create and migrate the database, and seed it with the reference data on
-    first run (when it holds no regions yet)."""
-    if settings.auto_migrate:
-        await upgrade(settings.database_url)
-    if settings.auto_seed and not await _has_reference_data(database):
-        report = await seed_reference(database)
-        for line in report.lines():
-            logger.info("seed: %s", line)
-    if settings.auto_migrate:
-        # Planner statistics (SQLite and PostgreSQL alike): without them SQLite
-        # reads an initiative's partners by walking every published partner.
-        async with database.engine.begin() as connection:
-            await connection.exec_driver_sql("ANALYZE")
 
 
 # A request allocates tens of thousands of short-lived objects (result dicts,
@@ -78,10 +62,14 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-async def _has_reference_data(database: Database) -> bool:
-    async with database.engine.connect() as connection:
-        count = (await connection.execute(select(func.count()).select_from(Region))).scalar_one()
-    return bool(count)
+def ready_line(settings: Settings) -> str:
+    """Where to open the hub, said once it is ready."""
+    site = settings.public_url.removesuffix("/graphql")
+    graphiql = " and GraphiQL" if settings.graphiql else ""
+    return (
+        f"Metropolis Hub is ready: the GraphQL API{graphiql} at {settings.public_url}, "
+        f"the explorer at {site}{explorer.PATH}"
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -92,7 +80,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await prepare_database(settings, hub.database)
+        # Composition runs in the background: the hub serves its own clients
+        # whatever it finds.
+        await hub.federation.start(hub_subgraph(settings.public_url))
         tune_gc()
+        logger.info("%s", ready_line(settings))
         try:
             yield
         finally:
@@ -104,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *ROUTES,
+            *SCHEMA_ROUTES,
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *web.asset_routes(),
             *explorer.routes(),
@@ -117,6 +110,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(RequestMetrics),
             # Then CORS, so that preflights get their answer and refusals their CORS headers.
             *cors(settings.cors_origins),
+            # Before the body limit, which a gateway hop may pass once its key is live.
+            Middleware(GatewayHop, hub=hub),
             Middleware(
                 BodyLimit,
                 max_bytes=settings.max_body_bytes,

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_DATABASE_URL", "Settings"]
+from resolvers.composition import COMPOSERS
+
+__all__ = ["DEFAULT_DATABASE_URL", "Settings", "SettingsError"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hub.db'}"
@@ -42,6 +44,10 @@ class Settings:
     # The most one request may cost (engine/limits.py); raise it for trusted
     # batch work only.
     max_cost: int = 1000
+    # The most federation representations (`_entities`) one request may name,
+    # however its cost is spread: a gateway batches every reference of a query
+    # plan step into one request.
+    max_representations: int = 2000
     # Plain attribute subtrees of a query run as direct code (engine/execution.py);
     # `false` sends every field through graphql-core's standard path.
     fast_path: bool = True
@@ -53,12 +59,15 @@ class Settings:
     # `https://app.example.org`; `*` for any. Empty: no CORS headers at all.
     cors_origins: tuple[str, ...] = ()
     # Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed
-    # (addresses or networks, e.g. `10.0.0.0/8`): the reverse proxies in front.
+    # (addresses or networks, e.g. `10.0.0.0/8`): the reverse proxies in front,
+    # not the federation gateway, which a gateway key vouches for (app/gateway.py).
     # Budgets count the address a request comes from; with none trusted, a
-    # forwarded address is ignored, whoever sends it.
+    # forwarded address is ignored, whoever sends it (but a gateway hop's).
     trusted_proxies: tuple[str, ...] = ()
-    # Larger request bodies are refused (413) before they are parsed.
+    # Larger request bodies are refused (413) before they are parsed; gateway
+    # hops (a live key in `Hub-Gateway-Key`, app/gateway.py) have their own limit.
     max_body_bytes: int = 64 * 1024
+    max_gateway_body_bytes: int = 1024 * 1024
     # Slow clients (connections.py): a request head must arrive within
     # `header_timeout_seconds`, a body within `body_timeout_seconds` (else
     # 408 and the connection closes); an idle kept-alive connection closes
@@ -87,7 +96,8 @@ class Settings:
     # Processes serving requests (`metrohub serve`); with more than one, set
     # `redis_url` so that they share rate budgets and change notifications.
     workers: int = 1
-    # Logs as JSON lines (`json`) or as plain text (`text`).
+    # Logs as JSON lines (`json`) or as plain text (`text`); from the
+    # environment, text in development mode and JSON otherwise.
     log_format: str = "json"
     # SQLite's `PRAGMA synchronous`: NORMAL survives the hub's process dying
     # (kill -9) without losing a committed write; FULL also survives the OS
@@ -97,6 +107,10 @@ class Settings:
     # most once per this many seconds, and answers may lag writes by that much;
     # 0: whenever asked after a change, one computation at a time.
     centrality_seconds: int = 60
+    # The composers whose verdict decides whether a partner subgraph is
+    # accepted (resolvers/composition.py); the others' rejections are kept
+    # as warnings. Apollo's is always among them: it writes the supergraph.
+    required_composers: tuple[str, ...] = ("apollo",)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -104,13 +118,14 @@ class Settings:
         defaults = cls()
         host = env.get("HUB_HOST", defaults.host)
         port = int(env.get("HUB_PORT", defaults.port))
+        development = _flag(env.get("HUB_DEVELOPMENT"), defaults.development)
         return cls(
             database_url=env.get("HUB_DATABASE_URL", defaults.database_url),
             host=host,
             port=port,
             public_url=env.get("HUB_PUBLIC_URL", f"http://{host}:{port}/graphql"),
             graphiql=_flag(env.get("HUB_GRAPHIQL"), defaults.graphiql),
-            development=_flag(env.get("HUB_DEVELOPMENT"), defaults.development),
+            development=development,
             auto_migrate=_flag(env.get("HUB_AUTO_MIGRATE"), defaults.auto_migrate),
             auto_seed=_flag(env.get("HUB_AUTO_SEED"), defaults.auto_seed),
             redis_url=env.get("HUB_REDIS_URL") or None,
@@ -119,6 +134,9 @@ class Settings:
             failed_auth_budget=env.get("HUB_FAILED_AUTH_BUDGET", defaults.failed_auth_budget),
             budget_namespace=env.get("HUB_BUDGET_NAMESPACE", defaults.budget_namespace),
             max_cost=int(env.get("HUB_MAX_COST", defaults.max_cost)),
+            max_representations=_positive(
+                env.get("HUB_MAX_REPRESENTATIONS"), defaults.max_representations
+            ),
             fast_path=_flag(env.get("HUB_FAST_PATH"), defaults.fast_path),
             response_cache_mb=_count(env.get("HUB_RESPONSE_CACHE_MB"), defaults.response_cache_mb),
             response_cache_entries=_count(
@@ -127,6 +145,9 @@ class Settings:
             cors_origins=_origins(env.get("HUB_CORS_ORIGINS", "")),
             trusted_proxies=_networks(env.get("HUB_TRUSTED_PROXIES", "")),
             max_body_bytes=_positive(env.get("HUB_MAX_BODY_BYTES"), defaults.max_body_bytes),
+            max_gateway_body_bytes=_positive(
+                env.get("HUB_MAX_GATEWAY_BODY_BYTES"), defaults.max_gateway_body_bytes
+            ),
             header_timeout_seconds=_positive(
                 env.get("HUB_HEADER_TIMEOUT_SECONDS"), defaults.header_timeout_seconds
             ),
@@ -155,14 +176,42 @@ class Settings:
             ),
             shutdown_seconds=_positive(env.get("HUB_SHUTDOWN_SECONDS"), defaults.shutdown_seconds),
             workers=_positive(env.get("HUB_WORKERS"), defaults.workers),
-            log_format=_choice(env.get("HUB_LOG_FORMAT"), ("json", "text"), defaults.log_format),
+            # Text for a person at a terminal in development; JSON for log collectors.
+            log_format=_choice(
+                env.get("HUB_LOG_FORMAT"), ("json", "text"), "text" if development else "json"
+            ),
             sqlite_synchronous=_synchronous(
                 env.get("HUB_SQLITE_SYNCHRONOUS"), defaults.sqlite_synchronous
             ),
             centrality_seconds=_count(
                 env.get("HUB_CENTRALITY_SECONDS"), defaults.centrality_seconds
             ),
+            required_composers=_composers(
+                env.get("HUB_REQUIRED_COMPOSERS"), defaults.required_composers
+            ),
         )
+
+
+class SettingsError(ValueError):
+    """A setting the hub cannot start with; the message names the variable."""
+
+
+def _composers(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or value.strip() == "":
+        return default
+    names = tuple(dict.fromkeys(name.strip().lower() for name in value.split(",") if name.strip()))
+    unknown = [name for name in names if name not in COMPOSERS]
+    if unknown:
+        raise SettingsError(
+            f"HUB_REQUIRED_COMPOSERS: unknown composer {', '.join(map(repr, unknown))}; "
+            f"the composers are {', '.join(COMPOSERS)} (e.g. `apollo,guild`)."
+        )
+    if "apollo" not in names:
+        raise SettingsError(
+            f"HUB_REQUIRED_COMPOSERS={value!r} leaves out apollo: Apollo's composer writes "
+            "the supergraph that gateways run, so it is always required (e.g. `apollo,guild`)."
+        )
+    return names
 
 
 def _flag(value: str | None, default: bool) -> bool:

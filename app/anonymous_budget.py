@@ -1,4 +1,5 @@
-"""The anonymous request budget: requests without a key spend their address's."""
+"""The request budget: requests without a key spend their address's, and a
+gateway key's own requests its own."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ BUDGETED_PATHS = ("/graphql", "/export")
 
 class AnonymousBudget:
     """Spends a request of the client address's budget for each anonymous request
-    to a budgeted path (after `Authentication` has named the principal); refuses
-    with 429 once it is spent, and puts the budget's headers on the response."""
+    to a budgeted path, or of a gateway key's budget for the key's own (after
+    `Authentication` has named the principal); refuses with 429 once it is
+    spent, and puts the budget's headers on the response. Partner keys spend
+    points as their requests run; staff keys have no budget."""
 
     def __init__(self, app: ASGIApp, hub: Hub) -> None:
         self.app = app
@@ -28,14 +31,14 @@ class AnonymousBudget:
         principal = scope.get("state", {}).get("principal", ANONYMOUS)
         if (
             scope["type"] != "http"
-            or principal.is_authenticated
+            or principal.is_partner_or_staff
             or not scope["path"].startswith(BUDGETED_PATHS)
         ):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
         address = request.client.host if request.client else "unknown"
-        verdict = await self.hub.budgets.request(address)
+        verdict = await self.hub.budgets.request(address, principal)
         if not verdict.allowed:
             await too_many(verdict, "requests", request)(scope, receive, send)
             return

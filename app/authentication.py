@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.hub import Hub
 from app.refusals import refusal, too_many
 from resolvers.access.keys import ANONYMOUS, AuthenticationError, authenticate
 
-__all__ = ["Authentication", "bearer_key"]
+__all__ = ["Authentication", "bearer_key", "key_refusal"]
 
 
 class Authentication:
@@ -32,21 +33,22 @@ class Authentication:
             try:
                 principal = await authenticate(self.hub.database, bearer_key(header))
             except AuthenticationError as error:
-                # Counted on every route that reads a key; a valid key is never
-                # refused for its address's failures (a proxy's, or a neighbour's).
-                address = request.client.host if request.client else "unknown"
-                verdict = await self.hub.budgets.failed(address)
-                response = (
-                    too_many(verdict, "failed authentications", request)
-                    if not verdict.allowed
-                    else refusal(
-                        401, "UNAUTHENTICATED", str(error), accept=request.headers.get("accept")
-                    )
-                )
-                await response(scope, receive, send)
+                await (await key_refusal(self.hub, request, str(error)))(scope, receive, send)
                 return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
+
+
+async def key_refusal(hub: Hub, request: Request, message: str) -> Response:
+    """401 for a refused key, counted as a failed authentication of the address
+    it came from; 429 once that address has failed too often. Counted on every
+    route that reads a key; a valid key is never refused for its address's
+    failures (a proxy's, or a neighbour's)."""
+    address = request.client.host if request.client else "unknown"
+    verdict = await hub.budgets.failed(address)
+    if not verdict.allowed:
+        return too_many(verdict, "failed authentications", request)
+    return refusal(401, "UNAUTHENTICATED", message, accept=request.headers.get("accept"))
 
 
 def bearer_key(header: str) -> str:

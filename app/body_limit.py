@@ -10,7 +10,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.refusals import refusal
 
-__all__ = ["BodyLimit"]
+__all__ = ["RAISED_LIMIT", "BodyLimit", "too_large"]
+
+# A request's own limit in its state, set by a middleware before that vouches
+# for it: `app.gateway.GatewayHop`, once a gateway hop's key is found live.
+RAISED_LIMIT = "max_body_bytes"
 
 
 class _BodyTooLargeError(Exception):
@@ -22,7 +26,8 @@ class _BodyTooSlowError(Exception):
 
 
 class BodyLimit:
-    """Refuses request bodies over `max_bytes` with 413 before anything parses them:
+    """Refuses request bodies over `max_bytes` (or the request's `RAISED_LIMIT`)
+    with 413 before anything parses them:
     at once by their Content-Length, and by counting a streamed (chunked) body as
     it arrives; and bodies that have not all arrived `timeout_seconds` after the
     request head with 408 (and the connection closed), so that a client cannot
@@ -39,9 +44,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        max_bytes = scope.get("state", {}).get(RAISED_LIMIT, self.max_bytes)
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refusal(headers)(scope, receive, send)
+        if declared.isdigit() and int(declared) > max_bytes:
+            await too_large(max_bytes, headers.get("accept"))(scope, receive, send)
             return
         received = 0
         body_complete = False
@@ -59,7 +65,7 @@ class BodyLimit:
                 raise _BodyTooSlowError from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLargeError
                 body_complete = not message.get("more_body", False)
             return message
@@ -74,7 +80,7 @@ class BodyLimit:
         except _BodyTooLargeError:
             if response_started:
                 raise
-            await self._refusal(headers)(scope, receive, send)
+            await too_large(max_bytes, headers.get("accept"))(scope, receive, send)
         except _BodyTooSlowError:
             if response_started:
                 raise
@@ -91,11 +97,13 @@ class BodyLimit:
             headers={"Connection": "close"},
         )
 
-    def _refusal(self, headers: Headers) -> Response:
-        return refusal(
-            413,
-            "PAYLOAD_TOO_LARGE",
-            f"The request body is larger than {self.max_bytes} bytes, the most this hub "
-            "takes: send a smaller document or fewer variables.",
-            accept=headers.get("accept"),
-        )
+
+def too_large(max_bytes: int, accept: str | None) -> Response:
+    """413 for a body over `max_bytes`."""
+    return refusal(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        f"The request body is larger than {max_bytes} bytes, the most this hub "
+        "takes: send a smaller document or fewer variables.",
+        accept=accept,
+    )

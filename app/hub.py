@@ -14,6 +14,7 @@ from metrics import watch_engine
 from resolvers.access.budgets import Budgets
 from resolvers.access.connections import Connections
 from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
+from resolvers.federation_check import FederationCheck
 from resolvers.graph import GraphCache
 from resolvers.responses import ResponseCache
 from settings import Settings
@@ -40,6 +41,8 @@ class Hub:
     responses: ResponseCache | None
     # GeoJSON exports take turns (see `exports.EXPORTS_AT_ONCE`).
     export_turns: asyncio.Semaphore
+    # The hub's schema against the registered subgraphs, checked at start-up.
+    federation: FederationCheck
 
     @classmethod
     def build(cls, settings: Settings) -> Hub:
@@ -81,10 +84,12 @@ class Hub:
                 else None
             ),
             export_turns=asyncio.Semaphore(EXPORTS_AT_ONCE),
+            federation=FederationCheck(database, settings.required_composers),
         )
 
     async def close(self) -> None:
         """Closes the services, the database last: the others may still use it."""
+        await self.federation.close()
         await self.connections.close()
         await self.feed.close()
         await self.changes.close()

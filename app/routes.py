@@ -36,6 +36,8 @@ regions and UCLG sections, partner organisations and the initiatives they run to
 <li><a href="/explorer">Explorer</a>: search, see and curate the network (for staff).</li>
 <li><a href="/graphql">GraphiQL</a>: explore and try the API in your browser.</li>
 <li><code>POST /graphql</code>: the GraphQL endpoint (JSON).</li>
+<li><a href="/schema.graphql">/schema.graphql</a>: the schema partner apps query, for
+code generators and linters (<a href="/schema.json">as an introspection result</a>).</li>
 <li><code>ws://&hellip;/graphql</code>: live changes, as GraphQL subscriptions
 (graphql-transport-ws).</li>
 <li><a href="/health">/health</a>: whether the service is up;
@@ -132,8 +134,16 @@ async def _health(_request: Request) -> Response:
 
 async def _ready(request: Request) -> Response:
     """GET /ready: the hub can serve: its database answers and is migrated to
-    the head revision. 503 with the reason otherwise."""
-    database = _hub(request).database
+    the head revision. 503 with the reason otherwise.
+
+    `federation` says whether the hub's schema composes with the registered
+    partner subgraphs (the start-up check, `resolvers/federation_check.py`).
+    A break there does not make the hub unready: it still serves its own
+    clients, every process of it would fail alike (a balancer would be left
+    with none), and the cure is a schema change, not a restart. It is reported
+    for the operators and the gateways' owners to act on."""
+    hub = _hub(request)
+    database = hub.database
     head = head_revision()
     try:
         async with database.engine.connect() as connection:
@@ -158,7 +168,9 @@ async def _ready(request: Request) -> Response:
             },
             status_code=503,
         )
-    return JSONResponse({"status": "ready", "revision": current})
+    return JSONResponse(
+        {"status": "ready", "revision": current, "federation": hub.federation.status.as_json()}
+    )
 
 
 async def _landing(_request: Request) -> Response:

@@ -23,6 +23,7 @@ from strawberry.types.unset import UnsetType
 
 import web
 from app.authentication import bearer_key
+from app.gateway import GATEWAY
 from app.graphql_http import (
     CSRF_REFUSAL,
     ERROR_CODES,
@@ -116,21 +117,20 @@ class HubGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         # WebSocket connections authenticate in `on_ws_connect`.
         principal = getattr(request.state, "principal", ANONYMOUS)
+        gateway = getattr(request.state, GATEWAY, None)
         hub = self.hub
         websocket = isinstance(request, WebSocket)
         return Context(
-            hub.database,
+            hub,
             request,
             principal,
             request_id(),
-            hub.graphs,
-            budgets=hub.budgets,
+            gateway=gateway,
             # A subscription's WebSocket has no response to put budget headers on.
             response=None if websocket else response,
             development=hub.settings.development,
             max_cost=hub.settings.max_cost,
-            changes=hub.changes,
-            feed=hub.feed,
+            max_representations=hub.settings.max_representations,
             transport="websocket" if websocket else "http",
             fast_path=hub.settings.fast_path,
         )
@@ -139,27 +139,29 @@ class HubGraphQL(GraphQL[Context, None]):
         """Authenticates a WebSocket connection by the key in its `connection_init`
         payload (`{"authorization": "Bearer <key>"}`) or, failing that, in the
         handshake's Authorization header; an anonymous connection spends one
-        request of its address's budget. A bad key or a spent budget closes the
-        connection (4403); a key over its share of connections, with 4429."""
+        request of its address's budget, a gateway key's of its own. A bad key
+        or a spent budget closes the connection (4403); a key over its share of
+        connections, with 4429. (Gateways do not carry subscriptions here:
+        `Hub-Gateway-Key` means nothing on a WebSocket.)"""
         websocket: WebSocket = context.request
         params = context.connection_params or {}
         header = params.get("authorization", params.get("Authorization"))
         if header is None:
             header = websocket.headers.get("authorization")
         address = websocket.client.host if websocket.client else "unknown"
-        if header is None:
-            verdict = await self.hub.budgets.request(address)
+        if header is not None:
+            try:
+                context.principal = await authenticate(self.hub.database, bearer_key(str(header)))
+            except AuthenticationError as error:
+                # As over HTTP: a valid key is never refused for its address's failures.
+                if not (await self.hub.budgets.failed(address)).allowed:
+                    RATE_LIMITED.labels("failed_authentications").inc()
+                raise ConnectionRejectionError from error
+        if not context.principal.is_partner_or_staff:
+            verdict = await self.hub.budgets.request(address, context.principal)
             if not verdict.allowed:
                 RATE_LIMITED.labels("requests").inc()
                 raise ConnectionRejectionError
-            return NO_PAYLOAD
-        try:
-            context.principal = await authenticate(self.hub.database, bearer_key(str(header)))
-        except AuthenticationError as error:
-            # As over HTTP: a valid key is never refused for its address's failures.
-            if not (await self.hub.budgets.failed(address)).allowed:
-                RATE_LIMITED.labels("failed_authentications").inc()
-            raise ConnectionRejectionError from error
         self.hub.connections.identify(websocket, context.principal)
         return NO_PAYLOAD
 
@@ -170,7 +172,7 @@ class HubGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(web.graphiql_page("/graphql", EXAMPLE_TABS))
+        return HTMLResponse(web.graphiql_page("/graphql", "/schema.json", EXAMPLE_TABS))
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         if response_media_type(request.headers.get("accept")) is None:

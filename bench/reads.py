@@ -47,7 +47,7 @@ from db.engine import Database
 from db.models import Member, Partner, Publication
 from db.versions import DataVersion
 from loadtest.queries import INNER_PAGE, NESTED, TYPENAME, BenchQuery, queries
-from resolvers.context import Context
+from resolvers.context import Context, Standalone
 from resolvers.graph import GraphCache
 from schema import schema
 from server import tune_gc
@@ -74,7 +74,7 @@ class Hub:
 
     async def __call__(self, query: BenchQuery) -> bytes:
         context = Context(
-            self.database, graphs=self.graphs, max_cost=BENCH_MAX_COST, development=False
+            Standalone(self.database, self.graphs), max_cost=BENCH_MAX_COST, development=False
         )
         result = await schema.execute(
             query.document, query.fresh_variables(), context_value=context

@@ -188,7 +188,7 @@ async def _time(database: Database, kind: Kind, query: str) -> tuple[float, int]
     variables = {"query": query, **kind.variables}
     started = time.perf_counter()
     result = await schema.execute(
-        kind.document, variable_values=variables, context_value=Context(database)
+        kind.document, variable_values=variables, context_value=Context.standalone(database)
     )
     elapsed = time.perf_counter() - started
     if result.errors or result.data is None:

@@ -8,6 +8,7 @@ imports wait until a command runs, so that `metrohub --help` answers at once."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from cli import database, federation, files, keys, schema, serve, subgraphs
@@ -38,5 +39,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from settings import SettingsError
+
     args = _parser().parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except SettingsError as error:
+        # A setting the hub cannot run with: one line naming it, no traceback.
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,5 +1,5 @@
-"""`metrohub federation up`: the hub, the example subgraph and an Apollo
-gateway over both, run locally until stopped."""
+"""`metrohub federation up`: the hub, the example subgraph and a gateway
+(Apollo Gateway or Hive Gateway) over both, run locally until stopped."""
 
 from __future__ import annotations
 
@@ -16,8 +16,15 @@ def register(commands: Commands) -> None:
     )
     up = federation_commands.add_parser(
         "up",
-        help="start the hub, the example city-indicators subgraph and an Apollo gateway "
+        help="start the hub, the example city-indicators subgraph and a gateway "
         "composed from both, until Ctrl-C",
+    )
+    up.add_argument(
+        "--gateway",
+        choices=["apollo", "hive"],
+        default="apollo",
+        help="Apollo Gateway (federation/gateway.mjs, at /) or Hive Gateway "
+        "(federation/hive.config.mjs, at /graphql); default: apollo",
     )
     up.add_argument("--hub-port", type=int, default=8000)
     up.add_argument("--subgraph-port", type=int, default=8001)
@@ -26,6 +33,7 @@ def register(commands: Commands) -> None:
 
 
 def _federation_up(args: argparse.Namespace) -> int:
+    import os
     import signal
     import sys
     import time
@@ -41,13 +49,16 @@ def _federation_up(args: argparse.Namespace) -> int:
     with running_stack(
         settings.database_url,
         log_dir,
+        gateway=args.gateway,
+        # Sent to the hub only, with every request the gateway makes.
+        gateway_key=os.environ.get("HUB_GATEWAY_KEY"),
         hub_port=args.hub_port,
         subgraph_port=args.subgraph_port,
         gateway_port=args.gateway_port,
     ) as stack:
         print(f"hub:              {stack.hub_url}")
         print(f"city-indicators:  {stack.subgraph_url}")
-        print(f"gateway:          {stack.gateway_url}")
+        print(f"{args.gateway + ' gateway:':<18}{stack.gateway_url}")
         print(f"logs in {log_dir}; press Ctrl-C to stop.", flush=True)
         try:
             while True:

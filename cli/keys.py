@@ -19,15 +19,15 @@ def register(commands: Commands) -> None:
         commands, "keys", help="API keys: create, list, rotate, revoke", dest="keys_command"
     )
     create = key_commands.add_parser("create", help="create a key and print it once")
-    create.add_argument("--role", required=True, choices=["partner", "staff", "admin"])
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=["partner", "staff", "admin", "gateway"],
+        help="gateway: a federation gateway's key, sent as `Hub-Gateway-Key`; it reads the "
+        "subgraph SDL and forwards its end users' requests, with no data privileges of its own",
+    )
     create.add_argument("--name", required=True, help="who or what the key is for")
     create.add_argument("--partner", type=int, help="the partner id (partner keys only)")
-    create.add_argument(
-        "--scope",
-        action="append",
-        choices=["gateway"],
-        help="an extra permission: `gateway` reads the subgraph SDL in production",
-    )
     create.set_defaults(run=_create)
     key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
         run=_list
@@ -49,7 +49,6 @@ def _create(args: argparse.Namespace) -> int:
             name=args.name,
             role=Role(args.role),
             partner_id=args.partner,
-            scopes=tuple(args.scope or ()),
         )
         print(f"key {issued.id} ({issued.role}, {issued.name!r}); shown once, keep it safe:")
         print(issued.key)

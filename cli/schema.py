@@ -1,41 +1,53 @@
-"""`metrohub export-schema`: the GraphQL SDL, written or checked against the
-checked-in copy."""
+"""`metrohub export-schema`: the client and subgraph SDL files, written or
+checked against the checked-in copies."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from cli.arguments import Commands
 
-__all__ = ["SCHEMA_FILE", "register"]
-
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+__all__ = ["register"]
 
 
 def register(commands: Commands) -> None:
-    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
-    export.add_argument(
-        "--output", default=str(SCHEMA_FILE), help="file to write, or - for standard output"
+    export = commands.add_parser(
+        "export-schema",
+        help="write the client schema (schema/schema.graphql) and the subgraph schema "
+        "(schema/subgraph.graphql)",
     )
     export.add_argument(
-        "--check", action="store_true", help="fail if the checked-in SDL is out of date"
+        "--check", action="store_true", help="fail if a checked-in file is out of date"
+    )
+    export.add_argument(
+        "--print",
+        choices=["client", "subgraph"],
+        help="write that schema to standard output instead of its file",
     )
     export.set_defaults(run=_export_schema)
 
 
 def _export_schema(args: argparse.Namespace) -> int:
-    from cli.output import write_output
-    from schema import sdl
+    from schema.printed import CLIENT_FILE, SUBGRAPH_FILE, client_sdl, subgraph_file_sdl
 
-    text = sdl()
-    if args.check:
-        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
-        if current != text:
-            print(f"{SCHEMA_FILE} is out of date: run `metrohub export-schema`", file=sys.stderr)
-            return 1
-        print(f"{SCHEMA_FILE} is up to date")
+    files = {
+        "client": (CLIENT_FILE, client_sdl()),
+        "subgraph": (SUBGRAPH_FILE, subgraph_file_sdl()),
+    }
+    if args.print:
+        sys.stdout.write(files[args.print][1])
         return 0
-    write_output(args.output, text)
-    return 0
+    stale = 0
+    for path, text in files.values():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if not args.check:
+            if current != text:
+                path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+        elif current != text:
+            print(f"{path} is out of date: run `metrohub export-schema`", file=sys.stderr)
+            stale += 1
+        else:
+            print(f"{path} is up to date")
+    return 1 if stale else 0

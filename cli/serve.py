@@ -40,14 +40,19 @@ def _serve(args: argparse.Namespace) -> int:
     from connections import uvicorn_options
     from settings import Settings
 
+    # The app reads its settings in each worker: `--host` and `--port` reach it
+    # as the environment, so that its public URL names where it listens.
+    if args.host:
+        os.environ["HUB_HOST"] = args.host
+    if args.port:
+        os.environ["HUB_PORT"] = str(args.port)
     settings = Settings.from_env()
-    host = args.host or settings.host
-    port = args.port or settings.port
+    host, port = settings.host, settings.port
     workers = args.workers or settings.workers
     log_config = logs.logging_config(json=settings.log_format == "json")
     logging.config.dictConfig(log_config)
     if workers > 1:
-        from server import prepare_database
+        from db.prepare import prepare_database
 
         # Migrate and seed once, here, rather than in N workers at once.
         run_with_database(lambda database: prepare_database(settings, database), settings)

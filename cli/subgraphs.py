@@ -12,8 +12,7 @@ from cli.output import add_output_argument
 
 if TYPE_CHECKING:
     from db.engine import Database
-    from resolvers.composition import SubgraphSource
-    from settings import Settings
+    from resolvers.registry import Registration
 
 __all__ = ["register"]
 
@@ -30,41 +29,96 @@ def register(commands: Commands) -> None:
     registering.add_argument("name", help="the subgraph's name, e.g. city-indicators")
     registering.add_argument("url", help="its GraphQL endpoint, e.g. http://127.0.0.1:8001/graphql")
     registering.add_argument("--partner", type=int, help="the id of the partner that runs it")
+    headers = registering.add_mutually_exclusive_group()
+    headers.add_argument(
+        "--header",
+        action="append",
+        dest="headers",
+        metavar="'NAME: VALUE'",
+        help="a header to send when fetching its SDL, now and on every later fetch, e.g. "
+        "'Authorization: Bearer <token>' (repeatable; replaces the stored ones; by default "
+        "the stored ones are sent)",
+    )
+    headers.add_argument(
+        "--no-headers",
+        action="store_const",
+        const=[],
+        dest="headers",
+        help="send no headers from now on",
+    )
     registering.set_defaults(run=_register)
+    refreshing = subgraph_commands.add_parser(
+        "refresh",
+        help="fetch a registered subgraph's SDL again (at its URL, with its headers) and check it",
+    )
+    refreshing.add_argument("name", help="the registered subgraph's name")
+    refreshing.set_defaults(run=_refresh)
     listing = subgraph_commands.add_parser("list", help="list registered subgraphs")
     listing.set_defaults(run=_list_subgraphs)
 
     supergraph = commands.add_parser(
         "supergraph", help="write the supergraph SDL of the hub and the registered subgraphs"
     )
+    supergraph.add_argument(
+        "--hub-url",
+        help="where gateways reach the hub's /graphql (default: HUB_PUBLIC_URL, else "
+        "http://HUB_HOST:HUB_PORT/graphql)",
+    )
     add_output_argument(supergraph)
     supergraph.set_defaults(run=_supergraph)
 
 
-def _hub_source(settings: Settings) -> SubgraphSource:
-    """The hub as the first subgraph of the composition, at its public URL."""
-    from resolvers.composition import SubgraphSource
-    from schema import sdl
-
-    return SubgraphSource("hub", settings.public_url, sdl())
+def _report(result: Registration) -> int:
+    """Print what happened: the outcome, the headers sent (masked), why it was
+    rejected, and the other composers' warnings. 0 when accepted."""
+    print(result.summary)
+    for header in result.headers:
+        print(f"  sent {header}")
+    for message in result.messages:
+        print(f"  {message}")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    return 0 if result.accepted else 1
 
 
 def _register(args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
+    from resolvers.headers import parse_headers
     from resolvers.registry import register
+    from schema import hub_subgraph
     from settings import Settings
 
     settings = Settings.from_env()
-    hub = _hub_source(settings)
 
     async def run(database: Database) -> int:
-        result = await register(database, hub, args.name, args.url, partner_id=args.partner)
-        if result.accepted:
-            print(f"accepted: {result.name} ({result.url}) composes with the hub")
-            return 0
-        print(f"rejected: {result.name} does not compose; the last good version stands:")
-        print("\n".join(f"  {message}" for message in result.messages))
-        return 1
+        headers = None if args.headers is None else parse_headers(args.headers)
+        result = await register(
+            database,
+            hub_subgraph(settings.public_url),
+            args.name,
+            args.url,
+            partner_id=args.partner,
+            headers=headers,
+            required=settings.required_composers,
+        )
+        return _report(result)
+
+    return run_reporting_input_errors(run, settings)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from cli.running import run_reporting_input_errors
+    from resolvers.registry import refresh
+    from schema import hub_subgraph
+    from settings import Settings
+
+    settings = Settings.from_env()
+
+    async def run(database: Database) -> int:
+        hub = hub_subgraph(settings.public_url)
+        return _report(
+            await refresh(database, hub, args.name, required=settings.required_composers)
+        )
 
     return run_reporting_input_errors(run, settings)
 
@@ -80,7 +134,9 @@ def _list_subgraphs(_args: argparse.Namespace) -> int:
             print(
                 f"{item.name} {item.url}{partner} current-since={current} last={item.last_outcome}"
             )
+            print("".join(f"  header {header}\n" for header in item.headers), end="")
             print("".join(f"  {message}\n" for message in item.messages), end="")
+            print("".join(f"  warning: {warning}\n" for warning in item.warnings), end="")
 
     run_with_database(run)
     return 0
@@ -90,13 +146,18 @@ def _supergraph(args: argparse.Namespace) -> int:
     from cli.output import write_output
     from cli.running import run_with_database
     from resolvers.registry import supergraph
+    from schema import hub_subgraph
     from settings import Settings
 
     settings = Settings.from_env()
-    hub = _hub_source(settings)
+    hub_url = args.hub_url or settings.public_url
+    hub = hub_subgraph(hub_url)
     result = run_with_database(lambda database: supergraph(database, hub), settings)
     if not result.ok or result.supergraph_sdl is None:
         print("composition failed:", *result.errors, sep="\n  ", file=sys.stderr)
         return 1
     write_output(args.output, result.supergraph_sdl)
+    # Said, not assumed: a gateway given this file sends the hub's share there.
+    source = "--hub-url" if args.hub_url else "HUB_PUBLIC_URL, HUB_HOST and HUB_PORT"
+    print(f"the hub's routing URL in the supergraph: {hub_url} (from {source})", file=sys.stderr)
     return 0

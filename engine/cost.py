@@ -3,7 +3,11 @@
 A document's cost, measured before it runs: objects 1, scalars 0, everything
 under a list multiplied by its `first`, filters by their conditions and
 relation steps (engine/filter_limits.py), mutations 10, with the number of
-nodes the answer could hold. Arguments are priced as execution will see them,
+nodes the answer could hold. Federation `_entities` costs a point per record
+it reads (the distinct representations) and its selection once per
+representation, since every position of the answer runs it; each
+representation is a node, and a request names at most
+`HUB_MAX_REPRESENTATIONS` of them. Arguments are priced as execution will see them,
 variables and their defaults included (engine/arguments.py). The cost is
 reported in `extensions.cost`, requested before execution and actual after,
 Shopify style, and charged to a partner key's budget.
@@ -41,15 +45,19 @@ from engine.filter_limits import filter_price
 from engine.limits import LIMITS, operation_named
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["Cost", "CostBudget", "measure"]
+__all__ = ["ENTITIES", "Cost", "CostBudget", "measure"]
 
 UNPAGED_LIST_SIZE = 5
+# The federation field that resolves a gateway's references.
+ENTITIES = "_entities"
 
 
 @dataclass(frozen=True, slots=True)
 class Cost:
     points: int
     nodes: int
+    # Federation representations the request names, duplicates included.
+    representations: int = 0
 
 
 def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
@@ -69,17 +77,35 @@ def _first(arguments: Mapping[str, Any]) -> int:
 
 def _list_size(arguments: Mapping[str, Any]) -> int:
     """How many items an unpaged list counts as: its `limit`, or the number of
-    `ids` or federation `representations` asked for, or else a handful (such
-    lists are short: a path's nodes, a change's fields, a statistics table)."""
+    `ids` asked for, or else a handful (such lists are short: a path's nodes,
+    a change's fields, a statistics table)."""
     limit = whole_number(arguments.get("limit"))
     if limit is not None:
         return max(limit, 1)
-    for name in ("ids", "representations"):
-        value = arguments.get(name)
-        if value is not None:
-            # GraphQL takes one item where a list is expected.
-            return max(len(value), 1) if isinstance(value, list) else 1
+    ids = arguments.get("ids")
+    if ids is not None:
+        return max(len(_items(ids)), 1)
     return UNPAGED_LIST_SIZE
+
+
+def _items(value: Any) -> list[Any]:
+    # GraphQL takes one item where a list is expected.
+    return value if isinstance(value, list) else [value]
+
+
+def _distinct_references(representations: list[Any]) -> int:
+    """How many records the representations name: the same `__typename` and
+    `id` twice is one record, read once (malformed ones count one each)."""
+    keys: set[tuple[str, str]] = set()
+    malformed = 0
+    for representation in representations:
+        if isinstance(representation, dict):
+            type_name, id_ = representation.get("__typename"), representation.get("id")
+            if isinstance(type_name, str) and isinstance(id_, str):
+                keys.add((type_name, id_))
+                continue
+        malformed += 1
+    return len(keys) + malformed
 
 
 def measure(
@@ -96,10 +122,10 @@ def measure(
     walker = _CostWalk(schema, fragments, with_defaults(operation, variables))
     root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
     cost = walker.walk(operation.selection_set, root or schema.query_type, 1, frozenset())
+    points = cost.points
     if operation.operation is OperationType.MUTATION:
-        mutations = len(operation.selection_set.selections)
-        return Cost(cost.points + LIMITS.mutation_cost * mutations, cost.nodes)
-    return cost
+        points += LIMITS.mutation_cost * len(operation.selection_set.selections)
+    return Cost(points, cost.nodes, walker.representations)
 
 
 class _CostWalk:
@@ -107,7 +133,7 @@ class _CostWalk:
     nested functions that call each other: those would be a reference cycle
     per request, left to the garbage collector.)"""
 
-    __slots__ = ("fragments", "schema", "variables")
+    __slots__ = ("fragments", "representations", "schema", "variables")
 
     def __init__(
         self,
@@ -118,6 +144,7 @@ class _CostWalk:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.representations = 0
 
     def walk(
         self,
@@ -185,6 +212,9 @@ class _CostWalk:
             size = _first(arguments)
             below = self.walk(node.selection_set, below_type, multiplier, seen, page=size)
             return Cost(multiplier + filtering + below.points, multiplier * size + below.nodes)
+        if node.name.value == ENTITIES and parent is self.schema.query_type:
+            references = _items(arguments.get("representations"))
+            return self.entities(node, below_type, references, multiplier, seen)
         if node.name.value == "edges" and getattr(parent, "name", "").endswith("Connection"):
             # The page itself: everything in it counts `page` times; the
             # edge wrappers are free.
@@ -193,6 +223,24 @@ class _CostWalk:
         size = _list_size(arguments) if is_list else 1
         below = self.walk(node.selection_set, below_type, multiplier * size, seen)
         return Cost(multiplier * size + filtering + below.points, below.nodes)
+
+    def entities(
+        self,
+        node: FieldNode,
+        below_type: Any,
+        representations: list[Any],
+        multiplier: int,
+        seen: frozenset[str],
+    ) -> Cost:
+        """`_entities`: a point per record read (duplicates are read once), the
+        selection once per representation (each position of the answer runs
+        it), and every representation a node."""
+        count = multiplier * len(representations)
+        self.representations += count
+        assert node.selection_set is not None  # an object field, checked by the caller
+        below = self.walk(node.selection_set, below_type, count, seen)
+        records = multiplier * _distinct_references(representations)
+        return Cost(records + below.points, count + below.nodes)
 
 
 def _object_type_condition(
@@ -268,7 +316,23 @@ class CostBudget(SchemaExtension):
             )
         except GraphQLError as refusal:  # a filter over its limits
             return refusal
-        return self._over_budget(self.cost) or await self._spend(self.cost)
+        return (
+            self._too_many_representations(self.cost)
+            or self._over_budget(self.cost)
+            or await self._spend(self.cost)
+        )
+
+    def _too_many_representations(self, cost: Cost) -> GraphQLError | None:
+        most = getattr(
+            self.execution_context.context, "max_representations", self.limits.max_representations
+        )
+        if cost.representations <= most:
+            return None
+        return GraphQLError(
+            f"This request names {cost.representations:,} federation representations; a "
+            f"request may name at most {most:,}. Split the references over several requests.",
+            extensions={"code": "TOO_MANY_REPRESENTATIONS"},
+        )
 
     async def _spend(self, cost: Cost) -> GraphQLError | None:
         """Charge a partner key's budget; refuse the request when it does not fit."""
@@ -297,7 +361,9 @@ class CostBudget(SchemaExtension):
         if cost.points > max_cost:
             return GraphQLError(
                 f"This query costs {cost.points} points; a request may cost at most "
-                f"{max_cost}. Ask for fewer items (`first`) or fewer nested lists.",
+                f"{max_cost}. A list counts as many items as its `first` (or "
+                f"{DEFAULT_PAGE_SIZE} without it) and nested lists multiply: ask for fewer "
+                "items (`first`) or fewer nested lists.",
                 extensions={"code": "QUERY_TOO_COSTLY"},
             )
         if cost.nodes > self.limits.max_nodes:

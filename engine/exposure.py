@@ -1,9 +1,10 @@
 """What the schema shows about itself, and to whom.
 
 In production (the default; `make run` starts the hub in development mode),
-introspection is for staff keys, the federation `_service` SDL for staff keys
-and keys with the `gateway` scope, and "Did you mean ...?" suggestions in
-error messages for staff only: the API's shape is documented, not probed.
+introspection is for staff keys, the federation `_service` SDL for staff keys,
+gateway keys and gateway hops (whoever their end user), and "Did you mean
+...?" suggestions in error messages for staff only: the API's shape is
+documented, not probed.
 """
 
 from __future__ import annotations
@@ -22,9 +23,14 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["GATEWAY_SCOPE", "Exposure", "root_fields", "without_suggestions"]
+__all__ = [
+    "SUBGRAPH_REFUSAL",
+    "Exposure",
+    "may_read_subgraph",
+    "root_fields",
+    "without_suggestions",
+]
 
-GATEWAY_SCOPE = "gateway"
 # graphql-core's `did_you_mean`: " Did you mean 'a', 'b', or 'c'?", with "the enum
 # value" or "to use an inline fragment on" before the names in some messages. It may
 # sit anywhere in a message: "... not to include unknown field 'nme'. Did you mean
@@ -80,15 +86,24 @@ class Exposure(SchemaExtension):
             fields = root_fields(document)
             if fields & {"__schema", "__type"} and not principal.is_staff:
                 context.pre_execution_errors = [
-                    _forbidden("Introspection is for staff keys: see schema/schema.graphql.")
+                    _forbidden(
+                        "Introspection is for staff keys: the client schema is at "
+                        "/schema.graphql (SDL) and /schema.json (as an introspection result)."
+                    )
                 ]
-            elif "_service" in fields and not (
-                principal.is_staff or GATEWAY_SCOPE in principal.scopes
-            ):
-                context.pre_execution_errors = [
-                    _forbidden("The subgraph SDL is for the gateway's key and staff keys.")
-                ]
+            elif "_service" in fields and not may_read_subgraph(principal, hub.gateway):
+                context.pre_execution_errors = [_forbidden(SUBGRAPH_REFUSAL)]
         yield
+
+
+SUBGRAPH_REFUSAL = "The subgraph SDL is for gateway keys and staff keys."
+
+
+def may_read_subgraph(principal: Any, gateway: Any = None) -> bool:
+    """Whether the caller may read the subgraph SDL in production: staff keys,
+    gateway keys, and a gateway hop (`gateway`: the gateway's principal) for
+    whichever end user it forwards. Everyone may read the client schema."""
+    return bool(principal.is_staff or principal.is_gateway or gateway is not None)
 
 
 def _forbidden(message: str) -> GraphQLError:

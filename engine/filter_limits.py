@@ -6,7 +6,9 @@ subquery. Its statement is built and compiled in Python, on the event loop
 many times over when steps nest: an `or` of 600 three-step branches took
 ~10 s of event loop time before the database saw it. So a filter's
 conditions, relation steps inside each other and `and`/`or`/`not` levels are
-limited, and each step is priced by how deep it is.
+limited, and each step is priced by how deep it is. A `theme` condition is
+priced and limited as the comparisons and steps it runs
+(resolvers/filters/fields.py).
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, GraphQLInputObjectType, get_named_type
 
+from resolvers.filters.fields import THEMES, record_name, theme_shape
+
 if TYPE_CHECKING:
     from engine.limits import Limits
 
 __all__ = ["filter_price"]
 
 RELATION_QUANTIFIERS = frozenset({"some", "none", "every"})
+
+# The comparisons and relation steps of `theme` on each `...Where` input that has it.
+THEME_SHAPES = {f"{record_name(record)}Where": theme_shape(record) for record in THEMES}
 
 
 def filter_price(filter_type: Any, where: Any, limits: Limits) -> int:
@@ -68,6 +75,22 @@ def filter_price(filter_type: Any, where: Any, limits: Limits) -> int:
                     points += limits.filter_step_cost * (steps + 1)
                     target = get_named_type(inner.fields[quantifier].type)
                     pending.append((target, part, steps + 1, nesting))
+            elif name == "theme" and type_.name in THEME_SHAPES and isinstance(item, dict):
+                comparisons, depths = THEME_SHAPES[type_.name]
+                if steps + max(depths) > limits.max_filter_steps:
+                    raise _refusal(
+                        "FILTER_TOO_DEEP",
+                        f"This filter's `theme` goes through {steps + max(depths)} relations "
+                        f"inside each other ({max(depths)} of its own); at most "
+                        f"{limits.max_filter_steps} are allowed. Filter by theme at the other "
+                        "end of the relations, or in fewer steps.",
+                    )
+                # Each operator given runs the whole theme condition once.
+                times = sum(1 for operand in item.values() if operand is not None)
+                conditions += times * (comparisons + len(depths))
+                points += times * (
+                    comparisons + sum(limits.filter_step_cost * (steps + d) for d in depths)
+                )
             else:
                 conditions += 1
                 points += 1

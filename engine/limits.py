@@ -64,6 +64,8 @@ class Limits:
     max_directives: int = 50
     max_cost: int = 1000
     max_nodes: int = 10_000
+    # Federation representations in one request (`HUB_MAX_REPRESENTATIONS`).
+    max_representations: int = 2000
     mutation_cost: int = 10
     time_seconds: float = 10.0
     # `where` filters: conditions (a field compared, a place, a relation step)

@@ -6,7 +6,13 @@
 //                                                --subgraph events=http://127.0.0.1:8001/graphql
 //   --supergraph FILE   a join-spec supergraph (e.g. compose.mjs "apollo" or "guild" output; not "wundergraph")
 //   --subgraph NAME=URL repeatable; composes once at startup with IntrospectAndCompose (no polling)
+//   --hub NAME          the hub's subgraph name (default "hub")
 //   --port N            0 picks a free port;  --startup-timeout SECONDS (default 60) bounds startup
+// To the hub subgraph only, each request carries `Hub-Gateway-Key: $HUB_GATEWAY_KEY` (also when composing at
+// startup: IntrospectAndCompose fetches `_service` through the same data source), the end user's
+// `Authorization` when they sent one, and `X-Forwarded-For`: what the client sent, then its socket address.
+// Partner subgraphs get none of these: the key is the hub's secret, and the user's key is a hub key that a
+// partner has no use for and should not be able to replay. Error answers carry no stack traces.
 // When ready prints exactly one stdout line "gateway ready at http://127.0.0.1:<port>/"; all logs go to stderr.
 // Landing page (CDN), usage/schema reporting and the gateway's telemetry are disabled. SIGTERM/SIGINT stop it
 // and exit 0. Exit 1 (error on stderr) if startup fails (composition error, subgraph down); exit 2 on bad usage.
@@ -34,7 +40,7 @@ function usageError(message) {
   process.stderr.write(
     `gateway.mjs: ${message}\n` +
       'usage: node gateway.mjs --port N (--supergraph FILE | --subgraph NAME=URL [--subgraph NAME=URL ...])' +
-      ' [--startup-timeout SECONDS]\n',
+      ' [--hub NAME] [--startup-timeout SECONDS]\n',
     () => process.exit(2),
   );
 }
@@ -45,6 +51,7 @@ function parseCommandLine() {
       port: { type: 'string' },
       supergraph: { type: 'string' },
       subgraph: { type: 'string', multiple: true },
+      hub: { type: 'string', default: 'hub' },
       'startup-timeout': { type: 'string', default: '60' },
     },
     strict: true,
@@ -74,7 +81,17 @@ function parseCommandLine() {
     if (subgraphs.some((s) => s.name === name)) throw new Error(`subgraph ${JSON.stringify(name)} given twice`);
     subgraphs.push({ name, url });
   }
-  return { port: Number(values.port), supergraph: values.supergraph, subgraphs, startupTimeoutMs: timeout * 1000 };
+  if (!values.hub) throw new Error('--hub must name a subgraph');
+  if (subgraphs.length > 0 && !subgraphs.some((s) => s.name === values.hub)) {
+    throw new Error(`no --subgraph is named ${JSON.stringify(values.hub)}, the hub's name given by --hub`);
+  }
+  return {
+    port: Number(values.port),
+    supergraph: values.supergraph,
+    subgraphs,
+    hub: values.hub,
+    startupTimeoutMs: timeout * 1000,
+  };
 }
 
 // Apollo's Logger interface, writing to stderr (the default loglevel logger writes info to stdout).
@@ -84,6 +101,70 @@ const logger = {
   warn: (message) => process.stderr.write(`gateway.mjs: warning: ${message}\n`),
   error: (message) => process.stderr.write(`gateway.mjs: error: ${message}\n`),
 };
+
+/** The client's socket address, without the IPv4-mapped IPv6 prefix. */
+function socketAddress(req) {
+  const address = req.socket?.remoteAddress;
+  if (!address) return undefined;
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+/** What the hub needs to know of the end user's request: their key and their address. */
+function endUser({ req }) {
+  const sent = req.headers['x-forwarded-for']; // Node joins repeated headers with ", "
+  const address = socketAddress(req);
+  return {
+    authorization: req.headers.authorization,
+    forwardedFor: address ? (sent ? `${sent}, ${address}` : address) : sent,
+  };
+}
+
+const STATUS_CODES = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 429: 'RATE_LIMITED' };
+
+/** The data source of every subgraph. A subgraph's non-2xx answer (the hub says 401, 403 or 429 with a
+ * GraphQL body) reaches the client as the subgraph's first error, not as Apollo's default error, which
+ * carries the subgraph's internal URL and whole body; a subgraph that cannot be reached is named, and its
+ * address and the network error stay in the gateway's log. */
+function subgraphDataSource(RemoteGraphQLDataSource, GraphQLError) {
+  return class SubgraphDataSource extends RemoteGraphQLDataSource {
+    constructor({ name, url }) {
+      super({ url });
+      this.subgraphName = name;
+    }
+
+    didEncounterError(error, fetchRequest) {
+      if (error instanceof GraphQLError) throw error;
+      logger.error(`subgraph ${this.subgraphName} at ${fetchRequest.url}: ${error?.message ?? error}`);
+      throw new GraphQLError(`The ${this.subgraphName} subgraph did not answer; try again later.`, {
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+      });
+    }
+
+    async errorFromResponse(response) {
+      let first;
+      try {
+        first = (await this.parseBody(response))?.errors?.[0];
+      } catch {
+        first = undefined;
+      }
+      const message = typeof first?.message === 'string' ? first.message : `${response.status}: ${response.statusText}`;
+      const code = first?.extensions?.code ?? STATUS_CODES[response.status] ?? 'DOWNSTREAM_SERVICE_ERROR';
+      return new GraphQLError(message, { extensions: { code } });
+    }
+  };
+}
+
+/** The headers each request to the hub carries; `context` is endUser's answer (empty when composing). */
+function hubDataSource(SubgraphDataSource, gatewayKey) {
+  return class HubDataSource extends SubgraphDataSource {
+    willSendRequest({ request, context }) {
+      const headers = request.http.headers;
+      if (gatewayKey) headers.set('hub-gateway-key', gatewayKey);
+      if (context?.authorization) headers.set('authorization', context.authorization);
+      if (context?.forwardedFor) headers.set('x-forwarded-for', context.forwardedFor);
+    }
+  };
+}
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -107,12 +188,19 @@ async function main() {
     return;
   }
 
-  const [{ ApolloGateway, IntrospectAndCompose }, { ApolloServer }, { startStandaloneServer }, disabled] =
+  const [
+    { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource },
+    { ApolloServer },
+    { startStandaloneServer },
+    disabled,
+    { GraphQLError },
+  ] =
     await Promise.all([
       import('@apollo/gateway'),
       import('@apollo/server'),
       import('@apollo/server/standalone'),
       import('@apollo/server/plugin/disabled'),
+      import('graphql'),
     ]);
 
   let supergraphSdl;
@@ -127,11 +215,21 @@ async function main() {
     supergraphSdl = new IntrospectAndCompose({ subgraphs: options.subgraphs, logger });
   }
 
-  const gateway = new ApolloGateway({ supergraphSdl, logger });
+  const gatewayKey = process.env.HUB_GATEWAY_KEY ?? '';
+  if (!gatewayKey) logger.warn('HUB_GATEWAY_KEY is not set: the hub will see this gateway as an anonymous client');
+  const SubgraphDataSource = subgraphDataSource(RemoteGraphQLDataSource, GraphQLError);
+  const HubDataSource = hubDataSource(SubgraphDataSource, gatewayKey);
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger,
+    buildService: ({ name, url }) =>
+      name === options.hub ? new HubDataSource({ name, url }) : new SubgraphDataSource({ name, url }),
+  });
   const server = new ApolloServer({
     gateway,
     logger,
     introspection: true,
+    includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // handled below, so that a signal exits 0 after a clean stop
     plugins: [
       disabled.ApolloServerPluginLandingPageDisabled(),
@@ -175,7 +273,7 @@ async function main() {
   let httpUrl;
   try {
     ({ url: httpUrl } = await withTimeout(
-      startStandaloneServer(server, { listen: { host: HOST, port: options.port } }),
+      startStandaloneServer(server, { listen: { host: HOST, port: options.port }, context: endUser }),
       options.startupTimeoutMs,
       'gateway startup',
     ));

@@ -186,7 +186,7 @@ def _events(
             changes={
                 name: values
                 for name, values in entry.changes.items()
-                if principal.is_authenticated or name not in CONTACT_FIELDS
+                if principal.is_partner_or_staff or name not in CONTACT_FIELDS
             },
             actor=entry.actor if principal.is_staff else None,
             request_id=entry.request_id if principal.is_staff else None,

@@ -20,7 +20,9 @@ __all__ = [
     "Composition",
     "CompositionUnavailableError",
     "SubgraphSource",
+    "Verdict",
     "compose",
+    "judge",
 ]
 
 FEDERATION_DIR = Path(__file__).resolve().parent.parent / "federation"
@@ -53,10 +55,44 @@ class Composition:
     warnings: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the required composers decided, and what the others said.
+
+    Apollo's composer is what Apollo Gateway and Router run, so it decides by
+    default; The Guild's and WunderGraph's rejections are kept as warnings,
+    since their gateways are not the ones partners' traffic goes through."""
+
+    accepted: bool
+    # The required composers' errors: why it was rejected.
+    errors: list[str]
+    # The other composers' errors: recorded and shown, deciding nothing.
+    warnings: list[str]
+
+
+def judge(results: Sequence[Composition], required: Sequence[str]) -> Verdict:
+    """The verdict on `results` when the composers in `required` decide."""
+    deciding = [result for result in results if result.composer in required]
+    advisory = [result for result in results if result.composer not in required]
+    return Verdict(
+        accepted=all(result.ok for result in deciding),
+        errors=_prefixed(deciding),
+        warnings=_prefixed(advisory),
+    )
+
+
+def _prefixed(results: Sequence[Composition]) -> list[str]:
+    return [f"{result.composer}: {error}" for result in results for error in result.errors]
+
+
 async def compose(
-    subgraphs: Sequence[SubgraphSource], composers: Sequence[str] = COMPOSERS
+    subgraphs: Sequence[SubgraphSource],
+    composers: Sequence[str] = COMPOSERS,
+    *,
+    timeout_seconds: float = TIMEOUT_SECONDS,
 ) -> list[Composition]:
-    """Compose `subgraphs` with each of `composers`, in order."""
+    """Compose `subgraphs` with each of `composers`, in order. The composer
+    process is killed if it takes over `timeout_seconds` or the caller gives up."""
     node = shutil.which("node")
     if node is None:
         raise CompositionUnavailableError(
@@ -80,11 +116,16 @@ async def compose(
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(request), TIMEOUT_SECONDS)
+        stdout, stderr = await asyncio.wait_for(process.communicate(request), timeout_seconds)
     except TimeoutError as error:
-        process.kill()
-        await process.wait()
-        raise CompositionUnavailableError(f"composition took over {TIMEOUT_SECONDS} s") from error
+        raise CompositionUnavailableError(
+            f"composition did not finish within {timeout_seconds:g} s"
+        ) from error
+    finally:
+        # A timeout or a cancelled caller must not leave node running.
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     if process.returncode != 0:
         raise CompositionUnavailableError(f"the composer failed: {stderr.decode().strip()}")
     results = orjson.loads(stdout)["results"]

@@ -1,32 +1,39 @@
 """The registry of partner subgraphs.
 
-Staff register a partner's subgraph by name and URL; the hub fetches its SDL
+Staff register a partner's subgraph by name and URL (and the headers its
+`_service` wants, if it is protected); the hub fetches its SDL
 (`_service { sdl }`), composes it with the hub's schema and every other
-registered subgraph's current SDL under all three composers, and keeps the
-version with its outcome. A version that fails composition is kept with the
-composers' messages and replaces nothing: the last good supergraph stands.
+registered subgraph's current SDL, and keeps the version with its outcome.
+The required composers decide (Apollo's by default: it is what Apollo Gateway
+and Router run); the others' rejections are kept as warnings. A rejected
+version is kept with the composers' messages and replaces nothing: the
+subgraph's last accepted version, if it has one, stays current.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Partner, Subgraph, SubgraphVersion
-from resolvers.composition import Composition, SubgraphSource, compose
+from resolvers.composition import Composition, SubgraphSource, compose, judge
 from resolvers.errors import UserInputError
+from resolvers.headers import Header, masked
 
 __all__ = [
     "Registration",
     "SubgraphStatus",
+    "VersionRecord",
     "current_sources",
     "fetch_sdl",
     "list_subgraphs",
+    "refresh",
     "register",
     "supergraph",
 ]
@@ -34,6 +41,7 @@ __all__ = [
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 FETCH_TIMEOUT_SECONDS = 10.0
 SERVICE_QUERY = "query SubgraphSdl { _service { sdl } }"
+DEFAULT_REQUIRED = ("apollo",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +51,43 @@ class Registration:
     name: str
     url: str
     accepted: bool
+    # The required composers' errors: why it was rejected.
     messages: list[str]
+    # The other composers' errors: kept, deciding nothing.
+    warnings: list[str]
+    # When the version that is current after this one was fetched (this one
+    # when accepted); None when no version has been accepted yet.
+    current_since: datetime | None
+    # The headers sent with the fetch, masked.
+    headers: list[str]
+
+    @property
+    def summary(self) -> str:
+        """What happened, in a sentence."""
+        if self.accepted:
+            outcome = f"accepted: {self.name} ({self.url}) composes with the hub"
+            return outcome + (
+                "; other composers rejected it (warnings below)." if self.warnings else "."
+            )
+        if self.current_since is None:
+            return (
+                f"rejected: {self.name} does not compose; no version of this subgraph has "
+                "been accepted yet, so gateways do not route to it."
+            )
+        return (
+            f"rejected: {self.name} does not compose; its version accepted at "
+            f"{self.current_since.isoformat(timespec='seconds')} stays current."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One check of a subgraph: when its SDL was fetched and how it went."""
+
+    fetched_at: datetime
+    accepted: bool
+    messages: list[str]
+    warnings: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +99,31 @@ class SubgraphStatus:
     last_outcome: str
     last_checked: datetime | None
     messages: list[str]
+    warnings: list[str]
+    headers: list[str]
+    # Newest first.
+    history: list[VersionRecord]
 
 
-async def fetch_sdl(url: str) -> str:
-    """Ask a subgraph for its SDL, as a gateway would."""
+async def fetch_sdl(url: str, headers: Sequence[Header] = ()) -> str:
+    """Ask a subgraph for its SDL, as a gateway would, with its headers."""
     try:
         async with httpx.AsyncClient(timeout=FETCH_TIMEOUT_SECONDS) as client:
-            response = await client.post(url, json={"query": SERVICE_QUERY})
+            response = await client.post(url, json={"query": SERVICE_QUERY}, headers=list(headers))
         response.raise_for_status()
         sdl = response.json()["data"]["_service"]["sdl"]
+    except httpx.HTTPStatusError as error:
+        status = error.response.status_code
+        hint = (
+            " It wants credentials: pass the header it expects (--header "
+            "'Authorization: Bearer <token>'), or check the one given."
+            if status in {401, 403}
+            else ""
+        )
+        raise UserInputError(
+            f"could not read the subgraph's SDL from {url}: it answered HTTP {status}.{hint}",
+            code="SUBGRAPH_UNREACHABLE",
+        ) from error
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
         raise UserInputError(
             f"could not read the subgraph's SDL from {url}: {error}. Check that it is a "
@@ -110,8 +170,27 @@ async def current_sources(
     return list(sources.values())
 
 
-def _messages(results: list[Composition]) -> list[str]:
-    return [f"{result.composer}: {error}" for result in results for error in result.errors]
+async def _stored_headers(database: Database, name: str) -> list[Header]:
+    async with database.engine.connect() as connection:
+        stored = await connection.scalar(select(Subgraph.headers).where(Subgraph.name == name))
+    return [(header_name, value) for header_name, value in stored or []]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time read back from the database, in UTC (SQLite keeps no time zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def _current_since(database: Database, name: str) -> datetime | None:
+    async with database.engine.connect() as connection:
+        since = await connection.scalar(
+            select(SubgraphVersion.fetched_at)
+            .join(Subgraph, Subgraph.id == SubgraphVersion.subgraph_id)
+            .where(Subgraph.name == name, SubgraphVersion.accepted.is_(True))
+            .order_by(SubgraphVersion.id.desc())
+            .limit(1)
+        )
+    return _utc(since) if since else None
 
 
 async def register(
@@ -121,33 +200,76 @@ async def register(
     url: str,
     *,
     partner_id: int | None = None,
+    headers: Sequence[Header] | None = None,
+    required: Sequence[str] = DEFAULT_REQUIRED,
 ) -> Registration:
-    """Register (or refresh) subgraph `name` at `url`: fetch, compose, record."""
+    """Register (or refresh) subgraph `name` at `url`: fetch, compose, record.
+
+    `headers` are sent with the fetch and kept for later ones; None sends
+    (and keeps) those stored with the subgraph. Like the URL, a new set
+    replaces the stored one when the version is accepted (or on the first
+    registration), so a rejected attempt changes nothing that gateways use."""
     _validate(name, url)
     if partner_id is not None:
         async with database.engine.connect() as connection:
             found = await connection.scalar(select(Partner.id).where(Partner.id == partner_id))
         if found is None:
             raise UserInputError(f"no partner has the id {partner_id}.", code="NOT_FOUND")
-    sdl = await fetch_sdl(url)
+    sending = list(headers) if headers is not None else await _stored_headers(database, name)
+    sdl = await fetch_sdl(url, sending)
     others = await current_sources(database, except_name=name)
-    results = await compose([hub, *others, SubgraphSource(name, url, sdl)])
-    accepted = all(result.ok for result in results)
-    messages = _messages(results)
+    verdict = judge(await compose([hub, *others, SubgraphSource(name, url, sdl)]), required)
     async with database.writer() as session:
         subgraph = await session.scalar(select(Subgraph).where(Subgraph.name == name))
         if subgraph is None:
-            subgraph = Subgraph(name=name, url=url, partner_id=partner_id)
+            subgraph = Subgraph(
+                name=name, url=url, partner_id=partner_id, headers=[list(h) for h in sending]
+            )
             session.add(subgraph)
             await session.flush()
-        elif accepted:
+        elif verdict.accepted:
             subgraph.url = url
             subgraph.partner_id = partner_id if partner_id is not None else subgraph.partner_id
-        session.add(
-            SubgraphVersion(subgraph_id=subgraph.id, sdl=sdl, accepted=accepted, messages=messages)
+            subgraph.headers = [list(header) for header in sending]
+        version = SubgraphVersion(
+            subgraph_id=subgraph.id,
+            sdl=sdl,
+            accepted=verdict.accepted,
+            messages=verdict.errors,
+            warnings=verdict.warnings,
         )
+        session.add(version)
         await session.commit()
-    return Registration(name, url, accepted, messages)
+    return Registration(
+        name=name,
+        url=url,
+        accepted=verdict.accepted,
+        messages=verdict.errors,
+        warnings=verdict.warnings,
+        current_since=(
+            version.fetched_at if verdict.accepted else await _current_since(database, name)
+        ),
+        headers=masked(sending),
+    )
+
+
+async def refresh(
+    database: Database,
+    hub: SubgraphSource,
+    name: str,
+    *,
+    required: Sequence[str] = DEFAULT_REQUIRED,
+) -> Registration:
+    """Fetch a registered subgraph's SDL again, at its URL with its headers,
+    and check it as a new registration."""
+    async with database.engine.connect() as connection:
+        url = await connection.scalar(select(Subgraph.url).where(Subgraph.name == name))
+    if url is None:
+        raise UserInputError(
+            f"no subgraph is registered as {name!r}: register it with its URL first.",
+            code="NOT_FOUND",
+        )
+    return await register(database, hub, name, url, required=required)
 
 
 async def supergraph(database: Database, hub: SubgraphSource) -> Composition:
@@ -166,25 +288,37 @@ async def list_subgraphs(database: Database) -> list[SubgraphStatus]:
     async with database.sessions() as session:
         rows = (await session.execute(query)).all()
         versions = (
-            await session.scalars(select(SubgraphVersion).order_by(SubgraphVersion.id))
+            await session.execute(
+                select(
+                    SubgraphVersion.subgraph_id,
+                    SubgraphVersion.fetched_at,
+                    SubgraphVersion.accepted,
+                    SubgraphVersion.messages,
+                    SubgraphVersion.warnings,
+                ).order_by(SubgraphVersion.id.desc())
+            )
         ).all()
-    by_subgraph: dict[int, list[SubgraphVersion]] = {}
-    for version in versions:
-        by_subgraph.setdefault(version.subgraph_id, []).append(version)
+    by_subgraph: dict[int, list[VersionRecord]] = {}
+    for subgraph_id, fetched_at, accepted, messages, warnings in versions:
+        record = VersionRecord(_utc(fetched_at), accepted, messages, warnings)
+        by_subgraph.setdefault(subgraph_id, []).append(record)
     statuses = []
     for subgraph, partner in rows:
         history = by_subgraph.get(subgraph.id, [])
-        accepted = [v for v in history if v.accepted]
-        last = history[-1] if history else None
+        current = next((version for version in history if version.accepted), None)
+        last = history[0] if history else None
         statuses.append(
             SubgraphStatus(
                 name=subgraph.name,
                 url=subgraph.url,
                 partner=partner,
-                current_since=accepted[-1].fetched_at if accepted else None,
+                current_since=current.fetched_at if current else None,
                 last_outcome="accepted" if last and last.accepted else "rejected",
                 last_checked=last.fetched_at if last else None,
                 messages=last.messages if last else [],
+                warnings=last.warnings if last else [],
+                headers=masked([(header_name, value) for header_name, value in subgraph.headers]),
+                history=history,
             )
         )
     return statuses

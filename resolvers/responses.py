@@ -35,8 +35,10 @@ from resolvers.caches import BoundedCache
 
 __all__ = ["UNCACHED_FIELDS", "ResponseCache"]
 
-# Root fields whose answer depends on the caller, not only on the data.
-UNCACHED_FIELDS: Final = frozenset({"rateLimit"})
+# Root fields whose answer depends on the caller, not only on the data; and
+# `_service`, which only some callers may read (engine/exposure.py), among
+# them a gateway hop for an anonymous end user, whose answers are kept.
+UNCACHED_FIELDS: Final = frozenset({"rateLimit", "_service"})
 # Root fields that read no data: an answer of only these is not worth a check.
 DATALESS_FIELDS: Final = frozenset({"__typename"})
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.federation.schema import FederationAny
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -22,17 +24,32 @@ from engine.exposure import Exposure
 from engine.hooks import HookRunner
 from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
+from resolvers.composition import SubgraphSource
+from schema.context import Info
+from schema.entities import resolve_entities
 from schema.mutations import Mutation
+from schema.nodes import key_node_interface
 from schema.query import Query
+from schema.scalars import SCALARS
 from schema.subscription import ChangeNotice, Subscription, SubscriptionsOnlyOverWebSocket
 
-__all__ = ["FEDERATION_VERSION", "parse_document", "schema", "sdl"]
+__all__ = ["FEDERATION_VERSION", "hub_subgraph", "parse_document", "schema", "sdl"]
 
 # The newest version all three composers accept (The Guild's stops at 2.9).
 FEDERATION_VERSION: Final = "2.9"
 
 
 class HubSchema(strawberry.federation.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key_node_interface(self._schema)
+
+    async def entities_resolver(  # type: ignore[override]
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Federation `_entities`, answered by the hub's own resolver (schema/entities.py)."""
+        return cast(list[FederationAny], await resolve_entities(info, list(representations)))
+
     async def execute(
         self,
         query: str | None,
@@ -96,6 +113,7 @@ schema = HubSchema(
         ChangeNotice,
     ],
     execution_context_class=FastExecutionContext,
+    config=StrawberryConfig(scalar_map=SCALARS),
 )
 
 
@@ -108,5 +126,11 @@ def _timed_out(seconds: float) -> ExecutionResult:
 
 
 def sdl() -> str:
-    """The schema as SDL, as checked in at `schema/schema.graphql`."""
+    """The subgraph SDL, as `_service { sdl }` gives it to gateways (see
+    `schema/printed.py` for the checked-in files)."""
     return schema.as_str() + "\n"
+
+
+def hub_subgraph(public_url: str) -> SubgraphSource:
+    """The hub as the first subgraph of a composition, at its public URL."""
+    return SubgraphSource("hub", public_url, sdl())

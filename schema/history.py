@@ -39,7 +39,7 @@ class Change:
         description="The name of the API key that made it, or of the CLI and its user."
     )
     action: str = strawberry.field(
-        description="create, update, import, archive, restore, link or unlink."
+        description="What was done: create, update, import, archive, restore, link or unlink."
     )
     record_type: str = strawberry.field(description="The changed record's type.")
     record_id: strawberry.Private[int]

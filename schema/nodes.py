@@ -4,32 +4,42 @@ the federation key.
 Types are declared over the resolvers' light records: a record is the root
 value of its GraphQL type (no copy per row), and `is_type_of` tells the
 record types apart for `Node` and `_Entity`.
+
+`Node` itself is an entity interface (`@key(fields: "id")`, federation 2.3):
+the ID names the type, so a partner's `@interfaceObject` can extend every
+record at once and the hub answers `Node` representations (schema/entities.py).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLInterfaceType, GraphQLResolveInfo, GraphQLSchema
 from strawberry import relay
+from strawberry.federation.params import process_federation_type_directives
 from strawberry.relay import GlobalIDValueError
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from resolvers.errors import UserInputError
 from schema.context import Info
 
 __all__ = [
     "MAX_NODES",
+    "NODE_INTERFACE",
     "NODE_RECORDS",
     "entity",
     "find_node",
+    "key_node_interface",
     "load_node",
     "load_record",
     "parse_id",
 ]
 
 MAX_NODES = 100
+NODE_INTERFACE = "Node"
 
 # GraphQL type name -> the record type its nodes are read as.
 NODE_RECORDS: dict[str, type[Any]] = {}
@@ -56,6 +66,23 @@ def entity(record: type[Any], description: str) -> Callable[[TypeT], TypeT]:
         return strawberry.federation.type(keys=["id"], description=description)(cls)
 
     return wrap
+
+
+def key_node_interface(schema: GraphQLSchema) -> None:
+    """Key the schema's `Node` interface by `id`, as every type implementing it is.
+
+    `Node` is Strawberry's own `relay.Node`, shared by every schema in the
+    process, and every node type inherits from it: so rather than declare a
+    second `Node` (two types of one name) or change Strawberry's class, the
+    built schema's `Node` gets a copy of its definition with the key, which
+    is what the SDL is printed from."""
+    node = schema.type_map[NODE_INTERFACE]
+    assert isinstance(node, GraphQLInterfaceType)
+    backref = GraphQLCoreConverter.DEFINITION_BACKREF
+    keyed = copy.copy(node.extensions[backref])
+    keys, _ = process_federation_type_directives((), keys=["id"])
+    keyed.directives = [*(keyed.directives or ()), *keys]
+    node.extensions = {**node.extensions, backref: keyed}
 
 
 def parse_id(value: str, expected: str | None = None) -> tuple[str, type[Any], int]:

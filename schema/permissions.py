@@ -19,7 +19,7 @@ class PartnersAndStaff(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return info.context.principal.is_authenticated
+        return info.context.principal.is_partner_or_staff
 
 
 class AdminOnly(BasePermission):

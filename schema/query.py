@@ -100,7 +100,7 @@ class Query(GraphQuery, SubgraphQueries):
         ids: Annotated[
             list[strawberry.ID], strawberry.argument(description="The objects' global IDs.")
         ],
-    ) -> list[relay.Node | None]:
+    ) -> list[relay.Node | None] | None:
         if len(ids) > MAX_NODES:
             raise UserInputError(
                 f"`ids` may hold at most {MAX_NODES} IDs, got {len(ids)}: split the request.",
@@ -134,7 +134,7 @@ class Query(GraphQuery, SubgraphQueries):
         ] = None,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> NearbyConnection:
+    ) -> NearbyConnection | None:
         kinds = [str(t.value) for t in types] if types else list(PLACE_TYPES)
         page = await nearby(
             info.context.database,
@@ -190,7 +190,7 @@ class Query(GraphQuery, SubgraphQueries):
         after: After = None,
         where: Annotated[MemberWhere | None, WHERE] = None,
         order_by: Annotated[list[MemberOrder] | None, ORDER_BY] = None,
-    ) -> Connection[Member]:
+    ) -> Connection[Member] | None:
         return await _list(info, MemberRecord, first, after, where, order_by)
 
     @strawberry.field(description="Partner organisations in the directory, by name.")
@@ -201,7 +201,7 @@ class Query(GraphQuery, SubgraphQueries):
         after: After = None,
         where: Annotated[PartnerWhere | None, WHERE] = None,
         order_by: Annotated[list[PartnerOrder] | None, ORDER_BY] = None,
-    ) -> Connection[Partner]:
+    ) -> Connection[Partner] | None:
         return await _list(info, PartnerRecord, first, after, where, order_by)
 
     @strawberry.field(description="Initiatives and pilot projects, by title.")
@@ -212,7 +212,7 @@ class Query(GraphQuery, SubgraphQueries):
         after: After = None,
         where: Annotated[InitiativeWhere | None, WHERE] = None,
         order_by: Annotated[list[InitiativeOrder] | None, ORDER_BY] = None,
-    ) -> Connection[Initiative]:
+    ) -> Connection[Initiative] | None:
         return await _list(info, InitiativeRecord, first, after, where, order_by)
 
     @strawberry.field(description="The UCLG sections and the world secretariat, by name.")
@@ -223,7 +223,7 @@ class Query(GraphQuery, SubgraphQueries):
         after: After = None,
         where: Annotated[UclgSectionWhere | None, WHERE] = None,
         order_by: Annotated[list[UclgSectionOrder] | None, ORDER_BY] = None,
-    ) -> Connection[UclgSection]:
+    ) -> Connection[UclgSection] | None:
         return await _list(info, SectionRecord, first, after, where, order_by)
 
     @strawberry.field(description="The four world regions, by name.")
@@ -233,7 +233,7 @@ class Query(GraphQuery, SubgraphQueries):
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         where: Annotated[RegionWhere | None, WHERE] = None,
-    ) -> Connection[Region]:
+    ) -> Connection[Region] | None:
         return await _list(info, RegionRecord, first, after, where)
 
     @strawberry.field(description="The network's six missions, by name.")
@@ -243,7 +243,7 @@ class Query(GraphQuery, SubgraphQueries):
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
         where: Annotated[FocusAreaWhere | None, WHERE] = None,
-    ) -> Connection[FocusArea]:
+    ) -> Connection[FocusArea] | None:
         return await _list(info, FocusAreaRecord, first, after, where)
 
     @strawberry.field(description="Metropolis action plans, by title.")
@@ -254,10 +254,10 @@ class Query(GraphQuery, SubgraphQueries):
         after: After = None,
         where: Annotated[ActionPlanWhere | None, WHERE] = None,
         order_by: Annotated[list[ActionPlanOrder] | None, ORDER_BY] = None,
-    ) -> Connection[ActionPlan]:
+    ) -> Connection[ActionPlan] | None:
         return await _list(info, ActionPlanRecord, first, after, where, order_by)
 
-    search: SearchResultConnection = strawberry.field(
+    search: SearchResultConnection | None = strawberry.field(
         resolver=resolve_search,
         description="Full-text search of members, partners and initiatives: the best matches "
         "first, each with a snippet, and counts of all hits by facet. Narrow it with the "

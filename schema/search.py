@@ -208,7 +208,7 @@ async def resolve_search(
     ] = None,
     first: First = DEFAULT_PAGE_SIZE,
     after: After = None,
-) -> SearchResultConnection:
+) -> SearchResultConnection | None:
     filters = searching.SearchFilters(
         types=_values(types),
         regions=_ids(regions, "Region"),

@@ -2,24 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
 from resolvers import registry
-from resolvers.composition import CompositionUnavailableError, SubgraphSource
+from resolvers.composition import CompositionUnavailableError
 from resolvers.errors import UserInputError
+from resolvers.headers import parse_headers
 from schema.context import Info
 from schema.nodes import parse_id
 from schema.permissions import StaffOnly
 
 __all__ = ["SubgraphMutations", "SubgraphQueries"]
 
+MAX_HISTORY = 100
 
-@strawberry.type(description="A partner's GraphQL subgraph registered with the hub.")
-class Subgraph:
+
+@strawberry.type
+class ComposerMessages:
+    """What the composers said of a check: the fields the types below share."""
+
+    messages: list[str] = strawberry.field(
+        description="The required composers' errors (HUB_REQUIRED_COMPOSERS, Apollo's by "
+        "default), prefixed by the composer's name: why it was rejected."
+    )
+    warnings: list[str] = strawberry.field(
+        description="The other composers' errors, prefixed by the composer's name: recorded, "
+        "they decide nothing."
+    )
+
+
+@strawberry.type(description="One check of a subgraph: its SDL as fetched, and how it went.")
+class SubgraphCheck(ComposerMessages):
+    fetched_at: datetime = strawberry.field(description="When its SDL was fetched.")
+    accepted: bool = strawberry.field(
+        description="Whether the required composers (HUB_REQUIRED_COMPOSERS) accepted it."
+    )
+
+
+@strawberry.type(
+    description="A partner's GraphQL subgraph registered with the hub; its `messages` and "
+    "`warnings` are its last check's."
+)
+class Subgraph(ComposerMessages):
     name: str = strawberry.field(description="Its name in the supergraph.")
     url: str = strawberry.field(description="Where gateways reach it.")
     partner: str | None = strawberry.field(description="The partner that runs it, if known.")
@@ -30,22 +57,50 @@ class Subgraph:
         description="`accepted` or `rejected`: how its last check ended."
     )
     last_checked: datetime | None = strawberry.field(description="When it was last checked.")
-    messages: list[str] = strawberry.field(
-        description="The composers' messages from its last check (why it was rejected)."
+    headers: list[str] = strawberry.field(
+        description="The headers sent when its SDL is fetched, masked (`Authorization: "
+        "Bearer abcd…`): their values are never shown."
     )
+    checks: strawberry.Private[list[registry.VersionRecord]]
+
+    @strawberry.field(description="Its checks, newest first.")
+    def history(
+        self,
+        last: Annotated[
+            int, strawberry.argument(description="How many of the newest checks, 1 to 100.")
+        ] = 10,
+    ) -> list[SubgraphCheck]:
+        if not 1 <= last <= MAX_HISTORY:
+            raise UserInputError(
+                f"`last` must be between 1 and {MAX_HISTORY}, got {last}.",
+                code="INVALID_PAGE_SIZE",
+            )
+        return [
+            SubgraphCheck(
+                fetched_at=check.fetched_at,
+                accepted=check.accepted,
+                messages=check.messages,
+                warnings=check.warnings,
+            )
+            for check in self.checks[:last]
+        ]
 
 
 @strawberry.type(description="The outcome of registering a subgraph.")
-class SubgraphRegisterPayload:
+class SubgraphRegisterPayload(ComposerMessages):
     accepted: bool = strawberry.field(
-        description="Whether its SDL composes with the hub and the other subgraphs; when "
-        "not, the last good version stands."
+        description="Whether the required composers (Apollo's by default) accept its SDL with "
+        "the hub and the other subgraphs; when not, its last accepted version, if any, "
+        "stays current."
     )
-    messages: list[str] = strawberry.field(
-        description="Each composer's messages, prefixed by the composer's name."
+    summary: str | None = strawberry.field(
+        description="What happened, in a sentence (null when it could not be checked)."
+    )
+    headers: list[str] = strawberry.field(
+        description="The headers sent with the fetch, masked: their values are never shown."
     )
     error: str | None = strawberry.field(
-        description="Why it could not be checked at all (bad name or URL, unreachable)."
+        description="Why it could not be checked at all (bad name, URL or header, unreachable)."
     )
 
 
@@ -56,13 +111,18 @@ class SubgraphRegisterInput:
     partner_id: strawberry.ID | None = strawberry.field(
         default=None, description="The partner that runs it."
     )
+    headers: list[str] | None = strawberry.field(
+        default=None,
+        description="Headers to send when fetching its SDL, now and later, as `Name: value` "
+        "(e.g. `Authorization: Bearer <token>`) for a subgraph whose `_service` is protected; "
+        "they replace the stored ones. Null sends the stored ones; an empty list, none.",
+    )
 
 
-def _hub(info: Info) -> SubgraphSource:
-    from schema import sdl
-
-    settings = info.context.request.app.state.hub.settings
-    return SubgraphSource("hub", settings.public_url, sdl())
+def _failed(error: str) -> SubgraphRegisterPayload:
+    return SubgraphRegisterPayload(
+        accepted=False, summary=None, messages=[], warnings=[], headers=[], error=error
+    )
 
 
 @strawberry.type
@@ -73,15 +133,30 @@ class SubgraphQueries:
     )
     async def subgraphs(self, info: Info) -> list[Subgraph] | None:
         statuses = await registry.list_subgraphs(info.context.database)
-        return [Subgraph(**asdict(status)) for status in statuses]
+        return [
+            Subgraph(
+                name=status.name,
+                url=status.url,
+                partner=status.partner,
+                current_since=status.current_since,
+                last_outcome=status.last_outcome,
+                last_checked=status.last_checked,
+                messages=status.messages,
+                warnings=status.warnings,
+                headers=status.headers,
+                checks=status.history,
+            )
+            for status in statuses
+        ]
 
 
 @strawberry.type
 class SubgraphMutations:
     @strawberry.mutation(
-        description="Register (or refresh) a partner's subgraph: the hub fetches its SDL, "
-        "composes it with its own schema and every other subgraph under Apollo's, The Guild's "
-        "and WunderGraph's composers, and keeps the version with its outcome. Staff keys.",
+        description="Register (or refresh) a partner's subgraph: the hub fetches its SDL (with "
+        "its headers), composes it with its own schema and every other subgraph, and keeps the "
+        "version with its outcome. The required composers decide (HUB_REQUIRED_COMPOSERS, "
+        "Apollo's by default); The Guild's and WunderGraph's rejections are warnings. Staff keys.",
         permission_classes=[StaffOnly],
     )
     async def subgraph_register(
@@ -89,15 +164,30 @@ class SubgraphMutations:
         info: Info,
         input: Annotated[SubgraphRegisterInput, strawberry.argument(description="The subgraph.")],
     ) -> SubgraphRegisterPayload | None:
+        from schema import hub_subgraph
+
+        settings = info.context.request.app.state.hub.settings
         try:
             partner = parse_id(str(input.partner_id), "Partner")[2] if input.partner_id else None
+            headers = None if input.headers is None else parse_headers(input.headers)
             result = await registry.register(
-                info.context.database, _hub(info), input.name, input.url, partner_id=partner
+                info.context.database,
+                hub_subgraph(settings.public_url),
+                input.name,
+                input.url,
+                partner_id=partner,
+                headers=headers,
+                required=settings.required_composers,
             )
         except UserInputError as error:
-            return SubgraphRegisterPayload(accepted=False, messages=[], error=error.message)
+            return _failed(error.message)
         except CompositionUnavailableError as error:
-            return SubgraphRegisterPayload(accepted=False, messages=[], error=str(error))
+            return _failed(str(error))
         return SubgraphRegisterPayload(
-            accepted=result.accepted, messages=result.messages, error=None
+            accepted=result.accepted,
+            summary=result.summary,
+            messages=result.messages,
+            warnings=result.warnings,
+            headers=result.headers,
+            error=None,
         )

@@ -28,7 +28,7 @@ class LiveChange:
     )
     at: datetime = strawberry.field(description="When it was made (UTC).")
     action: str = strawberry.field(
-        description="create, update, import, archive, restore, link or unlink."
+        description="What was done: create, update, import, archive, restore, link or unlink."
     )
     record_type: str = strawberry.field(description="The changed record's type.")
     record_id: strawberry.Private[int]

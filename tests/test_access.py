@@ -47,6 +47,8 @@ class Keys:
     partner_b: str
     staff: str
     admin: str
+    # A gateway's key, sent as a caller's own `Authorization`: anonymous-level.
+    gateway: str
     revoked: str
     cisco_id: int
 
@@ -72,6 +74,7 @@ async def keys(database_url: str) -> AsyncIterator[Keys]:
         partner_b=await key(Role.PARTNER, kreanta),
         staff=await key(Role.STAFF),
         admin=await key(Role.ADMIN),
+        gateway=await key(Role.GATEWAY),
         revoked=revoked.key,
         cisco_id=cisco,
     )
@@ -102,10 +105,11 @@ async def test_keys_read_contact_details(client: httpx.AsyncClient, keys: Keys, 
     assert body["data"]["partners"]["totalCount"] == 39
 
 
-async def test_anonymous_callers_read_the_directory_but_not_contacts(
-    client: httpx.AsyncClient,
+@pytest.mark.parametrize("who", ["anonymous", "gateway"])
+async def test_anonymous_callers_and_gateway_keys_read_the_directory_but_not_contacts(
+    client: httpx.AsyncClient, keys: Keys, who: str
 ) -> None:
-    body = (await _post(client, PARTNERS, None)).json()
+    body = (await _post(client, PARTNERS, getattr(keys, who, None))).json()
     partners = body["data"]["partners"]
     assert partners["totalCount"] == 39
     assert all(edge["node"]["contact"] is None for edge in partners["edges"])
@@ -186,6 +190,7 @@ async def test_drafts_and_archived_records_are_for_staff_only(
 
     for who, sees in [
         (None, False),
+        (keys.gateway, False),
         (keys.partner_a, False),
         (keys.staff, True),
         (keys.admin, True),
@@ -221,10 +226,10 @@ async def test_no_table_holds_a_plaintext_key(keys: Keys, database_url: str) -> 
     finally:
         await database.dispose()
     contents = "\n".join(rows)
-    for key in (keys.partner_a, keys.partner_b, keys.staff, keys.admin, keys.revoked):
+    for key in (keys.partner_a, keys.partner_b, keys.staff, keys.admin, keys.gateway, keys.revoked):
         assert key not in contents
         assert key[len(PREFIX) :] not in contents
-    assert contents.count("mh_live_") >= 5
+    assert contents.count("mh_live_") >= 6
 
 
 @sqlite_only(
@@ -234,11 +239,11 @@ async def test_no_table_holds_a_plaintext_key(keys: Keys, database_url: str) -> 
 async def test_the_database_file_holds_no_plaintext_key(keys: Keys, database_url: str) -> None:
     path = Path(database_url.removeprefix("sqlite+aiosqlite:///"))
     contents = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-    for key in (keys.partner_a, keys.partner_b, keys.staff, keys.admin, keys.revoked):
+    for key in (keys.partner_a, keys.partner_b, keys.staff, keys.admin, keys.gateway, keys.revoked):
         assert key.encode() not in contents
         assert key[len(PREFIX) :].encode() not in contents
     # Each key left its short hint (prefix and 4 characters), not the key.
-    assert contents.count(b"mh_live_") >= 5
+    assert contents.count(b"mh_live_") >= 6
 
 
 async def test_where_visible_narrows_a_statement_to_the_rows_its_principal_may_see(

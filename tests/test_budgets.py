@@ -4,6 +4,7 @@ address, and partner keys' points, in memory and shared through Redis."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -166,6 +167,8 @@ async def test_partner_keys_spend_points(database_url: str) -> None:
         assert first.headers["x-ratelimit-resource"] == "points"
         status = (await _post(http, RATE_LIMIT, partner)).json()["data"]["rateLimit"]
         assert (status["unit"], status["limit"], status["remaining"]) == ("points", 20, 8)
+        # (a moment in UTC that a JavaScript `Date` reads as UTC, not as local time)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", status["resetAt"])
         refused = await _post(http, COSTS_11, partner)
         assert refused.status_code == 429
         assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

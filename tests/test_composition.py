@@ -95,7 +95,7 @@ type PageInfo @shareable {
   endCursor: String
 }
 
-type Event implements Node @key(fields: "id") { id: ID! title: String! host: Member }
+type Event @key(fields: "id") { id: ID! title: String! host: Member }
 type EventEdge { cursor: String! node: Event! }
 type EventConnection { pageInfo: PageInfo! edges: [EventEdge!]! }
 type Member @key(fields: "id") { id: ID! }
@@ -108,6 +108,14 @@ async def test_a_relay_style_partner_shares_page_info_and_the_node_interface() -
     partner = SubgraphSource("events", "http://127.0.0.1:8003/graphql", RELAY_STYLE_PARTNER)
     for result in await compose([HUB, partner]):
         assert result.ok, (result.composer, result.errors)
+    # `Node` is the hub's entity interface: the hub must define every type that
+    # implements it (Apollo's rule), so a partner's own types do not; partners
+    # extend the hub's nodes with `@interfaceObject` instead (test_entity_interface.py).
+    implementing = RELAY_STYLE_PARTNER.replace("type Event @key", "type Event implements Node @key")
+    own_node = SubgraphSource("events", partner.url, implementing)
+    [apollo] = [r for r in await compose([HUB, own_node]) if r.composer == "apollo"]
+    assert not apollo.ok
+    assert "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE" in apollo.errors[0], apollo.errors
     # `Query.node` stays the hub's: its runtime types differ from any partner's,
     # so a second `node` field cannot compose (the composers' rule).
     with_node = RELAY_STYLE_PARTNER.replace("type Query {", "type Query { node(id: ID!): Node")
@@ -146,11 +154,16 @@ async def test_a_conflicting_registration_is_rejected_and_the_supergraph_stands(
     # when a subgraph that redefines Member.name as an Int registers,
     rejected = await register(database, HUB, "clash", conflicting_subgraph)
 
-    # then it is rejected with the composers' own messages,
+    # then Apollo's composer rejects it with its own messages, the others'
+    # rejections kept as warnings,
     assert not rejected.accepted
-    composers = {message.split(":", 1)[0] for message in rejected.messages}
-    assert composers == set(COMPOSERS)
+    assert {message.split(":", 1)[0] for message in rejected.messages} == {"apollo"}
+    assert {warning.split(":", 1)[0] for warning in rejected.warnings} == {"guild", "wundergraph"}
     assert any("Member.name" in message for message in rejected.messages), rejected.messages
+    assert rejected.summary == (
+        "rejected: clash does not compose; no version of this subgraph has been accepted "
+        "yet, so gateways do not route to it."
+    )
     # the supergraph is unchanged,
     assert (await supergraph(database, HUB)).supergraph_sdl == before
     # and the registry shows the failed attempt with its messages.
@@ -158,6 +171,7 @@ async def test_a_conflicting_registration_is_rejected_and_the_supergraph_stands(
     assert statuses["clash"].last_outcome == "rejected"
     assert statuses["clash"].current_since is None
     assert statuses["clash"].messages == rejected.messages
+    assert statuses["clash"].warnings == rejected.warnings
     assert statuses["city-indicators"].last_outcome == "accepted"
 
 
@@ -181,7 +195,7 @@ async def test_bad_registrations_say_what_is_wrong(
 
 REGISTER = """
 mutation Register($input: SubgraphRegisterInput!) {
-  subgraphRegister(input: $input) { accepted messages error }
+  subgraphRegister(input: $input) { accepted messages warnings error }
 }
 """
 SUBGRAPHS = "{ subgraphs { name url lastOutcome messages } }"
@@ -208,7 +222,12 @@ async def test_staff_register_subgraphs_through_the_api(
 
     good = {"input": {"name": "city-indicators", "url": example_subgraph}}
     accepted = await post(REGISTER, good, staff)
-    assert accepted["data"]["subgraphRegister"] == {"accepted": True, "messages": [], "error": None}
+    assert accepted["data"]["subgraphRegister"] == {
+        "accepted": True,
+        "messages": [],
+        "warnings": [],
+        "error": None,
+    }
     clash = {"input": {"name": "clash", "url": conflicting_subgraph}}
     rejected = (await post(REGISTER, clash, staff))["data"]["subgraphRegister"]
     assert rejected["accepted"] is False

@@ -1,14 +1,16 @@
 """Production mode (the default): introspection for staff keys, the subgraph
-SDL for the gateway's key and staff, and no "Did you mean" for others."""
+SDL for gateway keys and staff (gateway hops: tests/test_gateway_hops.py), and
+no "Did you mean" for others."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from graphql import get_introspection_query
+from graphql import build_client_schema, build_schema, get_introspection_query, print_schema
 
 from db.engine import Database
 from db.models import Role
@@ -27,11 +29,7 @@ async def keys(database_url: str) -> dict[str, str | None]:
     keys: dict[str, str | None] = {"anonymous": None}
     keys["partner"] = (await issue_key(database, name="app", role=Role.PARTNER, partner_id=1)).key
     keys["staff"] = (await issue_key(database, name="staff", role=Role.STAFF)).key
-    keys["gateway"] = (
-        await issue_key(
-            database, name="gateway", role=Role.PARTNER, partner_id=1, scopes=("gateway",)
-        )
-    ).key
+    keys["gateway"] = (await issue_key(database, name="gateway", role=Role.GATEWAY)).key
     await database.dispose()
     return keys
 
@@ -149,3 +147,51 @@ async def test_fragments_at_the_root_do_not_hide_introspection(
         body = await _ask(Settings(database_url=database_url), query, keys["anonymous"])
         errors: list[dict[str, dict[str, str]]] = body["errors"]  # type: ignore[assignment]
         assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"], query
+
+
+async def _get(settings: Settings, path: str, key: str | None) -> httpx.Response:
+    app = create_app(settings)
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
+    ):
+        return await http.get(path, headers=headers)
+
+
+async def test_everyone_may_read_the_client_schema_over_http(database_url: str) -> None:
+    # Given a hub in production mode, and an anonymous caller
+    settings = Settings(database_url=database_url)
+    # When it asks for the client schema, as SDL and as an introspection result
+    sdl = await _get(settings, "/schema.graphql", None)
+    introspection = await _get(settings, "/schema.json", None)
+    # Then both describe the API partner apps query, without federation's machinery
+    assert sdl.status_code == 200
+    assert sdl.headers["content-type"].startswith("text/plain")
+    schema = build_schema(sdl.text)
+    assert schema.get_type("Member") is not None
+    assert not {"_entities", "_Any", "@key"} & set(re.findall(r"@?\w+", sdl.text))
+    assert introspection.status_code == 200
+    client = build_client_schema(introspection.json()["data"])
+    assert print_schema(client) == print_schema(schema)
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("anonymous", False), ("partner", False), ("gateway", True), ("staff", True)],
+)
+async def test_the_subgraph_schema_file_is_for_the_gateway_and_staff(
+    database_url: str, keys: dict[str, str | None], who: str, allowed: bool
+) -> None:
+    # Given a hub in production mode
+    settings = Settings(database_url=database_url)
+    # When a caller asks for the subgraph SDL file
+    response = await _get(settings, "/subgraph.graphql", keys[who])
+    # Then the gateway's key and staff keys get it, valid on its own, and others a 403
+    if allowed:
+        assert response.status_code == 200
+        assert "directive @key" in response.text
+        assert build_schema(response.text).get_type("_Entity") is not None
+    else:
+        assert response.status_code == 403
+        assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -169,3 +169,32 @@ async def test_hundred_mixed_representations_in_order_one_statement_per_type(
 
 def _pk(node: dict[str, str]) -> int:
     return int(base64.b64decode(node["id"]).decode().split(":")[1])
+
+
+async def test_node_representations_resolve_to_the_type_their_id_names(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given references to the `Node` entity interface, as a partner's
+    # `@interfaceObject` sends them, mixed with a concrete one,
+    member, partner = global_id("Member", 1), global_id("Partner", 1)
+    representations = [
+        {"__typename": "Node", "id": member},
+        {"__typename": "Node", "id": partner},
+        {"__typename": "Member", "id": member},
+        {"__typename": "Node", "id": global_id("Member", 9999)},
+    ]
+
+    # when the gateway asks for them,
+    sql.reset()
+    entities = (await graphql.data(ENTITIES, {"representations": representations}))["_entities"]
+
+    # then each is the record of the type its ID names (unknown: null),
+    assert [e and (e["__typename"], e["id"]) for e in entities] == [
+        ("Member", member),
+        ("Partner", partner),
+        ("Member", member),
+        None,
+    ]
+    assert entities[0]["name"] == "Kazan"
+    # read with one statement per type.
+    assert sql.count == 2, sql.statements

@@ -1,16 +1,22 @@
-"""A live gateway join: Apollo's gateway composes the hub and the example
-partner subgraph, and one query needs both."""
+"""Live gateway joins: Apollo Gateway and Hive Gateway, as the hub ships them
+configured, compose the hub and the example partner subgraph; one query needs
+both. What each gateway sends to the hub and to the partner, and that no
+answer carries a stack trace or a file path.
+
+One stack per gateway serves the module's tests (they only read); the partner
+is the example subgraph recording the headers it gets (`GET /seen`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from federation.stack import Stack, running_stack
+from federation.stack import GATEWAYS, Stack, running_stack
+from tests.gateway_keys import gateway_key
 
 JOINED = """
 query AfricaDaylight($date: Date!) {
@@ -47,9 +53,25 @@ query Entities($representations: [_Any!]!) {
 """
 
 
-@pytest.fixture
-def stack(database_url: str, tmp_path: Path) -> Iterator[Stack]:
-    with running_stack(database_url, tmp_path) as running:
+# What a stack trace or a source file looks like in an answer.
+INTERNALS = re.compile(
+    r"node_modules|site-packages|\.(?:m?js|ts|py)\b|\bat \S+ \(|\S+:\d+:\d+\)?$|/work/|/usr/|/tmp/"
+)
+
+
+@pytest.fixture(scope="module", params=GATEWAYS)
+def stack(
+    request: pytest.FixtureRequest,
+    module_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Stack]:
+    with running_stack(
+        module_database_url,
+        tmp_path_factory.mktemp(f"{request.param}-stack"),
+        gateway=request.param,
+        gateway_key=gateway_key(module_database_url),
+        subgraph_app="tests.recording_subgraph:app",
+    ) as running:
         yield running
 
 
@@ -118,3 +140,84 @@ def test_the_gateway_passes_on_the_hubs_errors(stack: Stack) -> None:
     )
     errors = response.json()["errors"]
     assert "`first` must be between 1 and 100" in errors[0]["message"]
+    assert errors[0]["extensions"]["code"] == "INVALID_PAGE_SIZE"
+
+
+def _internals(value: Any, where: str = "") -> list[str]:
+    """The stack traces and file paths anywhere in a JSON answer."""
+    if isinstance(value, dict):
+        found = [f"{where}.{key}" for key in value if key in {"stacktrace", "exception"}]
+        return found + [hit for k, v in value.items() for hit in _internals(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [hit for i, item in enumerate(value) for hit in _internals(item, f"{where}[{i}]")]
+    if isinstance(value, str) and INTERNALS.search(value):
+        return [f"{where}: {value}"]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("made_by", "request_body"),
+    [
+        # Errors of a subgraph: the hub's refusal, the partner's bad argument.
+        ("hub", {"query": "{ members(first: 101) { totalCount } }"}),
+        (
+            "partner",
+            {
+                "query": JOINED,
+                "variables": {"date": "the longest day"},
+            },
+        ),
+        # Errors of the gateway itself: a bad document, a bad request.
+        ("gateway", {"query": "{ members(first: 1) { edges { node { nickname } } } }"}),
+        ("gateway", {"query": "{ members(first: "}),
+        ("gateway", {"query": JOINED, "variables": {"date": 2026}}),
+        ("gateway", {"query": JOINED, "variables": "not an object"}),
+        ("gateway", {"querry": "{ __typename }"}),
+    ],
+)
+def test_error_answers_carry_no_stack_trace_nor_file_path(
+    stack: Stack, made_by: str, request_body: dict[str, Any]
+) -> None:
+    # When a request fails at the gateway or in a subgraph,
+    response = httpx.post(stack.gateway_url, json=request_body, timeout=30)
+    body = response.json()
+
+    # then the answer says what was wrong,
+    assert body["errors"], body
+    assert all(error["message"] for error in body["errors"])
+    # and nowhere in it is a stack trace or a path of the servers' files.
+    assert _internals(body) == []
+
+
+def test_the_end_users_key_goes_to_the_hub_and_nothing_of_the_hubs_to_the_partner(
+    stack: Stack,
+) -> None:
+    # Given a client that sends its key (a malformed one) and an X-Forwarded-For,
+    headers = {"Authorization": "Bearer not-a-key", "X-Forwarded-For": "203.0.113.9"}
+    seen_before = len(httpx.get(_seen_url(stack), timeout=10).json())
+
+    # when it asks the gateway for hub and partner data,
+    response = httpx.post(
+        stack.gateway_url,
+        json={"query": JOINED, "variables": {"date": "2026-06-21"}},
+        headers=headers,
+        timeout=30,
+    )
+
+    # then the hub judged the user's key: refused, with the hub's reason,
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "malformed" in error["message"]
+
+    # and with a key the hub accepts, the partner is asked for daylight
+    data = _post(stack.gateway_url, JOINED, {"date": "2026-06-21"})
+    assert data["regions"]["edges"]
+    seen = httpx.get(_seen_url(stack), timeout=10).json()[seen_before:]
+    assert seen
+    # without the gateway's key, the user's key or their address.
+    for request_headers in seen:
+        assert not {"hub-gateway-key", "authorization", "x-forwarded-for"} & request_headers.keys()
+
+
+def _seen_url(stack: Stack) -> str:
+    return stack.subgraph_url.removesuffix("/graphql") + "/seen"

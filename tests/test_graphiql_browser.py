@@ -9,6 +9,7 @@ loopback origin aborted and recorded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -26,6 +27,9 @@ from starlette.types import ASGIApp
 
 import web
 from app.tabs import EXAMPLE_TABS
+from db.engine import Database
+from db.models import Role
+from resolvers.access.keys import issue_key
 from server import create_app
 from settings import Settings
 from tests.conftest import GraphQLClient, serving
@@ -51,9 +55,9 @@ TIMEOUT_MS = 30_000
 @pytest.fixture
 def graphiql_app(settings: Settings) -> ASGIApp:
     """The app under test: the hub itself, on a fresh seeded database, in
-    development mode as `make run` serves it (the playground introspects the
-    schema, which production keeps for staff keys)."""
-    return create_app(replace(settings, development=True))
+    production mode, where anonymous callers may not introspect: the
+    playground reads the client schema from `/schema.json` instead."""
+    return create_app(replace(settings, development=False))
 
 
 @pytest.fixture
@@ -123,13 +127,17 @@ async def test_asset_route_allow_list_and_missing_install(
 def test_example_tabs_are_escaped_into_the_page() -> None:
     """The example tabs survive quotes/newlines and cannot close the script."""
     query = 'query Q {\n  a(x: "</script><script>alert(1)</script>")\n}\n'
-    page = web.graphiql_page("/gql?a=1&b=2", [web.Tab(query, '{"x": 1}'), web.Tab("{ b }")])
+    page = web.graphiql_page(
+        "/gql?a=1&b=2", "/schema.json", [web.Tab(query, '{"x": 1}'), web.Tab("{ b }")]
+    )
     assert "</script><script>alert" not in page
     assert page.count("</script>") == 4  # three asset scripts + the boot script
     start = page.index("var config = ") + len("var config = ")
     config = json.loads(page[start : page.index(";\n", start)])
     assert config == {
         "endpoint": "/gql?a=1&b=2",
+        "schema": "/schema.json",
+        "staffKeyStorage": "metrohub.staffKey",
         "defaultQuery": query,
         "defaultTabs": [
             {"query": query, "variables": '{"x": 1}'},
@@ -148,11 +156,12 @@ async def test_each_example_tab_runs_on_the_reference_data(
 
 
 TYPED_QUERY = "{ regions(first: 2) { totalCount edges { node { name } } } }"
+MEMBER_DESCRIPTION = "A member government of Metropolis"
 
 
 def _is_introspection(response: BrowserResponse) -> bool:
-    """Tell GraphiQL's schema introspection, sent as the page starts."""
-    return "IntrospectionQuery" in (response.request.post_data or "")
+    """Tell the client schema's introspection result, read as the page starts."""
+    return urlsplit(response.url).path == "/schema.json"
 
 
 def _is_typed_query_run(response: BrowserResponse) -> bool:
@@ -222,6 +231,29 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
                 expect(tabs).to_have_count(4)
                 for name in ("MembersWithInitiatives", "PartnerDirectory", "Search", "Path"):
                     expect(tabs.filter(has_text=name)).to_have_count(1)
+                # each readable whole, with no line running past the editor's edge,
+                scroller = page.locator(".graphiql-query-editor .CodeMirror-scroll")
+                for index in range(4):
+                    tabs.nth(index).click()
+                    width = scroller.evaluate("e => [e.scrollWidth, e.clientWidth]")
+                    assert width[0] <= width[1], f"tab {index + 1} is clipped: {width}"
+                tabs.first.click()
+
+                # its docs describe the API's types to an anonymous caller,
+                page.get_by_role("button", name="Show Documentation Explorer").click()
+                search = page.locator(".graphiql-doc-explorer-search-input input")
+                search.fill("Member")
+                page.locator(".graphiql-doc-explorer-search").get_by_role(
+                    "option", name="Member", exact=True
+                ).click()
+                docs = page.locator(".graphiql-doc-explorer")
+                expect(docs).to_contain_text(MEMBER_DESCRIPTION)
+                expect(docs).not_to_contain_text("_entities")
+                # and its editor completes a field of Member,
+                editor.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type("{ members(first: 1) { edges { node { popul")
+                expect(page.locator(".CodeMirror-hint").first).to_have_text("population")
 
                 # and a link with `#query=` opens that document, ready to run.
                 page.wait_for_load_state("networkidle")
@@ -252,3 +284,50 @@ def test_graphiql_renders_and_runs_a_query_offline(live_server: str) -> None:
     assert failed == [], f"failed requests: {failed}"
     assert page_errors == [], f"uncaught page errors: {page_errors}"
     assert console_problems == [], f"console errors/warnings: {console_problems}"
+
+
+def test_graphiql_sends_the_explorers_staff_key(live_server: str, settings: Settings) -> None:
+    """Opened from the explorer in staff mode, GraphiQL sends the staff key."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    key = asyncio.run(_staff_key(settings))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(TIMEOUT_MS)
+            # Given a tab where the explorer keeps a staff key
+            page.goto(live_server + "/explorer", wait_until="load")
+            page.evaluate("key => sessionStorage.setItem('metrohub.staffKey', key)", key)
+            # When GraphiQL is opened there with a query only staff may run, and run
+            page.goto(
+                f"{live_server}{GRAPHIQL_PATH}#{urlencode({'query': STAFF_QUERY})}",
+                wait_until="load",
+            )
+            expect(page.locator(".graphiql-query-editor")).to_contain_text("changes")
+            with page.expect_response(_is_staff_query_run) as executed:
+                page.locator(".graphiql-execute-button").click()
+            # Then it ran with the key, and the hub answered as to staff
+            assert executed.value.request.headers["authorization"] == f"Bearer {key}"
+            body = executed.value.json()
+            assert "errors" not in body, body
+            assert body["data"]["changes"]["totalCount"] >= 0
+        finally:
+            browser.close()
+
+
+STAFF_QUERY = "{ changes(first: 1) { totalCount } }"
+
+
+async def _staff_key(settings: Settings) -> str:
+    database = Database(settings.database_url)
+    try:
+        return (await issue_key(database, name="staff", role=Role.STAFF)).key
+    finally:
+        await database.dispose()
+
+
+def _is_staff_query_run(response: BrowserResponse) -> bool:
+    return response.request.method == "POST" and "changes" in (response.request.post_data or "")

@@ -149,6 +149,8 @@ async def test_cost(graphql: GraphQLClient) -> None:
     error = _error(await graphql.post(COSTLY, {"regions": 9}))
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert "costs 1001 points; a request may cost at most 1000" in error["message"]
+    # and it says what a list without `first` counts, the usual surprise
+    assert "(or 20 without it) and nested lists multiply" in error["message"]
 
 
 SIZED = """
@@ -326,16 +328,22 @@ async def test_variables_inside_filters_are_priced(graphql: GraphQLClient) -> No
 
 ENTITIES = """
 query Entities($representations: [_Any!]!) {
-  _entities(representations: $representations) { ... on Member { name } }
+  _entities(representations: $representations) { ... on Member { name region { name } } }
 }
 """
 
 
-async def test_federation_representations_are_priced_each(graphql: GraphQLClient) -> None:
+async def test_federation_representations_are_priced_by_records_and_positions(
+    graphql: GraphQLClient,
+) -> None:
+    # Given 50 references to one member, each asking for the member's region,
     representations = [{"__typename": "Member", "id": "TWVtYmVyOjIw"}] * 50
     body = await graphql.post(ENTITIES, {"representations": representations})
     assert "errors" not in body, body
-    assert body["extensions"]["cost"]["requestedQueryCost"] == 50
+    # the member is read once (1 point), but every position runs its selection
+    # (a region each), and every position is a node of the answer.
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1 + 50
+    assert body["extensions"]["cost"]["estimatedNodes"] == 50
 
 
 def _nested_list(levels: int) -> list[Any]:

@@ -273,6 +273,33 @@ def test_logs_are_json_lines_with_the_request_id(
     assert {"time", "level", "message"} <= access.keys()
 
 
+def test_the_log_says_where_to_open_the_hub(environment: dict[str, str], tmp_path: Path) -> None:
+    # Given a hub started on a port of its own
+    with hub_process(environment, tmp_path / "hub.log") as hub:
+        pass
+    # Then, once ready, its log names the API's and the explorer's addresses on that port
+    ready = [line["message"] for line in hub.log_lines() if "is ready" in line["message"]]
+    assert ready == [
+        f"Metropolis Hub is ready: the GraphQL API and GraphiQL at {hub.origin}/graphql, "
+        f"the explorer at {hub.origin}/explorer"
+    ]
+
+
+def test_development_logs_are_text_for_a_person(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    # Given a hub in development mode, with no log format chosen
+    text = {key: value for key, value in environment.items() if key != "HUB_LOG_FORMAT"}
+    with hub_process({**text, "HUB_DEVELOPMENT": "true"}, tmp_path / "hub.log") as hub:
+        # When a request comes
+        httpx.post(f"{hub.origin}/graphql", json={"query": MEMBER})
+    # Then the log is lines of text: no JSON, and the request's line reads as a sentence
+    lines = hub.log.read_text().splitlines()
+    assert not any(line.startswith("{") for line in lines)
+    assert any(" INFO metrohub.access: POST /graphql 200 " in line for line in lines)
+    assert any("Metropolis Hub is ready" in line for line in lines)
+
+
 def test_sigterm_lets_a_request_in_flight_finish(
     environment: dict[str, str], tmp_path: Path
 ) -> None:
@@ -297,8 +324,14 @@ def test_sigterm_lets_a_request_in_flight_finish(
         # Then the request is answered in full, and the hub stops cleanly (uvicorn
         # raises the signal again once it has shut down, as process managers expect)
         assert hub.process.wait(timeout=30) == -signal.SIGTERM
-    messages = [line["message"] for line in hub.log_lines()]
-    assert messages.index("POST /graphql 200") < messages.index("Application shutdown complete.")
+    lines = hub.log_lines()
+    answered = next(
+        i
+        for i, line in enumerate(lines)
+        if (line.get("path"), line.get("status")) == ("/graphql", 200)
+    )
+    messages = [line["message"] for line in lines]
+    assert answered < messages.index("Application shutdown complete.")
     status, _, rest = response.partition(b"\r\n")
     assert status == b"HTTP/1.1 200 OK"
     assert b'"shortName"' not in rest

@@ -117,6 +117,8 @@ async def world(client: httpx.AsyncClient, database_url: str) -> World:
     ).key
     keys["staff"] = (await issue_key(database, name="Ana (staff)", role=Role.STAFF)).key
     keys["admin"] = (await issue_key(database, name="Root", role=Role.ADMIN)).key
+    # A gateway's key sent as a caller's own: no data privileges.
+    keys["gateway"] = (await issue_key(database, name="Gateway", role=Role.GATEWAY)).key
     await database.dispose()
     data = (await client.post("/graphql", json={"query": READ})).json()["data"]
     partners = {e["node"]["name"]: e["node"] for e in data["partners"]["edges"]}
@@ -155,7 +157,14 @@ NEW_MEMBER = {"name": "Lagos (State Government)", "country": "ng", "kind": "REGI
 
 @pytest.mark.parametrize(
     ("who", "allowed"),
-    [("anonymous", False), ("cisco", False), ("kreanta", False), ("staff", True), ("admin", True)],
+    [
+        ("anonymous", False),
+        ("gateway", False),
+        ("cisco", False),
+        ("kreanta", False),
+        ("staff", True),
+        ("admin", True),
+    ],
 )
 async def test_who_may_create_members(
     client: httpx.AsyncClient, world: World, who: str, allowed: bool
@@ -177,6 +186,7 @@ async def test_who_may_create_members(
     ("who", "target", "outcome"),
     [
         ("anonymous", "cisco", "forbidden"),
+        ("gateway", "cisco", "forbidden"),
         ("cisco", "cisco", "applied"),
         ("cisco", "kreanta", "forbidden"),
         ("kreanta", "cisco", "forbidden"),

@@ -38,6 +38,10 @@ NODE_MODULES: Final[Path] = WEB_DIR / "node_modules"
 """Where ``npm ci --prefix web`` installs the front-end packages."""
 
 ASSET_URL_PREFIX: Final[str] = "/assets/"
+
+# Where the explorer keeps its staff key in a tab's session storage
+# (explorer/src/api.js): GraphiQL opened in that tab sends the same key.
+STAFF_KEY_STORAGE: Final[str] = "metrohub.staffKey"
 """URL path (from the site root) under which :data:`ASSETS` are served."""
 
 MISSING_ASSETS_MESSAGE: Final[str] = (
@@ -186,13 +190,33 @@ html, body {{ height: 100%; margin: 0; }}
 (function () {{
   "use strict";
   var config = {config};
+  var endpoint = GraphiQL.createFetcher({{ url: config.endpoint }});
+  // Docs and autocomplete come from the client schema, which everyone may read
+  // (in production only staff keys may introspect) and which leaves out
+  // federation's machinery (`_entities`, `_Any`, ...).
+  function fetcher(params, options) {{
+    if (params && params.operationName === "IntrospectionQuery") {{
+      return fetch(config.schema, {{ headers: {{ accept: "application/json" }} }})
+        .then(function (response) {{ return response.json(); }});
+    }}
+    return endpoint(params, options);
+  }}
   var props = {{
-    fetcher: GraphiQL.createFetcher({{ url: config.endpoint }}),
+    fetcher: fetcher,
     defaultQuery: config.defaultQuery,
     defaultTabs: config.defaultTabs
   }};
   // `/graphql#query=...` opens that document (links from docs and the explorer);
   // a fragment, since `?query=` on a GET runs the query instead.
+  // In staff mode the explorer keeps its key in this tab's session storage:
+  // GraphiQL opened from it sends the same key.
+  var staffKey = null;
+  try {{ staffKey = window.sessionStorage.getItem(config.staffKeyStorage); }} catch (error) {{}}
+  if (staffKey) {{
+    props.headers = props.defaultHeaders = JSON.stringify(
+      {{ Authorization: "Bearer " + staffKey }}, null, 2);
+    props.shouldPersistHeaders = false;
+  }}
   var params = new URLSearchParams(window.location.hash.slice(1));
   if (params.get("query")) {{ props.query = params.get("query"); }}
   if (params.get("variables")) {{ props.variables = params.get("variables"); }}
@@ -205,11 +229,13 @@ html, body {{ height: 100%; margin: 0; }}
 """
 
 
-def graphiql_page(endpoint: str, tabs: Sequence[Tab]) -> str:
+def graphiql_page(endpoint: str, schema: str, tabs: Sequence[Tab]) -> str:
     """Return the complete GraphiQL HTML page.
 
     Args:
         endpoint: URL of the GraphQL endpoint the page queries (e.g. ``/graphql``).
+        schema: URL of the client schema's introspection result (``/schema.json``),
+            which the page's docs and autocomplete are built from.
         tabs: the example operations the playground opens with, one tab each
             (the first is also the default query). A ``query`` (and
             ``variables``) in the page URL's fragment opens that document instead.
@@ -220,6 +246,8 @@ def graphiql_page(endpoint: str, tabs: Sequence[Tab]) -> str:
     config = _script_json(
         {
             "endpoint": endpoint,
+            "schema": schema,
+            "staffKeyStorage": STAFF_KEY_STORAGE,
             "defaultQuery": tabs[0].query if tabs else "",
             "defaultTabs": [
                 {"query": tab.query, "variables": tab.variables or None} for tab in tabs

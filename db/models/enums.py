@@ -97,6 +97,8 @@ class Role(enum.StrEnum):
     PARTNER = "partner"
     STAFF = "staff"
     ADMIN = "admin"
+    # A federation gateway: vouches for the end users it forwards, holds no data privileges.
+    GATEWAY = "gateway"
 
 
 class SectionKind(enum.StrEnum):

@@ -43,13 +43,20 @@ class Subgraph(Base):
         ForeignKey("partners.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The headers sent with every fetch of its SDL, as [name, value] pairs: a
+    # partner that protects `_service` gives the hub a credential to send. The
+    # hub needs the values themselves to send them, so they are stored as
+    # given; nothing shows them but masked (resolvers/headers.py).
+    headers: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
 
 
 class SubgraphVersion(Base):
     """One SDL fetched from a subgraph, and whether it composed with the others.
 
     The subgraph's current SDL is its newest accepted version: a rejected one
-    is kept with the composers' messages and replaces nothing."""
+    is kept with the composers' messages and replaces nothing. `messages` are
+    the required composers' errors (why it was rejected), `warnings` the other
+    composers' (kept, deciding nothing)."""
 
     __tablename__ = "subgraph_versions"
 
@@ -61,6 +68,7 @@ class SubgraphVersion(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     accepted: Mapped[bool] = mapped_column(Boolean)
     messages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class ApiKey(Base):
@@ -77,7 +85,6 @@ class ApiKey(Base):
     partner_id: Mapped[int | None] = mapped_column(
         ForeignKey("partners.id", ondelete="CASCADE"), index=True
     )
-    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))

@@ -1,8 +1,9 @@
 """Rate budgets: how much each caller may ask of the hub per window.
 
 Partner keys spend points (each request's static cost) from 5,000 an hour;
-anonymous callers make 60 requests a minute per IP address; an IP address may
-fail to authenticate 10 times a minute. Staff keys have no budget. The
+anonymous callers make 60 requests a minute per IP address, and a gateway key
+sent as a caller's own key as many on its own; an IP address may fail to
+authenticate 10 times a minute. Staff keys have no budget. The
 windows are the `limits` library's sliding window counters, kept in memory by
 default or in Redis (`HUB_REDIS_URL`), so that several hub processes share one
 budget. A sliding window counts this window and the last, and weighs the last
@@ -23,7 +24,7 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
-from resolvers.access.keys import Principal
+from resolvers.access.keys import ANONYMOUS, Principal
 
 __all__ = ["Budgets", "Verdict"]
 
@@ -113,9 +114,10 @@ class Budgets:
             return None
         return await self._hit(self.partner, f"key:{principal.key_id}", cost, "points")
 
-    async def request(self, address: str) -> Verdict:
-        """Count one anonymous request from `address`."""
-        return await self._hit(self.anonymous, f"ip:{caller(address)}", 1, "requests")
+    async def request(self, address: str, principal: Principal = ANONYMOUS) -> Verdict:
+        """Count one request of a caller without data privileges: an anonymous
+        one from `address`, or a gateway key asking for itself."""
+        return await self._hit(self.anonymous, _requester(principal, address), 1, "requests")
 
     async def failed(self, address: str) -> Verdict:
         """Count one failed authentication from `address`."""
@@ -127,4 +129,12 @@ class Budgets:
             return None
         if principal.role == "partner" and principal.key_id is not None:
             return await self._hit(self.partner, f"key:{principal.key_id}", 0, "points")
-        return await self._hit(self.anonymous, f"ip:{caller(address)}", 0, "requests")
+        return await self._hit(self.anonymous, _requester(principal, address), 0, "requests")
+
+
+def _requester(principal: Principal, address: str) -> str:
+    """Whose request budget: a gateway key asking for itself has its own, apart
+    from its address's (which anonymous callers there spend); others, the address's."""
+    if principal.is_gateway and principal.key_id is not None:
+        return f"key:{principal.key_id}"
+    return f"ip:{caller(address)}"

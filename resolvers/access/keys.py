@@ -14,7 +14,7 @@ import secrets
 import string
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -31,6 +31,7 @@ __all__ = [
     "KeyInfo",
     "Principal",
     "authenticate",
+    "authenticate_gateway",
     "issue_key",
     "list_keys",
     "live_keys",
@@ -54,7 +55,6 @@ class Principal:
     key_id: int | None = None
     partner_id: int | None = None
     name: str = "anonymous"
-    scopes: tuple[str, ...] = field(default=())
 
     @property
     def is_staff(self) -> bool:
@@ -66,7 +66,19 @@ class Principal:
 
     @property
     def is_authenticated(self) -> bool:
+        """Whether a key was sent and accepted: a gateway key too, which holds
+        no data privileges (see `is_partner_or_staff`)."""
         return self.key_id is not None
+
+    @property
+    def is_partner_or_staff(self) -> bool:
+        """Whether the caller holds a key with data privileges: contact
+        details, writes, a budget of points or none at all."""
+        return self.role in {Role.PARTNER, Role.STAFF, Role.ADMIN}
+
+    @property
+    def is_gateway(self) -> bool:
+        return self.role == Role.GATEWAY
 
 
 ANONYMOUS = Principal()
@@ -123,7 +135,7 @@ def check_format(key: str) -> None:
     if not key.startswith(PREFIX) or len(key) != KEY_LENGTH:
         raise AuthenticationError(
             f"the API key is malformed: keys start with `{PREFIX}` and are {KEY_LENGTH} "
-            "characters long. Send it as `Authorization: Bearer <key>`."
+            "characters long."
         )
     body, check = key[:-CHECK_LENGTH], key[-CHECK_LENGTH:]
     if any(c not in ALPHABET for c in body[len(PREFIX) :]) or not hmac.compare_digest(
@@ -147,7 +159,6 @@ async def authenticate(database: Database, key: str) -> Principal:
                     ApiKey.role,
                     ApiKey.partner_id,
                     ApiKey.name,
-                    ApiKey.scopes,
                     ApiKey.revoked_at,
                 ).where(ApiKey.digest == digest)
             )
@@ -161,8 +172,19 @@ async def authenticate(database: Database, key: str) -> Principal:
         key_id=row.id,
         partner_id=row.partner_id,
         name=row.name,
-        scopes=tuple(row.scopes or ()),
     )
+
+
+async def authenticate_gateway(database: Database, key: str) -> Principal:
+    """The gateway a key stands for; refused if it is not a live gateway key
+    (a partner or staff key lends no gateway its privileges)."""
+    principal = await authenticate(database, key)
+    if not principal.is_gateway:
+        raise AuthenticationError(
+            "the key is not a gateway key: create one with `metrohub keys create --role "
+            "gateway`, and send partner and staff keys as `Authorization: Bearer <key>`."
+        )
+    return principal
 
 
 async def live_keys(database: Database, key_ids: Iterable[int]) -> set[int]:
@@ -188,7 +210,6 @@ async def issue_key(
     name: str,
     role: Role,
     partner_id: int | None = None,
-    scopes: tuple[str, ...] = (),
 ) -> IssuedKey:
     """Create a key; the returned `key` is the only copy there will ever be."""
     if (role is Role.PARTNER) != (partner_id is not None):
@@ -208,7 +229,6 @@ async def issue_key(
             name=name.strip(),
             role=role,
             partner_id=partner_id,
-            scopes=list(scopes),
         )
         session.add(row)
         await session.commit()
@@ -238,7 +258,6 @@ async def rotate_key(database: Database, key_id: int) -> IssuedKey | None:
         name=old.name,
         role=Role(old.role),
         partner_id=old.partner_id,
-        scopes=tuple(old.scopes),
     )
     async with database.writer() as session:
         await session.execute(

@@ -13,7 +13,16 @@ from sqlalchemy.orm import aliased
 from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.access.visibility import where_visible
 from resolvers.errors import UserInputError
-from resolvers.filters.fields import LINK_FIELDS, OPERATORS, SCHEMAS, Kind, record_name
+from resolvers.filters.fields import (
+    LINK_FIELDS,
+    OPERATORS,
+    SCHEMAS,
+    THEME_OPERATORS,
+    THEMES,
+    Kind,
+    ThemeRule,
+    record_name,
+)
 from resolvers.filters.places import geo_condition
 from resolvers.filters.tree import (
     All,
@@ -54,6 +63,9 @@ def compile_filter(
                 code="INVALID_FILTER",
             )
         return geo_condition(part, target)
+    theme = THEMES.get(record) if part.field == "theme" else None
+    if theme is not None:
+        return compile_filter(record, _theme(part, theme), principal, target)
     link = LINK_FIELDS.get((record, part.field))
     if link is not None:
         return _link_condition(part, target, *link)
@@ -148,6 +160,22 @@ def _link_condition(
     link_alias = aliased(link)
     condition = _condition(part, getattr(link_alias, far), kind, type_name)
     return exists().where(getattr(link_alias, near) == target.id, condition)
+
+
+def _theme(part: Condition, rule: ThemeRule) -> Filter:
+    """A `theme` condition as what it means: the same comparison holds for one
+    of the texts that state the record's themes."""
+    if part.op not in THEME_OPERATORS:
+        raise UserInputError(
+            f"`theme` does not take `{part.op}`: use one of {', '.join(sorted(THEME_OPERATORS))}.",
+            code="INVALID_FILTER",
+        )
+    fields: list[Filter] = [Condition(name, part.op, part.value) for name in rule.fields]
+    related: list[Filter] = [
+        Related(relation, "some", Condition(field, part.op, part.value))
+        for relation, field in rule.relations
+    ]
+    return AnyOf((*fields, *related))
 
 
 def _related(

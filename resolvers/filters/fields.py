@@ -37,7 +37,19 @@ from resolvers.records import (
     SectionRecord,
 )
 
-__all__ = ["LINK_FIELDS", "OPERATORS", "SCHEMAS", "FieldRule", "Kind", "RecordRules", "record_name"]
+__all__ = [
+    "LINK_FIELDS",
+    "OPERATORS",
+    "SCHEMAS",
+    "THEMES",
+    "THEME_OPERATORS",
+    "FieldRule",
+    "Kind",
+    "RecordRules",
+    "ThemeRule",
+    "record_name",
+    "theme_shape",
+]
 
 Op = Literal["eq", "ne", "in", "contains", "startsWith", "gt", "gte", "lt", "lte", "isNull"]
 Kind = Literal["text", "number", "enum", "id", "code"]
@@ -239,6 +251,45 @@ LINK_FIELDS: dict[tuple[type[Any], str], tuple[Any, str, str, Kind, str | None]]
         None,
     ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeRule:
+    """Where a record's themes are stated: text fields of its own, and fields of
+    the records it is linked to (`relation`, `field`), themes again or names."""
+
+    fields: tuple[str, ...]
+    relations: tuple[tuple[str, str], ...]
+
+
+# `theme:` matches when any one of these matches: an initiative's stated theme
+# (its summary), its title or one of its focus areas' names; a partner's
+# initiatives' themes or its own focus areas' names.
+THEMES: dict[type[Any], ThemeRule] = {
+    InitiativeRecord: ThemeRule(("summary", "title"), (("focusAreas", "name"),)),
+    PartnerRecord: ThemeRule((), (("initiatives", "theme"), ("focusAreas", "name"))),
+}
+
+# "Some theme is / contains ...": the operators that read well over several texts.
+THEME_OPERATORS = frozenset({"eq", "in", "contains", "startsWith"})
+
+
+def theme_shape(record: type[Any]) -> tuple[int, tuple[int, ...]]:
+    """What a `theme` condition on `record` runs as: its field comparisons, and
+    the depth of each relation step it takes (1: a step from `record`)."""
+    rule = THEMES[record]
+    comparisons = len(rule.fields)
+    steps: list[int] = []
+    for relation, field in rule.relations:
+        steps.append(1)
+        far = SCHEMAS[record].relations[relation].record
+        if field == "theme":
+            inner_comparisons, inner_steps = theme_shape(far)
+            comparisons += inner_comparisons
+            steps += (1 + step for step in inner_steps)
+        else:
+            comparisons += 1
+    return comparisons, tuple(steps)
 
 
 def record_name(record: type[Any]) -> str:

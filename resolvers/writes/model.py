@@ -43,6 +43,8 @@ class WriteContext:
 
 
 def check_may_write(principal: Principal) -> None:
-    """Refuse a write from a caller without an API key."""
-    if not principal.is_authenticated:
-        raise ForbiddenError("Writes need an API key: send `Authorization: Bearer <key>`.")
+    """Refuse a write from a caller without a partner or staff key."""
+    if not principal.is_partner_or_staff:
+        raise ForbiddenError(
+            "Writes need a partner or staff key: send `Authorization: Bearer <key>`."
+        )

@@ -19,6 +19,7 @@ __all__ = [
     "NearFilter",
     "RelationFilter",
     "TextFilter",
+    "ThemeFilter",
 ]
 
 E = TypeVar("E")
@@ -40,6 +41,23 @@ class TextFilter:
     )
     is_null: bool | None = strawberry.field(
         default=None, description="True: the field is empty; false: it is not."
+    )
+
+
+@strawberry.input(
+    description="Conditions on the themes a record is about: each holds when one of its "
+    "themes meets it (`contains` and `startsWith` ignore case). All given conditions must hold."
+)
+class ThemeFilter:
+    eq: str | None = strawberry.field(default=None, description="A theme is exactly this text.")
+    in_: list[str] | None = strawberry.field(
+        default=None, name="in", description="A theme is one of these texts (at most 100)."
+    )
+    contains: str | None = strawberry.field(
+        default=None, description="A theme contains this text, ignoring case (e.g. `climate`)."
+    )
+    starts_with: str | None = strawberry.field(
+        default=None, description="A theme starts with this text, ignoring case."
     )
 
 

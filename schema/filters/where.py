@@ -45,6 +45,7 @@ from schema.filters.operators import (
     NearFilter,
     RelationFilter,
     TextFilter,
+    ThemeFilter,
 )
 from schema.nodes import parse_id
 
@@ -139,6 +140,11 @@ class PartnerWhere:
     focus_area: IDFilter | None = strawberry.field(
         default=None, description="Works on this focus area (or one of these)."
     )
+    theme: ThemeFilter | None = strawberry.field(
+        default=None,
+        description="What it works on: the themes of its initiatives (their stated themes, "
+        "titles and focus areas' names) and the names of its own focus areas.",
+    )
     latitude: FloatFilter | None = strawberry.field(
         default=None, description=PartnerFields.LATITUDE
     )
@@ -171,6 +177,11 @@ class InitiativeWhere:
     title: TextFilter | None = strawberry.field(default=None, description=InitiativeFields.TITLE)
     summary: TextFilter | None = strawberry.field(
         default=None, description=InitiativeFields.SUMMARY
+    )
+    theme: ThemeFilter | None = strawberry.field(
+        default=None,
+        description="What it is about: its stated theme (`summary`), its title or the name "
+        "of one of its focus areas.",
     )
     kind: EnumFilter[InitiativeKind] | None = strawberry.field(
         default=None, description=InitiativeFields.KIND

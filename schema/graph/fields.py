@@ -140,7 +140,7 @@ class GraphQuery:
                 f"{network.MAX_PATHS}."
             ),
         ] = 3,
-    ) -> list[GraphPath]:
+    ) -> list[GraphPath] | None:
         (start_type, start), (end_type, end) = _node_key(from_), _node_key(to)
         graph = await info.context.graph
         _require(graph, from_, start_type, start)
@@ -171,7 +171,7 @@ class GraphQuery:
         types: Types = None,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> RankedNodeConnection:
+    ) -> RankedNodeConnection | None:
         args = page_args(first, after)
         graph = await info.context.graph
         centrality = network.Centrality[metric.name]
@@ -185,7 +185,7 @@ class GraphQuery:
     )
     async def network_nodes(
         self, info: Info, types: Types = None, first: First = DEFAULT_PAGE_SIZE, after: After = None
-    ) -> NetworkNodeConnection:
+    ) -> NetworkNodeConnection | None:
         args = page_args(first, after)
         graph = await info.context.graph
         return await network.network_nodes(graph, _types(types), args)  # type: ignore[return-value]
@@ -207,7 +207,7 @@ class GraphQuery:
         ] = None,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> NetworkEdgeConnection:
+    ) -> NetworkEdgeConnection | None:
         args = page_args(first, after)
         graph = await info.context.graph
         chosen = None if kinds is None else frozenset(network.EdgeKind[k.name] for k in kinds)

@@ -28,6 +28,12 @@ class KeyRole(enum.Enum):
     )
     STAFF = strawberry.enum_value("staff", description="Metropolis staff: curate everything.")
     ADMIN = strawberry.enum_value("admin", description="Staff who also manage API keys.")
+    GATEWAY = strawberry.enum_value(
+        "gateway",
+        description="A federation gateway, sending it as `Hub-Gateway-Key`: reads the subgraph "
+        "SDL and forwards its end users' requests, each with the end user's own key, role and "
+        "budget. No data privileges of its own.",
+    )
 
 
 @strawberry.input(description="A new API key.")
