@@ -23,7 +23,6 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLList,
@@ -32,7 +31,6 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     GraphQLUnionType,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -43,6 +41,7 @@ from strawberry.extensions import SchemaExtension
 from engine.arguments import argument_values, whole_number, with_defaults
 from engine.filter_limits import filter_price
 from engine.limits import LIMITS, operation_named
+from engine.selections import Fragment, fragment_of, fragments_of
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 __all__ = ["ENTITIES", "Cost", "CostBudget", "measure"]
@@ -116,9 +115,7 @@ def measure(
 ) -> Cost:
     """The static cost and node estimate of one operation of a valid document;
     a GraphQLError when one of its filters is over a filter limit."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = fragments_of(document)
     walker = _CostWalk(schema, fragments, with_defaults(operation, variables))
     root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
     cost = walker.walk(operation.selection_set, root or schema.query_type, 1, frozenset())
@@ -163,22 +160,17 @@ class _CostWalk:
         points = nodes = 0
         by_type: dict[str, Cost] = {}
         for selection in selections.selections:
-            if isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in seen or name not in fragments:
-                    continue
-                fragment = fragments[name]
-                target = schema.get_type(fragment.type_condition.name.value)
-                part = self.walk(fragment.selection_set, target, multiplier, seen | {name}, page)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                target = schema.get_type(condition.name.value) if condition else parent
-                part = self.walk(selection.selection_set, target, multiplier, seen, page)
+            fragment = fragment_of(selection, parent, schema, fragments, seen)
+            if fragment is not None:
+                part = self.walk(
+                    fragment.selections, fragment.type, multiplier, fragment.seen, page
+                )
+                exclusive = _exclusive_type(schema, fragment, parent)
             elif isinstance(selection, FieldNode):
                 part = self.field(selection, parent, multiplier, seen, page)
-            else:  # pragma: no cover - the three kinds of selection are above
-                continue
-            exclusive = _object_type_condition(schema, selection, parent, fragments)
+                exclusive = None
+            else:
+                continue  # a spread that cannot be followed
             if exclusive is None:
                 points, nodes = points + part.points, nodes + part.nodes
             else:
@@ -243,25 +235,13 @@ class _CostWalk:
         return Cost(records + below.points, count + below.nodes)
 
 
-def _object_type_condition(
-    schema: GraphQLSchema,
-    selection: Any,
-    parent: Any,
-    fragments: Mapping[str, FragmentDefinitionNode],
-) -> str | None:
+def _exclusive_type(schema: GraphQLSchema, fragment: Fragment, parent: Any) -> str | None:
     """The object type a fragment under an interface or union applies to alone;
-    None for fields and for fragments on the parent or another abstract type."""
+    None for fragments on the parent or another abstract type."""
     if not isinstance(parent, GraphQLInterfaceType | GraphQLUnionType):
         return None
-    condition = None
-    if isinstance(selection, InlineFragmentNode):
-        condition = selection.type_condition
-    elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-        condition = fragments[selection.name.value].type_condition
-    if condition is None:
-        return None
-    name: str = condition.name.value
-    return name if isinstance(schema.get_type(name), GraphQLObjectType) else None
+    name = fragment.condition
+    return name if name and isinstance(schema.get_type(name), GraphQLObjectType) else None
 
 
 def _actual(data: Any, wrapper: bool = False) -> int:

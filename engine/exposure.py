@@ -14,14 +14,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
 )
 from strawberry.extensions import SchemaExtension
+
+from engine.selections import fields_of, fragments_of
 
 __all__ = [
     "SUBGRAPH_REFUSAL",
@@ -49,27 +47,10 @@ def without_suggestions(message: str) -> str:
 def root_fields(document: Any) -> set[str]:
     """The names of the fields at the root of the document's operations,
     fragments spread at the root included."""
-    fragments = {
-        d.name.value: d.selection_set
-        for d in document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
-    pending = [
+    operations = (
         d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode)
-    ]
-    names: set[str] = set()
-    spread: set[str] = set()
-    while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode):
-                names.add(selection.name.value)
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
-                spread.add(selection.name.value)
-                if selection.name.value in fragments:
-                    pending.append(fragments[selection.name.value])
-    return names
+    )
+    return {field.name.value for field in fields_of(operations, fragments_of(document))}
 
 
 class Exposure(SchemaExtension):

@@ -17,7 +17,6 @@ from typing import Any
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLSchema,
@@ -35,6 +34,8 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
 )
+
+from engine.selections import fragment_of, fragments_of
 
 __all__ = [
     "LIMITS",
@@ -100,9 +101,7 @@ def expanded_selections(document: DocumentNode) -> int:
     as validation and the limits' walks meet them. Worked out in one pass
     over the document (each fragment's size is counted once and kept), so
     that a fragment spread over and over costs nothing to count."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = fragments_of(document)
     sizes: dict[str, int] = {}
 
     def size(selections: SelectionSetNode, visiting: frozenset[str]) -> int:
@@ -182,24 +181,14 @@ def depth_of(schema: GraphQLSchema, document: DocumentNode) -> int:
     """How many objects deep the document's deepest operation reaches,
     fragments included; connection wrappers (`edges`, `node`) and introspection
     do not count."""
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = fragments_of(document)
 
     def walk(selections: SelectionSetNode, parent: Any, seen: frozenset[str]) -> int:
         deepest = 0
         for selection in selections.selections:
-            if isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in seen or name not in fragments:
-                    continue  # a fragment cycle is refused by validation itself
-                fragment = fragments[name]
-                target = schema.get_type(fragment.type_condition.name.value)
-                deepest = max(deepest, walk(fragment.selection_set, target, seen | {name}))
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                target = schema.get_type(condition.name.value) if condition else parent
-                deepest = max(deepest, walk(selection.selection_set, target, seen))
+            fragment = fragment_of(selection, parent, schema, fragments, seen)
+            if fragment is not None:
+                deepest = max(deepest, walk(fragment.selections, fragment.type, fragment.seen))
             elif (
                 isinstance(selection, FieldNode)
                 and selection.selection_set is not None
