@@ -354,3 +354,43 @@ async def test_a_trusted_documents_only_key_is_made_by_the_api(
 
     # Then the key is held to published documents
     assert refused.json()["errors"][0]["extensions"]["code"] == "PERSISTED_DOCUMENTS_ONLY"
+
+
+PUBLISH = """
+mutation Publish($input: DocumentsPublishInput!) {
+  documentsPublish(input: $input) { published unchanged userErrors { field message code } }
+}
+"""
+
+
+async def test_staff_publish_a_manifest_through_the_api_and_bad_ones_are_user_errors(
+    published: str, client: httpx.AsyncClient, staff_key: str
+) -> None:
+    # Given a staff key, and a Relay file with a document the kiosk already published
+    auth = {"authorization": f"Bearer {staff_key}"}
+    relay = json.dumps({sha256(AD_HOC): AD_HOC, sha256(MEMBERS): MEMBERS})
+    mismatched = json.dumps({sha256(REGIONS): AD_HOC})
+
+    # When it publishes the file for the kiosk, then one whose hash does not match
+    good = await post(
+        client,
+        {"query": PUBLISH, "variables": {"input": {"client": "kiosk", "manifest": relay}}},
+        **auth,
+    )
+    bad = await post(
+        client,
+        {"query": PUBLISH, "variables": {"input": {"client": "kiosk", "manifest": mismatched}}},
+        **auth,
+    )
+    run = await post(client, {"documentId": f"sha256:{sha256(AD_HOC)}"})
+
+    # Then the new one is published and runs, and the bad file is a user error, stored nowhere
+    assert good.json()["data"]["documentsPublish"] == {
+        "published": [f"sha256:{sha256(AD_HOC)}"],
+        "unchanged": [f"sha256:{sha256(MEMBERS)}"],
+        "userErrors": [],
+    }
+    [error] = bad.json()["data"]["documentsPublish"]["userErrors"]
+    assert error["code"] == "DOCUMENT_HASH_MISMATCH"
+    assert await stored_documents(published) == 3
+    assert run.json()["data"]["members"]["totalCount"] > 0
