@@ -14,6 +14,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from app.media_types import JSON, parsed_content_type
+from app.persisted import PersistedRequest, persisted_fields
 from engine.arguments import json_nesting
 from engine.limits import LIMITS
 from schema import parse_document
@@ -80,7 +81,9 @@ def check_json_body(content_type: str | None) -> None:
 
 
 def graphql_request(params: object) -> GraphQLRequestData:
-    """The GraphQL request in a JSON body or the query string, with each field's type checked."""
+    """The GraphQL request in a JSON body or the query string, with each field's
+    type checked; its document sent in `query`, or named (`documentId`, APQ's
+    `extensions.persistedQuery`: see app/persisted.py)."""
     if not isinstance(params, dict):
         raise HTTPException(
             400,
@@ -88,9 +91,7 @@ def graphql_request(params: object) -> GraphQLRequestData:
             '{"query": "...", "variables": {...}, "operationName": "...", "extensions": {...}}.',
         )
     query = params.get("query")
-    if query is None:
-        raise HTTPException(400, "Send the GraphQL document in `query`.")
-    if not isinstance(query, str):
+    if not isinstance(query, str | None):
         raise HTTPException(400, "`query` must be a string holding the GraphQL document.")
     operation_name = params.get("operationName")
     if not isinstance(operation_name, str | None):
@@ -107,8 +108,19 @@ def graphql_request(params: object) -> GraphQLRequestData:
                 f"`{name}` nests objects and lists more than {LIMITS.max_json_depth} levels "
                 "deep (counting itself); send a flatter value.",
             )
-    return GraphQLRequestData(
-        query=query, variables=variables, operation_name=operation_name, extensions=extensions
+    document_id, apq_hash = persisted_fields(params, extensions)
+    if query is None and document_id is None and apq_hash is None:
+        raise HTTPException(
+            400,
+            "Send the GraphQL document in `query`, or the id of a published one in `documentId`.",
+        )
+    return PersistedRequest(
+        query=query,
+        variables=variables,
+        operation_name=operation_name,
+        extensions=extensions,
+        document_id=document_id,
+        apq_hash=apq_hash,
     )
 
 

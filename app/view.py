@@ -36,6 +36,7 @@ from app.graphql_http import (
 )
 from app.hub import Hub
 from app.media_types import GRAPHQL_RESPONSE, JSON, response_media_type
+from app.persisted import PersistedDocuments, apq_miss
 from app.refusals import refusal
 from app.tabs import EXAMPLE_TABS
 from engine.exposure import root_fields
@@ -85,6 +86,7 @@ class HubGraphQL(GraphQL[Context, None]):
             allowed_origins=settings.cors_origins,
         )
         self.hub = hub
+        self.persisted = PersistedDocuments(hub.database)
 
     @property
     def connections(self) -> Connections:
@@ -162,6 +164,9 @@ class HubGraphQL(GraphQL[Context, None]):
             if not verdict.allowed:
                 RATE_LIMITED.labels("requests").inc()
                 raise ConnectionRejectionError
+        if context.principal.trusted_documents_only:
+            # Subscriptions are not published documents: such a key has none to run.
+            raise ConnectionRejectionError
         self.hub.connections.identify(websocket, context.principal)
         return NO_PAYLOAD
 
@@ -170,6 +175,15 @@ class HubGraphQL(GraphQL[Context, None]):
         # Kept for `create_response`, which is not given the request.
         sub_response.media_type = response_media_type(request.headers.get("accept"))
         return sub_response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET that names a persisted document asks for its answer, not the page.
+        params = request.query_params
+        return (
+            "documentId" not in params
+            and "extensions" not in params
+            and super().should_render_graphql_ide(request)
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(web.graphiql_page("/graphql", "/schema.json", EXAMPLE_TABS))
@@ -201,6 +215,10 @@ class HubGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        resolved = await self.persisted.resolve(request_data, context.principal)
+        if isinstance(resolved, ExecutionResult):
+            return resolved
+        request_data = resolved
         if refused := unrunnable(request_data):
             return refused
         responses = self.hub.responses
@@ -280,8 +298,9 @@ class HubGraphQL(GraphQL[Context, None]):
             and "data" not in response_data
         ):
             # Only this media type may say a request failed by its status: under
-            # application/json a client cannot tell a 4xx from a proxy's.
-            status = 500 if masked(response_data) else 400
+            # application/json a client cannot tell a 4xx from a proxy's. (An APQ
+            # miss is 200 under both, as Apollo's servers answer and clients expect.)
+            status = 500 if masked(response_data) else 200 if apq_miss(response_data) else 400
         response = Response(
             # Bytes as orjson makes them, not text to be encoded again (`encode_json`).
             orjson.dumps(response_data),

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import database, federation, files, keys, schema, serve, subgraphs
+from cli import database, documents, federation, files, keys, schema, serve, subgraphs
 
 __all__ = ["main"]
 
@@ -21,6 +21,7 @@ _GROUPS = (
     database.register,
     schema.register,
     keys.register,
+    documents.register,
     files.register,
     subgraphs.register,
     federation.register,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from resolvers.access.keys import Principal
     from resolvers.imports import FileFormat, ImportReport
 
-__all__ = ["register"]
+__all__ = ["read_limited", "register"]
 
 
 def register(commands: Commands) -> None:
@@ -123,12 +123,8 @@ def _import(args: argparse.Namespace) -> int:
     from resolvers.imports import MAX_BYTES, ImportFileError, import_partners
     from resolvers.writes import WriteContext
 
-    try:
-        with open(args.file, "rb") as file:
-            # One byte over the limit is enough for the import to refuse it.
-            content = file.read(MAX_BYTES + 1)
-    except OSError as error:
-        print(f"error: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+    content = read_limited(args.file, MAX_BYTES)
+    if content is None:
         return 2
 
     async def run(database: Database) -> ImportReport:
@@ -147,6 +143,18 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     print("\n".join(report.lines()))
     return 1 if report.rejected else 0
+
+
+def read_limited(path: str, limit: int) -> bytes | None:
+    """A file's first `limit` bytes and one more (enough for the reader to
+    refuse a file over its limit); None, the error said on one line, when it
+    cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(limit + 1)
+    except OSError as error:
+        print(f"error: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return None
 
 
 def _operator() -> Principal:

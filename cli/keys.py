@@ -28,6 +28,11 @@ def register(commands: Commands) -> None:
     )
     create.add_argument("--name", required=True, help="who or what the key is for")
     create.add_argument("--partner", type=int, help="the partner id (partner keys only)")
+    create.add_argument(
+        "--trusted-documents-only",
+        action="store_true",
+        help="the key runs only published documents (`metrohub documents publish`), by id",
+    )
     create.set_defaults(run=_create)
     key_commands.add_parser("list", help="list keys (never the keys themselves)").set_defaults(
         run=_list
@@ -49,6 +54,7 @@ def _create(args: argparse.Namespace) -> int:
             name=args.name,
             role=Role(args.role),
             partner_id=args.partner,
+            trusted_documents_only=args.trusted_documents_only,
         )
         print(f"key {issued.id} ({issued.role}, {issued.name!r}); shown once, keep it safe:")
         print(issued.key)
@@ -65,7 +71,8 @@ def _list(_args: argparse.Namespace) -> int:
         for key in await list_keys(database):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
             partner = f" partner={key.partner_id}" if key.partner_id else ""
-            print(f"{key.id} {key.hint}... {key.role}{partner} {key.name!r} {state}")
+            trusted = " trusted-documents-only" if key.trusted_documents_only else ""
+            print(f"{key.id} {key.hint}... {key.role}{partner}{trusted} {key.name!r} {state}")
         return 0
 
     return run_reporting_input_errors(listing)

@@ -41,6 +41,7 @@ from strawberry.extensions import SchemaExtension
 from engine.arguments import argument_values, whole_number, with_defaults
 from engine.filter_limits import filter_price
 from engine.limits import LIMITS, operation_named
+from engine.prices import priced
 from engine.selections import Fragment, fragment_of, fragments_of
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -289,10 +290,14 @@ class CostBudget(SchemaExtension):
     async def _check(
         self, document: DocumentNode, operation: OperationDefinitionNode
     ) -> GraphQLError | None:
-        context = self.execution_context
         try:
-            self.cost = measure(
-                context.schema._schema, document, operation, context.variables or {}
+            context = self.execution_context
+            variables = context.variables or {}
+            self.cost = priced(
+                context.context,
+                operation,
+                variables,
+                lambda: measure(context.schema._schema, document, operation, variables),
             )
         except GraphQLError as refusal:  # a filter over its limits
             return refusal

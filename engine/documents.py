@@ -8,6 +8,10 @@ holds (its text, and per token the token, its node and the engine's work on
 it: `BYTES_PER_TOKEN`, measured with tracemalloc, see tests/test_caches.py),
 so unique documents cannot grow the process. What is worked out per document
 lives in its entry's `memo` and goes with it: nothing else holds a document.
+
+Published documents (trusted documents, see app/persisted.py) are pinned:
+kept apart from the bounded cache, so that however many ad-hoc documents pass
+through it, a published one is parsed, validated and priced once a process.
 """
 
 from __future__ import annotations
@@ -17,21 +21,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from engine.limits import LIMITS, check_selections
+from engine.limits import LIMITS, check_selections, validation_limits
 from resolvers.caches import BoundedCache
 
-__all__ = ["Documents", "Parsed", "memo_of", "parse_document", "parsed"]
+__all__ = [
+    "Documents",
+    "Parsed",
+    "check_document",
+    "memo_of",
+    "parse_document",
+    "parsed",
+    "pin",
+    "pinned",
+]
 
 # What one token of a parsed document costs: the token, its share of the
 # nodes, and the plans and page reads worked out for its fields.
 BYTES_PER_TOKEN: Final = 1_500
 MAX_BYTES: Final = 64 * 1024 * 1024
 MAX_ENTRIES: Final = 512
+# Published documents pinned at most; past it, the oldest pinned goes back to
+# the bounded cache's rules (published documents are staff's to add).
+MAX_PINNED: Final = 4_096
 
 
 @dataclass(eq=False, slots=True)
@@ -45,6 +61,7 @@ class Parsed:
 
 
 _DOCUMENTS: BoundedCache[str, Parsed] = BoundedCache(MAX_BYTES, MAX_ENTRIES)
+_PINNED: dict[str, Parsed] = {}
 
 
 def parsed(query: str) -> Parsed:
@@ -52,7 +69,7 @@ def parsed(query: str) -> Parsed:
     `LIMITS.max_selections` once its fragments are spread), from the cache
     when it was before; a syntax error, or a document over those limits, is
     raised as a `GraphQLError`."""
-    entry = _DOCUMENTS.get(query)
+    entry = _PINNED.get(query) or _DOCUMENTS.get(query)
     if entry is None:
         document = parse(query, max_tokens=LIMITS.max_tokens)
         # Before validation, whose rules walk the document with its fragments
@@ -65,6 +82,37 @@ def parsed(query: str) -> Parsed:
 
 def parse_document(query: str) -> DocumentNode:
     return parsed(query).document
+
+
+def pin(query: str) -> Parsed:
+    """A published document, parsed once and kept (with its validation and
+    prices) as long as the process runs, outside the bounded cache."""
+    entry = _PINNED.get(query)
+    if entry is None:
+        entry = parsed(query)
+        _PINNED[query] = entry
+        _DOCUMENTS.pop(query)
+        if len(_PINNED) > MAX_PINNED:
+            _PINNED.pop(next(iter(_PINNED)))
+    return entry
+
+
+def pinned(query: str) -> bool:
+    """Whether `query` is a published document this process has pinned."""
+    return query in _PINNED
+
+
+def check_document(schema: GraphQLSchema, query: str) -> str | None:
+    """What is wrong with a document to be published, checked as a request's
+    would be (syntax, the limits, the validation rules): one line, or None."""
+    try:
+        document = parsed(query).document
+    except GraphQLError as error:
+        return error.message
+    errors = validate_document(schema, document, (*specified_rules, *validation_limits()))
+    if not errors:
+        return None
+    return " ".join(_explained(error).message for error in errors[:3])
 
 
 def memo_of(context: Any) -> dict[Any, Any]:

@@ -45,6 +45,7 @@ __all__ = [
     "expanded_selections",
     "limit_extensions",
     "operation_named",
+    "validation_limits",
 ]
 
 
@@ -239,6 +240,11 @@ _RULES = (
     *MaxAliasesLimiter(max_alias_count=LIMITS.max_aliases).validation_rules,
     _directive_rule(LIMITS.max_directives),
 )
+
+
+def validation_limits() -> tuple[Any, ...]:
+    """The validation rules that enforce the limits (depth, aliases, directives)."""
+    return _RULES
 
 
 def limit_extensions() -> list[Any]:

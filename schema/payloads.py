@@ -67,6 +67,22 @@ class UserErrorCode(enum.Enum):
     TOO_LARGE = strawberry.enum_value(
         "TOO_LARGE", description="An import file has too many bytes or rows."
     )
+    INVALID_MANIFEST = strawberry.enum_value(
+        "INVALID_MANIFEST",
+        description="A manifest of trusted documents cannot be read: not JSON, not Apollo's "
+        "or Relay's format, or a document that is not GraphQL.",
+    )
+    DOCUMENT_HASH_MISMATCH = strawberry.enum_value(
+        "DOCUMENT_HASH_MISMATCH",
+        description="A trusted document's id is a hash that is not its body's.",
+    )
+    INVALID_DOCUMENT = strawberry.enum_value(
+        "INVALID_DOCUMENT", description="A trusted document does not validate against the schema."
+    )
+    DOCUMENT_ID_TAKEN = strawberry.enum_value(
+        "DOCUMENT_ID_TAKEN", description="A trusted document's id stands for another document."
+    )
+    INVALID_CLIENT = strawberry.enum_value("INVALID_CLIENT", description="Not a client name.")
 
 
 @strawberry.type(description="A problem with a mutation's input.")

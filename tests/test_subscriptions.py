@@ -429,6 +429,28 @@ async def test_a_bad_key_closes_the_connection(hub: Hub) -> None:
     assert closed.value.rcvd.code == 4403
 
 
+async def test_a_trusted_documents_only_key_opens_no_connection(
+    hub: Hub, database_url: str
+) -> None:
+    # Given a key held to published documents, which subscriptions are not
+    database = Database(database_url)
+    try:
+        issued = await issue_key(
+            database, name="kiosk", role=Role.STAFF, trusted_documents_only=True
+        )
+    finally:
+        await database.dispose()
+    async with connect(hub.ws, subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+        # When its connection_init carries that key
+        payload = {"authorization": f"Bearer {issued.key}"}
+        await websocket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        # Then the hub closes it as forbidden
+        with pytest.raises(ConnectionClosed) as closed:
+            await websocket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+
+
 async def test_the_legacy_protocol_is_refused(hub: Hub) -> None:
     # Given a client speaking the legacy subscriptions-transport-ws protocol
     async with connect(hub.ws, subprotocols=["graphql-ws"]) as websocket:  # type: ignore[list-item]

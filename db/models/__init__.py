@@ -41,7 +41,14 @@ from db.models.network import (
     Region,
     UclgSection,
 )
-from db.models.service import ApiKey, AuditEntry, IdempotencyRecord, Subgraph, SubgraphVersion
+from db.models.service import (
+    ApiKey,
+    AuditEntry,
+    IdempotencyRecord,
+    Subgraph,
+    SubgraphVersion,
+    TrustedDocument,
+)
 
 __all__ = [
     "ActionPlan",
@@ -78,5 +85,6 @@ __all__ = [
     "Subgraph",
     "SubgraphVersion",
     "SustainabilityDimension",
+    "TrustedDocument",
     "UclgSection",
 ]

@@ -1,5 +1,6 @@
 """The hub's own records: federated subgraphs and their versions, API keys,
-the audit trail and idempotent replies."""
+the trusted documents partner apps publish, the audit trail and idempotent
+replies."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ __all__ = [
     "IdempotencyRecord",
     "Subgraph",
     "SubgraphVersion",
+    "TrustedDocument",
 ]
 
 
@@ -88,12 +90,36 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # Safelisting: the key runs only published documents (`TrustedDocument`).
+    trusted_documents_only: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         CheckConstraint(
             "(role = 'partner') = (partner_id IS NOT NULL)", name="partner_keys_have_a_partner"
         ),
     )
+
+
+class TrustedDocument(Base):
+    """An operation a partner app published ahead of time, run by its id.
+
+    `document_id` is `sha256:<hex>` of the body; `alias` the id the app's
+    build gave it when that is something else (Relay's md5, a custom id), by
+    which it may be sent too. The same body published for two clients is two
+    rows with one `document_id`."""
+
+    __tablename__ = "trusted_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[str] = mapped_column(String(71), index=True)
+    alias: Mapped[str | None] = mapped_column(String(200), index=True)
+    operation_name: Mapped[str | None] = mapped_column(String(200))
+    operation_type: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("client", "document_id"),)
 
 
 class AuditEntry(Base):

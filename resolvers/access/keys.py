@@ -55,6 +55,8 @@ class Principal:
     key_id: int | None = None
     partner_id: int | None = None
     name: str = "anonymous"
+    # Safelisting: the key runs only published documents (see app/persisted.py).
+    trusted_documents_only: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -107,6 +109,7 @@ class KeyInfo:
     partner_id: int | None
     created_at: datetime
     revoked_at: datetime | None
+    trusted_documents_only: bool
 
 
 def _base62(number: int, length: int) -> str:
@@ -160,6 +163,7 @@ async def authenticate(database: Database, key: str) -> Principal:
                     ApiKey.partner_id,
                     ApiKey.name,
                     ApiKey.revoked_at,
+                    ApiKey.trusted_documents_only,
                 ).where(ApiKey.digest == digest)
             )
         ).first()
@@ -172,6 +176,7 @@ async def authenticate(database: Database, key: str) -> Principal:
         key_id=row.id,
         partner_id=row.partner_id,
         name=row.name,
+        trusted_documents_only=bool(row.trusted_documents_only),
     )
 
 
@@ -210,8 +215,10 @@ async def issue_key(
     name: str,
     role: Role,
     partner_id: int | None = None,
+    trusted_documents_only: bool = False,
 ) -> IssuedKey:
-    """Create a key; the returned `key` is the only copy there will ever be."""
+    """Create a key; the returned `key` is the only copy there will ever be.
+    A `trusted_documents_only` key runs only published documents."""
     if (role is Role.PARTNER) != (partner_id is not None):
         raise UserInputError(
             "a partner key needs a partner, and only a partner key has one.",
@@ -229,6 +236,7 @@ async def issue_key(
             name=name.strip(),
             role=role,
             partner_id=partner_id,
+            trusted_documents_only=trusted_documents_only,
         )
         session.add(row)
         await session.commit()
@@ -258,6 +266,7 @@ async def rotate_key(database: Database, key_id: int) -> IssuedKey | None:
         name=old.name,
         role=Role(old.role),
         partner_id=old.partner_id,
+        trusted_documents_only=old.trusted_documents_only,
     )
     async with database.writer() as session:
         await session.execute(
@@ -280,6 +289,7 @@ async def list_keys(database: Database) -> list[KeyInfo]:
                 ApiKey.partner_id,
                 ApiKey.created_at,
                 ApiKey.revoked_at,
+                ApiKey.trusted_documents_only,
             ).order_by(ApiKey.id)
         )
         return [KeyInfo(*row) for row in rows]

@@ -1,6 +1,6 @@
 """Mutations: staff curate members, partners and initiatives and their links;
-a partner key keeps its own profile current and proposes initiatives; admins
-manage API keys.
+a partner key keeps its own profile current and proposes initiatives; staff
+publish partner apps' trusted documents; admins manage API keys.
 
 Shopify style: `xCreate / xUpdate / xArchive / xRestore`, one `input:`, and a
 payload with the object and `userErrors { field message code }` (see
@@ -15,6 +15,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.imports import ImportMutations
+from schema.mutations.documents import DocumentMutations
 from schema.mutations.initiatives import InitiativeMutations
 from schema.mutations.keys import KeyMutations, KeyRole
 from schema.mutations.members import MemberMutations
@@ -28,6 +29,7 @@ __all__ = ["KeyRole", "Mutation"]
 class Mutation(
     ImportMutations,
     SubgraphMutations,
+    DocumentMutations,
     MemberMutations,
     PartnerMutations,
     InitiativeMutations,

@@ -41,6 +41,11 @@ class ApiKeyCreateInput:
     name: str = strawberry.field(description="Who or what the key is for.")
     role: KeyRole = strawberry.field(description="What the key may do.")
     partner_id: strawberry.ID | None = optional("The partner a PARTNER key belongs to.")
+    trusted_documents_only: bool = strawberry.field(
+        default=False,
+        description="Safelisting: the key runs only published documents (trusted documents, "
+        "sent by `documentId` or an APQ hash), never an operation's text.",
+    )
 
 
 @strawberry.input(description="An existing API key.")
@@ -86,6 +91,7 @@ class KeyMutations:
                 name=input.name,
                 role=StoredRole(str(input.role.value)),
                 partner_id=partner_id,
+                trusted_documents_only=input.trusted_documents_only,
             )
         except UserInputError as error:
             failure = writes.UserError(("input",), error.message, error.code)
