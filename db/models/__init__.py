@@ -42,6 +42,7 @@ from db.models.network import (
     UclgSection,
 )
 from db.models.service import ApiKey, AuditEntry, IdempotencyRecord, Subgraph, SubgraphVersion
+from db.models.usage import UsageField, UsageOperation
 
 __all__ = [
     "ActionPlan",
@@ -79,4 +80,6 @@ __all__ = [
     "SubgraphVersion",
     "SustainabilityDimension",
     "UclgSection",
+    "UsageField",
+    "UsageOperation",
 ]
