@@ -10,9 +10,9 @@ import strawberry
 
 from resolvers import usage
 from resolvers.errors import UserInputError
-from resolvers.usage.reports import COORDINATE
 from schema.context import Info
 from schema.permissions import StaffOnly
+from schema.scalars import SchemaCoordinate
 
 __all__ = ["UsageQueries"]
 
@@ -100,17 +100,11 @@ class UsageQueries:
         self,
         info: Info,
         coordinate: Annotated[
-            str,
+            SchemaCoordinate,
             strawberry.argument(description="The field, as `Type.field` (`Member.population`)."),
         ],
         days: Days = 30,
     ) -> FieldUsage | None:
-        if not COORDINATE.fullmatch(coordinate):
-            raise UserInputError(
-                f"`coordinate` must be a field as `Type.field` (`Member.population`), "
-                f"got {coordinate[:80]!r}.",
-                code="INVALID_COORDINATE",
-            )
         found = await usage.usage_of(info.context.database, [coordinate], _days(days))
         uses = [
             FieldUse(
@@ -123,7 +117,10 @@ class UsageQueries:
             for use in found[coordinate]
         ]
         return FieldUsage(
-            coordinate=coordinate, days=days, count=sum(use.count for use in uses), uses=uses
+            coordinate=str(coordinate),
+            days=days,
+            count=sum(use.count for use in uses),
+            uses=uses,
         )
 
     @strawberry.field(

@@ -46,7 +46,7 @@ query Populations($first: Int!) {
 """
 REGIONS = "query Regions { regions(first: 3) { edges { node { name } } } }"
 FIELD_USAGE = """
-query FieldUsage($coordinate: String!) {
+query FieldUsage($coordinate: SchemaCoordinate!) {
   fieldUsage(coordinate: $coordinate, days: 30) {
     coordinate count uses { clientName clientVersion operationName signatureHash count }
   }
@@ -396,7 +396,7 @@ async def test_staff_read_field_usage_and_clients(database_url: str, keys: Keys)
     names = {(c["name"], c["version"]): c["requestCount"] for c in seen["data"]["clients"]}
     assert names == {("web", "1.2"): 1, ("ios", "7"): 1}
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert "`coordinate` must be a field as `Type.field`" in bad["errors"][0]["message"]
+    assert "A schema coordinate is a field as `Type.field`" in bad["errors"][0]["message"]
 
 
 DEPRECATING = build_schema(
