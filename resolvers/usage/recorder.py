@@ -116,23 +116,25 @@ class UsageRecorder:
             self._task = asyncio.create_task(self._run(), name="usage flush")
 
     async def close(self) -> None:
-        """Stop writing periodically, and write what is held."""
+        """Stop writing periodically, and write what is held (a failure is
+        logged: it does not stop the shutdown)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self.flush()
+        await self._flush_logged("usage could not be written at shutdown; it is lost")
 
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.flush_seconds)
-            try:
-                await self.flush()
-            except Exception:
-                logger.warning(
-                    "usage could not be written; it is kept for the next try", exc_info=True
-                )
+            await self._flush_logged("usage could not be written; it is kept for the next try")
+
+    async def _flush_logged(self, failure: str) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            logger.warning("%s", failure, exc_info=True)
 
     async def flush(self) -> None:
         """Write the counts held, and prune old days at most once an hour.
