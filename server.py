@@ -35,6 +35,7 @@ from app.keys_in_urls import KeysNotInURLs
 from app.proxies import trusted_proxies
 from app.routes import ROUTES
 from app.schema_files import SCHEMA_ROUTES
+from app.usage import USAGE_ROUTES
 from app.view import HubGraphQL
 from db.prepare import prepare_database
 from logs import RequestLog
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Composition runs in the background: the hub serves its own clients
         # whatever it finds.
         await hub.federation.start(hub_subgraph(settings.public_url))
+        if hub.usage is not None:
+            hub.usage.start()
         tune_gc()
         logger.info("%s", ready_line(settings))
         try:
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *ROUTES,
+            *USAGE_ROUTES,
             *SCHEMA_ROUTES,
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *web.asset_routes(),

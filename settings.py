@@ -111,6 +111,10 @@ class Settings:
     # accepted (resolvers/composition.py); the others' rejections are kept
     # as warnings. Apollo's is always among them: it writes the supergraph.
     required_composers: tuple[str, ...] = ("apollo",)
+    # Days of usage (operations and fields per client) kept; 0 records none.
+    usage_days: int = 30
+    # How often usage counted in memory is written to the database (and at shutdown).
+    usage_flush_seconds: int = 5
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -188,6 +192,10 @@ class Settings:
             ),
             required_composers=_composers(
                 env.get("HUB_REQUIRED_COMPOSERS"), defaults.required_composers
+            ),
+            usage_days=_count(env.get("HUB_USAGE_DAYS"), defaults.usage_days),
+            usage_flush_seconds=_positive(
+                env.get("HUB_USAGE_FLUSH_SECONDS"), defaults.usage_flush_seconds
             ),
         )
 

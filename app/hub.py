@@ -17,6 +17,7 @@ from resolvers.changes import ChangeFeed, ChangeSignal, change_signal
 from resolvers.federation_check import FederationCheck
 from resolvers.graph import GraphCache
 from resolvers.responses import ResponseCache
+from resolvers.usage import UsageRecorder
 from settings import Settings
 
 __all__ = ["Hub"]
@@ -43,6 +44,9 @@ class Hub:
     export_turns: asyncio.Semaphore
     # The hub's schema against the registered subgraphs, checked at start-up.
     federation: FederationCheck
+    # Operations and fields per client, written in batches; None when
+    # HUB_USAGE_DAYS is 0.
+    usage: UsageRecorder | None
 
     @classmethod
     def build(cls, settings: Settings) -> Hub:
@@ -85,11 +89,19 @@ class Hub:
             ),
             export_turns=asyncio.Semaphore(EXPORTS_AT_ONCE),
             federation=FederationCheck(database, settings.required_composers),
+            usage=(
+                UsageRecorder(database, settings.usage_days, settings.usage_flush_seconds)
+                if settings.usage_days
+                else None
+            ),
         )
 
     async def close(self) -> None:
         """Closes the services, the database last: the others may still use it."""
         await self.federation.close()
+        # Before the database goes: the counts held are written now.
+        if self.usage is not None:
+            await self.usage.close()
         await self.connections.close()
         await self.feed.close()
         await self.changes.close()

@@ -41,6 +41,7 @@ from app.refusals import refusal
 from app.tabs import EXAMPLE_TABS
 from engine.exposure import root_fields
 from engine.limits import operation_named
+from engine.usage import record_answered
 from logs import request_id
 from metrics import RATE_LIMITED, RESPONSE_CACHE, labelled
 from resolvers.access.connections import Connections
@@ -229,6 +230,9 @@ class HubGraphQL(GraphQL[Context, None]):
             cached = responses.get(key, version)
             _cache_lookups("miss" if cached is None else "hit").inc()
             if cached is not None:
+                record_answered(
+                    context, schema, request_data.query or "", request_data.operation_name
+                )
                 return _encoded(cached.data, cached.extensions)
         try:
             result = await super().execute_single(

@@ -14,11 +14,16 @@
 // Partner subgraphs get none of these: the key is the hub's secret, and the user's key is a hub key that a
 // partner has no use for and should not be able to replay. Error answers carry no stack traces.
 // When ready prints exactly one stdout line "gateway ready at http://127.0.0.1:<port>/"; all logs go to stderr.
-// Landing page (CDN), usage/schema reporting and the gateway's telemetry are disabled. SIGTERM/SIGINT stop it
+// The client's `apollographql-client-name`/`-version` (or `graphql-client-…`) headers go to the hub too, which
+// counts its share of each operation per client; and each operation, partner fields included, is reported to
+// the hub's `POST /usage` (usage.mjs), in batches every HUB_USAGE_FLUSH_SECONDS (5) and when the gateway stops.
+// Landing page (CDN), Apollo's usage/schema reporting and the gateway's telemetry are disabled. SIGTERM/SIGINT stop it
 // and exit 0. Exit 1 (error on stderr) if startup fails (composition error, subgraph down); exit 2 on bad usage.
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+
+import { CLIENT_HEADERS, UsageReporter, clientOf } from './usage.mjs';
 
 // No phoning home: @apollo/gateway otherwise sends OpenTelemetry metrics to Apollo (and probes cloud metadata
 // endpoints) unless this is set; it is read when the gateway is constructed. Also make sure Apollo Server never
@@ -109,13 +114,39 @@ function socketAddress(req) {
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
-/** What the hub needs to know of the end user's request: their key and their address. */
+/** What the hub needs to know of the end user's request: their key, their address and their client. */
 function endUser({ req }) {
   const sent = req.headers['x-forwarded-for']; // Node joins repeated headers with ", "
   const address = socketAddress(req);
   return {
     authorization: req.headers.authorization,
     forwardedFor: address ? (sent ? `${sent}, ${address}` : address) : sent,
+    client: CLIENT_HEADERS.filter((name) => typeof req.headers[name] === 'string').map((name) => [
+      name,
+      req.headers[name],
+    ]),
+  };
+}
+
+/** Reports each operation that ran (it was valid) to the hub, with its client. */
+function usagePlugin(usage) {
+  return {
+    async serverWillStart() {
+      return {
+        async serverWillStop() {
+          await usage.stop();
+        },
+      };
+    },
+    async requestDidStart() {
+      return {
+        async willSendResponse({ schema, document, operation, operationName, request }) {
+          if (!document || !operation) return;
+          const headers = request.http?.headers;
+          usage.record(schema, document, operationName, clientOf((name) => headers?.get(name)));
+        },
+      };
+    },
   };
 }
 
@@ -162,6 +193,7 @@ function hubDataSource(SubgraphDataSource, gatewayKey) {
       if (gatewayKey) headers.set('hub-gateway-key', gatewayKey);
       if (context?.authorization) headers.set('authorization', context.authorization);
       if (context?.forwardedFor) headers.set('x-forwarded-for', context.forwardedFor);
+      for (const [name, value] of context?.client ?? []) headers.set(name, value);
     }
   };
 }
@@ -219,11 +251,17 @@ async function main() {
   if (!gatewayKey) logger.warn('HUB_GATEWAY_KEY is not set: the hub will see this gateway as an anonymous client');
   const SubgraphDataSource = subgraphDataSource(RemoteGraphQLDataSource, GraphQLError);
   const HubDataSource = hubDataSource(SubgraphDataSource, gatewayKey);
+  const usage = gatewayKey
+    ? new UsageReporter({ gatewayKey, flushSeconds: process.env.HUB_USAGE_FLUSH_SECONDS, log: logger.warn })
+    : null;
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger,
-    buildService: ({ name, url }) =>
-      name === options.hub ? new HubDataSource({ name, url }) : new SubgraphDataSource({ name, url }),
+    buildService: ({ name, url }) => {
+      if (name !== options.hub) return new SubgraphDataSource({ name, url });
+      usage?.hubAt(url);
+      return new HubDataSource({ name, url });
+    },
   });
   const server = new ApolloServer({
     gateway,
@@ -235,6 +273,7 @@ async function main() {
       disabled.ApolloServerPluginLandingPageDisabled(),
       disabled.ApolloServerPluginUsageReportingDisabled(),
       disabled.ApolloServerPluginSchemaReportingDisabled(),
+      ...(usage ? [usagePlugin(usage)] : []),
     ],
   });
 

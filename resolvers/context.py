@@ -19,6 +19,7 @@ from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.changes import ChangeFeed, ChangeSignal
 from resolvers.graph import GraphCache, NetworkGraph
 from resolvers.loaders import Loaders
+from resolvers.usage import UsageRecorder
 
 __all__ = ["Context", "Services", "Standalone"]
 
@@ -46,6 +47,10 @@ class Services(Protocol):
     @property
     def feed(self) -> ChangeFeed | None: ...
 
+    # Counts operations per client (see resolvers/usage/); None: usage is not recorded.
+    @property
+    def usage(self) -> UsageRecorder | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Standalone:
@@ -56,6 +61,7 @@ class Standalone:
     budgets: Budgets | None = None
     changes: ChangeSignal | None = None
     feed: ChangeFeed | None = None
+    usage: UsageRecorder | None = None
 
 
 @dataclass

@@ -24,6 +24,7 @@ from engine.exposure import Exposure
 from engine.hooks import HookRunner
 from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
+from engine.usage import UsageRecording
 from resolvers.composition import SubgraphSource
 from schema.context import Info
 from schema.entities import resolve_entities
@@ -111,6 +112,7 @@ schema = HubSchema(
         SubscriptionsOnlyOverWebSocket,
         CostBudget,
         ChangeNotice,
+        UsageRecording,
     ],
     execution_context_class=FastExecutionContext,
     config=StrawberryConfig(scalar_map=SCALARS),

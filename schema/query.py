@@ -61,6 +61,7 @@ from schema.search import SearchResultConnection, resolve_search
 from schema.sections import UclgSection
 from schema.statistics import Statistics
 from schema.subgraphs import SubgraphQueries
+from schema.usage import UsageQueries
 
 __all__ = ["Query"]
 
@@ -85,7 +86,7 @@ async def _list(
     description="The network graph of Metropolis: member governments, their regions and UCLG "
     "sections, partner organisations, and the initiatives they run together."
 )
-class Query(GraphQuery, SubgraphQueries):
+class Query(GraphQuery, SubgraphQueries, UsageQueries):
     @strawberry.field(description="Any object, by its global ID. An unknown ID is an error.")
     async def node(self, info: Info, id: NodeID) -> relay.Node | None:
         return await load_node(info, id)

@@ -4,12 +4,17 @@ follows (`@specifiedBy`), so that code generators and clients know its form."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-__all__ = ["SCALARS"]
+from resolvers.usage.reports import COORDINATE
+
+__all__ = ["SCALARS", "SchemaCoordinate"]
+
+# A field of the schema as `Type.field` (usage is counted by these).
+SchemaCoordinate = NewType("SchemaCoordinate", str)
 
 
 def _serialize(value: datetime) -> str:
@@ -43,5 +48,26 @@ DATE_TIME = strawberry.scalar(
     parse_value=_parse,
 )
 
+
+def _coordinate(value: Any) -> SchemaCoordinate:
+    if not isinstance(value, str) or not COORDINATE.fullmatch(value):
+        raise ValueError(
+            f"A schema coordinate is a field as `Type.field` (`Member.population`); "
+            f"got {str(value)[:80]!r}."
+        )
+    return SchemaCoordinate(value)
+
+
+SCHEMA_COORDINATE = strawberry.scalar(
+    name="SchemaCoordinate",
+    description="A field of the schema as `Type.field`, e.g. `Member.population`.",
+    specified_by_url="https://spec.graphql.org/draft/#sec-Schema-Coordinates",
+    serialize=str,
+    parse_value=_coordinate,
+)
+
 # The Python types whose GraphQL scalar the hub defines itself (Strawberry's `scalar_map`).
-SCALARS: dict[object, ScalarDefinition] = {datetime: DATE_TIME}
+SCALARS: dict[object, ScalarDefinition] = {
+    datetime: DATE_TIME,
+    SchemaCoordinate: SCHEMA_COORDINATE,
+}

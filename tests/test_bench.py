@@ -73,3 +73,14 @@ def test_the_hooks_benchmark_times_both_runners_on_the_same_answers(tmp_path: Pa
     # then it times both queries with both runners.
     assert [row[0] for row in rows[1:]] == ["{__typename}", "nested, 20 members"]
     assert all(float(row[1]) > 0 and float(row[2]) > 0 for row in rows[1:])
+
+
+def test_the_usage_benchmark_times_requests_with_recording_on_and_off(tmp_path: Path) -> None:
+    # Given the seed data, when the usage benchmark runs one round
+    rows = script("bench.usage", "--rounds", "1", "--database", tmp_path / "usage.db")
+    # then it prints the CPU per request both ways and their ratio.
+    [measured] = [row for row in rows if row[0] == "CPU per request"]
+    on, off, ratio = float(measured[1]), float(measured[2]), float(measured[3])
+    assert on > 0
+    assert off > 0
+    assert abs(ratio - on / off) < 0.01

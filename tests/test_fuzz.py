@@ -135,6 +135,9 @@ def _scalars(ids: list[str], cursors: list[str]) -> dict[str, st.SearchStrategy[
         "JSON": st.one_of(
             text.map(nodes.String), st.integers().map(nodes.Int), st.booleans().map(nodes.Boolean)
         ),
+        "SchemaCoordinate": _mostly(
+            st.sampled_from(("Member.population", "Region.name", "Partner.website")), text
+        ).map(nodes.String),
         "_Any": st.builds(_representation, st.sampled_from(ENTITY_TYPES), st.sampled_from(ids)),
     }
 

@@ -8,14 +8,20 @@ is the example subgraph recording the headers it gets (`GET /seen`)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from db.engine import Database
+from db.models import UsageOperation
 from federation.stack import GATEWAYS, Stack, running_stack
+from resolvers.usage import CoordinateUse, usage_of
 from tests.gateway_keys import gateway_key
 
 JOINED = """
@@ -217,6 +223,69 @@ def test_the_end_users_key_goes_to_the_hub_and_nothing_of_the_hubs_to_the_partne
     # without the gateway's key, the user's key or their address.
     for request_headers in seen:
         assert not {"hub-gateway-key", "authorization", "x-forwarded-for"} & request_headers.keys()
+
+
+def test_usage_of_a_partner_field_is_reported_with_the_client_it_came_from(
+    stack: Stack, module_database_url: str
+) -> None:
+    # Given a client that names itself
+    client = f"daylight-{stack.gateway}"
+    headers = {"apollographql-client-name": client, "apollographql-client-version": "3.1"}
+    # When it asks the gateway for the partner's `daylight` of the hub's members
+    response = httpx.post(
+        stack.gateway_url,
+        json={"query": JOINED, "variables": {"date": "2026-06-21"}},
+        headers=headers,
+        timeout=30,
+    )
+    assert "errors" not in response.json()
+    # then, once the gateway and the hub have written their batches, the
+    # partner's field is counted for that client and its operation,
+    daylight = _wait_for_use(module_database_url, "Member.daylight", client)
+    assert [(use.client_version, use.operation_name, use.count) for use in daylight] == [
+        ("3.1", "AfricaDaylight", 1)
+    ]
+    # and the hub counted its own part (the gateway's fetches) for the same client.
+    assert _hub_counted(module_database_url, client)
+
+
+def _wait_for_use(database_url: str, coordinate: str, client: str) -> list[CoordinateUse]:
+    """The uses of `coordinate` by `client`, once written: the gateway and the
+    hub each write every 5 s (HUB_USAGE_FLUSH_SECONDS)."""
+    deadline = time.monotonic() + 60
+    while True:
+        uses = [use for use in _uses(database_url, coordinate) if use.client_name == client]
+        if uses or time.monotonic() > deadline:
+            return uses
+        time.sleep(0.5)
+
+
+def _uses(database_url: str, coordinate: str) -> list[CoordinateUse]:
+    async def read() -> list[CoordinateUse]:
+        database = Database(database_url)
+        try:
+            return (await usage_of(database, [coordinate], 30))[coordinate]
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
+
+
+def _hub_counted(database_url: str, client: str) -> list[str]:
+    async def read() -> list[str]:
+        database = Database(database_url)
+        try:
+            async with database.sessions() as session:
+                names = await session.scalars(
+                    select(UsageOperation.operation_name).where(
+                        UsageOperation.client_name == client, UsageOperation.source == "hub"
+                    )
+                )
+                return list(names)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
 
 
 def _seen_url(stack: Stack) -> str:

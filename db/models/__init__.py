@@ -49,6 +49,7 @@ from db.models.service import (
     SubgraphVersion,
     TrustedDocument,
 )
+from db.models.usage import UsageField, UsageOperation
 
 __all__ = [
     "ActionPlan",
@@ -87,4 +88,6 @@ __all__ = [
     "SustainabilityDimension",
     "TrustedDocument",
     "UclgSection",
+    "UsageField",
+    "UsageOperation",
 ]

@@ -1,7 +1,7 @@
 """trusted documents and safelisted keys
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 09:00:00.000000
 
 Partner apps publish their operations ahead of time (`metrohub documents
@@ -10,7 +10,6 @@ that differs (Relay's md5), its client and its operation. A key may be held
 to them: `trusted_documents_only` keys run published documents and nothing
 else. Existing keys keep running any operation.
 
-(This revision follows 0011 once that lands; until then it follows 0010.)
 """
 
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
