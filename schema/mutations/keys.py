@@ -1,5 +1,5 @@
 """API key mutations: admins create, rotate and revoke the keys that
-callers send."""
+callers send (and list them with `apiKeys`, in `schema.keys`)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from resolvers import writes
 from resolvers.access import keys as api_keys
 from resolvers.errors import UserInputError
 from schema.context import Info
+from schema.keys import ApiKey, api_key
 from schema.mutations.records import INPUT, input_id, optional
 from schema.payloads import ERRORS, UserError, user_errors
 from schema.permissions import AdminOnly
 
-__all__ = ["ApiKey", "ApiKeyCreateInput", "ApiKeyInput", "ApiKeyPayload", "KeyMutations", "KeyRole"]
+__all__ = ["ApiKeyCreateInput", "ApiKeyInput", "ApiKeyPayload", "KeyMutations", "KeyRole"]
 
 
 @strawberry.enum(description="What an API key may do.")
@@ -46,13 +47,6 @@ class ApiKeyCreateInput:
 @strawberry.input(description="An existing API key.")
 class ApiKeyInput:
     id: int = strawberry.field(description="The key's number (from `apiKeys`).")
-
-
-@strawberry.type(description="An API key, without its secret.")
-class ApiKey:
-    id: int = strawberry.field(description="The key's number.")
-    name: str = strawberry.field(description="Who or what the key is for.")
-    role: str = strawberry.field(description="What the key may do.")
 
 
 @strawberry.type(description="The outcome of an API key mutation.")
@@ -90,8 +84,7 @@ class KeyMutations:
         except UserInputError as error:
             failure = writes.UserError(("input",), error.message, error.code)
             return ApiKeyPayload(key=None, api_key=None, user_errors=user_errors([failure]))
-        details = ApiKey(id=issued.id, name=issued.name, role=issued.role)
-        return ApiKeyPayload(key=issued.key, api_key=details, user_errors=[])
+        return ApiKeyPayload(key=issued.key, api_key=api_key(issued.details), user_errors=[])
 
     @strawberry.mutation(
         description="Replace a key: a new key with the same role, and the old one revoked.",
@@ -103,8 +96,7 @@ class KeyMutations:
         issued = await api_keys.rotate_key(info.context.database, input.id)
         if issued is None:
             return _no_key()
-        details = ApiKey(id=issued.id, name=issued.name, role=issued.role)
-        return ApiKeyPayload(key=issued.key, api_key=details, user_errors=[])
+        return ApiKeyPayload(key=issued.key, api_key=api_key(issued.details), user_errors=[])
 
     @strawberry.mutation(
         description="Revoke a key: refused from the next request on.",
