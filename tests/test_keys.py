@@ -4,6 +4,9 @@ the API, naming partners by the global IDs the API shows."""
 from __future__ import annotations
 
 import asyncio
+import re
+import shlex
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -249,3 +252,58 @@ async def test_only_admins_list_keys(
     # Then it is refused, and sees no key
     assert body["data"] == {"apiKeys": None}
     assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def getting_a_key_blocks() -> list[tuple[str, str]]:
+    """The README's "Getting a key" examples that run: (language, text), in order."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Getting a key\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```(sh|graphql)\n(.*?)```", section, flags=re.DOTALL)
+
+
+async def test_the_readme_examples_create_rotate_and_revoke_keys(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    client: httpx.AsyncClient,
+    database_url: str,
+) -> None:
+    # Given a hub whose one key is an admin's, and the README's examples
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    admin = await _key(database_url, Role.ADMIN)
+    blocks = getting_a_key_blocks()
+    assert [language for language, _ in blocks] == ["sh"] + ["graphql"] * 4
+    assert all(text.startswith("# needs a staff key\n") for _, text in blocks[1:])
+
+    # When the commands run in order,
+    commands = [shlex.split(line) for line in blocks[0][1].splitlines()]
+    outputs = []
+    for command in commands:
+        assert command[0] == "metrohub"
+        status, out, err = await asyncio.to_thread(run_cli, capsys, *command[1:])
+        assert (status, err) == (0, ""), command
+        outputs.append(out)
+    # then the partner key they create acts for Cisco, and rotating then
+    # revoking leaves no live key but the admin's;
+    cisco = await _partner_pk(database_url, "Cisco")
+    assert outputs[0].startswith("key 2 (partner, 'Cisco city dashboard'); shown once")
+    assert f"partner={global_id('Partner', cisco)} 'Cisco city dashboard' live" in outputs[1]
+    assert outputs[2].startswith("key 2 revoked; its replacement is key 3")
+    assert outputs[3] == "key 3 revoked\n"
+
+    # and when the GraphQL examples run with the admin key,
+    answers = [await post_with_key(client, text, admin) for _, text in blocks[1:]]
+
+    # then each answers without an error: a key is created for Cisco, listed,
+    # rotated and its replacement revoked.
+    assert [answer.get("errors") for answer in answers] == [None] * 4
+    create, listing, rotate, revoke = (next(iter(a["data"].values())) for a in answers)
+    assert create["userErrors"] == rotate["userErrors"] == revoke["userErrors"] == []
+    assert (create["apiKey"]["id"], create["apiKey"]["partner"]) == (4, {"name": "Cisco"})
+    assert listing["totalCount"] == 4
+    assert rotate["apiKey"]["id"] == 5
+    live = await post_with_key(client, KEYS, admin)
+    states = {e["node"]["id"]: e["node"]["revokedAt"] for e in live["data"]["apiKeys"]["edges"]}
+    assert [number for number, revoked in states.items() if revoked is None] == [1]
