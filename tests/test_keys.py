@@ -18,7 +18,7 @@ from db.engine import Database
 from db.models import Partner, Role
 from resolvers.access.keys import authenticate, issue_key
 from schema.history import global_id
-from tests.conftest import post_with_key
+from tests.conftest import StatementCounter, post_with_key
 
 KEYS = """
 query Keys($first: Int, $after: String) {
@@ -307,3 +307,23 @@ async def test_the_readme_examples_create_rotate_and_revoke_keys(
     live = await post_with_key(client, KEYS, admin)
     states = {e["node"]["id"]: e["node"]["revokedAt"] for e in live["data"]["apiKeys"]["edges"]}
     assert [number for number, revoked in states.items() if revoked is None] == [1]
+
+
+async def test_a_page_of_keys_reads_their_partners_in_one_statement(
+    client: httpx.AsyncClient, database_url: str, sql: StatementCounter
+) -> None:
+    # Given an admin key and partner keys for three partners
+    admin = await _key(database_url, Role.ADMIN)
+    for name in ("Cisco", "Kreanta Foundation", "The Climate Group"):
+        await _key(database_url, Role.PARTNER, await _partner_pk(database_url, name))
+    counts = {}
+    for first in (1, 4):
+        # When the admin lists a page of keys with their partners
+        sql.reset()
+        body = await post_with_key(client, KEYS, admin, {"first": first})
+        assert len(body["data"]["apiKeys"]["edges"]) == first
+        counts[first] = sql.count
+
+    # Then the statements are as many for one key as for four: the key's
+    # check, the page, and the partners in one batch (none for the admin's page)
+    assert counts == {1: 2, 4: 3}, counts
