@@ -327,3 +327,52 @@ async def test_a_page_of_keys_reads_their_partners_in_one_statement(
     # Then the statements are as many for one key as for four: the key's
     # check, the page, and the partners in one batch (none for the admin's page)
     assert counts == {1: 2, 4: 3}, counts
+
+
+@pytest.mark.parametrize(
+    ("input", "field", "code", "message"),
+    [
+        (
+            {"name": "App", "role": "PARTNER", "partnerId": PARTNER_MISSING},
+            ["input", "partnerId"],
+            "NOT_FOUND",
+            f"No Partner has the ID {PARTNER_MISSING!r}.",
+        ),
+        (
+            {"name": "App", "role": "PARTNER", "partnerId": MEMBER_1},
+            ["input", "partnerId"],
+            "WRONG_ID_TYPE",
+            f"{MEMBER_1!r} is the ID of a Member, not of a Partner.",
+        ),
+        (
+            {"name": "App", "role": "PARTNER"},
+            ["input", "partnerId"],
+            "INVALID_KEY_ROLE",
+            "a partner key needs a partner, and only a partner key has one.",
+        ),
+        (
+            {"name": " ", "role": "STAFF"},
+            ["input", "name"],
+            "INVALID_NAME",
+            "a key's name takes 1 to 200 characters.",
+        ),
+    ],
+)
+async def test_a_key_that_cannot_be_made_is_a_user_error_on_its_field(
+    client: httpx.AsyncClient,
+    database_url: str,
+    input: dict[str, str],
+    field: list[str],
+    code: str,
+    message: str,
+) -> None:
+    # Given an admin key
+    admin = await _key(database_url, Role.ADMIN)
+
+    # When a key is asked for with a bad partner or name
+    body = await post_with_key(client, CREATE, admin, {"input": input})
+
+    # Then the payload says which field is wrong and why, and no key is made
+    payload = body["data"]["apiKeyCreate"]
+    assert (payload["key"], payload["apiKey"]) == (None, None)
+    assert payload["userErrors"] == [{"field": field, "message": message, "code": code}]

@@ -22,6 +22,14 @@ from schema.permissions import AdminOnly
 __all__ = ["ApiKeyCreateInput", "ApiKeyInput", "ApiKeyPayload", "KeyMutations", "KeyRole"]
 
 
+# The input field each of `issue_key`'s refusals is about.
+CREATE_ERROR_FIELDS: dict[str, tuple[str, ...]] = {
+    "INVALID_NAME": ("name",),
+    "INVALID_KEY_ROLE": ("partnerId",),
+    "NOT_FOUND": ("partnerId",),
+}
+
+
 @strawberry.enum(description="What an API key may do.")
 class KeyRole(enum.Enum):
     PARTNER = strawberry.enum_value(
@@ -82,7 +90,11 @@ class KeyMutations:
                 partner_id=partner_id,
             )
         except UserInputError as error:
-            failure = writes.UserError(("input",), error.message, error.code)
+            field = CREATE_ERROR_FIELDS.get(error.code, ())
+            message = error.message
+            if error.code == "NOT_FOUND":
+                message = f"No Partner has the ID {str(input.partner_id)!r}."
+            failure = writes.UserError(("input", *field), message, error.code)
             return ApiKeyPayload(key=None, api_key=None, user_errors=user_errors([failure]))
         return ApiKeyPayload(key=issued.key, api_key=api_key(issued.details), user_errors=[])
 
