@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from cli.arguments import Commands, command_group
+from cli.arguments import Commands, command_group, existing, record_id
 
 if TYPE_CHECKING:
     from db.engine import Database
@@ -27,7 +27,12 @@ def register(commands: Commands) -> None:
         "subgraph SDL and forwards its end users' requests, with no data privileges of its own",
     )
     create.add_argument("--name", required=True, help="who or what the key is for")
-    create.add_argument("--partner", type=int, help="the partner id (partner keys only)")
+    create.add_argument(
+        "--partner",
+        type=record_id("Partner"),
+        help="the partner the key acts for (partner keys only): its global ID, as the API "
+        "shows it (`UGFydG5lcjoxMQ==`), or its number",
+    )
     create.add_argument(
         "--trusted-documents-only",
         action="store_true",
@@ -39,7 +44,9 @@ def register(commands: Commands) -> None:
     )
     for verb, run in (("revoke", _revoke), ("rotate", _rotate)):
         command = key_commands.add_parser(verb, help=f"{verb} a key by its id")
-        command.add_argument("id", type=int)
+        command.add_argument(
+            "id", type=int, help="the key's number, as `keys list` and the API's `apiKeys` show it"
+        )
         command.set_defaults(run=run)
 
 
@@ -53,7 +60,7 @@ def _create(args: argparse.Namespace) -> int:
             database,
             name=args.name,
             role=Role(args.role),
-            partner_id=args.partner,
+            partner_id=await existing(database, "--partner", args.partner),
             trusted_documents_only=args.trusted_documents_only,
         )
         print(f"key {issued.id} ({issued.role}, {issued.name!r}); shown once, keep it safe:")
@@ -65,12 +72,13 @@ def _create(args: argparse.Namespace) -> int:
 
 def _list(_args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
-    from resolvers.access.keys import list_keys
+    from resolvers.access.key_list import list_keys
+    from schema.history import global_id
 
     async def listing(database: Database) -> int:
         for key in await list_keys(database):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
-            partner = f" partner={key.partner_id}" if key.partner_id else ""
+            partner = f" partner={global_id('Partner', key.partner_id)}" if key.partner_id else ""
             trusted = " trusted-documents-only" if key.trusted_documents_only else ""
             print(f"{key.id} {key.hint}... {key.role}{partner}{trusted} {key.name!r} {state}")
         return 0

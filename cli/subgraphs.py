@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from cli.arguments import Commands, command_group
+from cli.arguments import Commands, command_group, existing, record_id
 from cli.output import add_output_argument
 
 if TYPE_CHECKING:
@@ -28,7 +28,11 @@ def register(commands: Commands) -> None:
     )
     registering.add_argument("name", help="the subgraph's name, e.g. city-indicators")
     registering.add_argument("url", help="its GraphQL endpoint, e.g. http://127.0.0.1:8001/graphql")
-    registering.add_argument("--partner", type=int, help="the id of the partner that runs it")
+    registering.add_argument(
+        "--partner",
+        type=record_id("Partner"),
+        help="the partner that runs it: its global ID, as the API shows it, or its number",
+    )
     headers = registering.add_mutually_exclusive_group()
     headers.add_argument(
         "--header",
@@ -97,7 +101,7 @@ def _register(args: argparse.Namespace) -> int:
             hub_subgraph(settings.public_url),
             args.name,
             args.url,
-            partner_id=args.partner,
+            partner_id=await existing(database, "--partner", args.partner),
             headers=headers,
             required=settings.required_composers,
         )

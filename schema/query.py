@@ -49,6 +49,7 @@ from schema.focus_areas import FocusArea
 from schema.graph import GraphQuery
 from schema.history import Change
 from schema.initiatives import Initiative
+from schema.keys import KeyQueries
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
@@ -86,7 +87,7 @@ async def _list(
     description="The network graph of Metropolis: member governments, their regions and UCLG "
     "sections, partner organisations, and the initiatives they run together."
 )
-class Query(GraphQuery, SubgraphQueries, UsageQueries):
+class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries):
     @strawberry.field(description="Any object, by its global ID. An unknown ID is an error.")
     async def node(self, info: Info, id: NodeID) -> relay.Node | None:
         return await load_node(info, id)

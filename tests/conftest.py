@@ -209,6 +209,19 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
+async def post_with_key(
+    client: httpx.AsyncClient, query: str, key: str | None, variables: Any = None
+) -> dict[str, Any]:
+    """The response to a document sent with an API key (none: anonymous)."""
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 @dataclass
 class GraphQLClient:
     """Posts GraphQL documents to the hub over HTTP, as a partner app would."""

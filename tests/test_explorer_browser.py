@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -59,6 +59,7 @@ mutation Update($input: PartnerUpdateInput!) {
 """
 NETWORK_COUNTS = "{ networkNodes(first: 1) { totalCount } networkEdges(first: 1) { totalCount } }"
 PARTNER_VERSION = "query Version($id: ID!) { node(id: $id) { ... on Partner { version } } }"
+CONTACT = "query Contact($id: ID!) { node(id: $id) { ... on Partner { name contact { name } } } }"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Hub:
 
     origin: str
     staff_key: str
+    admin_key: str
     berlin: str
     accra: str
     cisco: str
@@ -89,15 +91,16 @@ class Hub:
 def hub(module_database_url: str) -> Iterator[Hub]:
     url = module_database_url
 
-    async def staff_key() -> str:
+    async def staff_keys() -> tuple[str, str]:
         database = Database(url)
-        issued = await issue_key(database, name="Explorer tests (staff)", role=Role.STAFF)
+        staff = await issue_key(database, name="Explorer tests (staff)", role=Role.STAFF)
+        admin = await issue_key(database, name="Explorer tests (admin)", role=Role.ADMIN)
         await database.dispose()
-        return issued.key
+        return staff.key, admin.key
 
     # In a thread of its own: Playwright's sync API keeps an event loop running here.
     with ThreadPoolExecutor(1) as thread:
-        key = thread.submit(asyncio.run, staff_key()).result()
+        key, admin_key = thread.submit(asyncio.run, staff_keys()).result()
     # A staff tool's session makes many small requests: more than the default
     # anonymous budget allows in a minute of tests.
     settings = Settings(database_url=url, anonymous_budget="100000/minute")
@@ -107,6 +110,7 @@ def hub(module_database_url: str) -> Iterator[Hub]:
         yield Hub(
             origin=origin,
             staff_key=key,
+            admin_key=admin_key,
             berlin=members["Berlin"],
             accra=members["Accra"],
             cisco=data["partners"]["edges"][0]["node"]["id"],
@@ -503,6 +507,79 @@ def test_staff_edit_a_partner_and_settle_a_version_conflict(session: Session) ->
     expect(page.locator(".saved")).to_contain_text("Saved: now version 4.")
     version = hub.graphql(PARTNER_VERSION, {"id": hub.cisco})["node"]["version"]
     assert version == 4
+    session.watch.assert_clean()
+
+
+def _as_key(hub: Hub, key: str) -> httpx.Response:
+    """Cisco's contact details asked for with `key`, as a partner's app would."""
+    return httpx.post(
+        f"{hub.origin}/graphql",
+        json={"query": CONTACT, "variables": {"id": hub.cisco}},
+        headers={"authorization": f"Bearer {key}"},
+    )
+
+
+def test_an_admin_creates_a_partner_key_that_the_partner_then_uses(session: Session) -> None:
+    page = session.page
+    hub = session.hub
+    # Given an admin, with their key entered once, on the Keys page
+    session.open("#/search")
+    session.enter_key(hub.admin_key)
+    page.get_by_role("link", name="Keys", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="API keys")).to_be_visible()
+    expect(page.locator(".keys-table")).to_contain_text("Explorer tests (admin)")
+    session.assert_accessible()
+
+    # when they create a partner key for Cisco, pasting Cisco's ID,
+    page.get_by_label("Name (who or what the key is for)").fill("Cisco's dashboard")
+    page.get_by_label("Role", exact=True).select_option("PARTNER")
+    page.get_by_label("Partner", exact=True).fill(hub.cisco)
+    page.get_by_role("button", name="Create key").click()
+
+    # then the key is shown this once, with how to copy it,
+    shown = page.get_by_label("New key", exact=True)
+    expect(shown).to_have_value(re.compile("^mh_live_"))
+    key = shown.input_value()
+    expect(page.locator(".new-key")).to_contain_text("It is shown this once")
+    expect(page.locator("#copy-note")).to_contain_text("Ctrl+C")
+    # and listed with its partner, never whole,
+    row = page.locator(".keys-table tr", has_text="Cisco's dashboard")
+    expect(row).to_contain_text("partner")
+    expect(row.get_by_role("link", name="Cisco")).to_have_attribute(
+        "href", f"#/node/{quote(hub.cisco, safe='')}"
+    )
+    expect(row).to_contain_text(f"{key[:12]}…")
+    assert key[12:20] not in page.locator(".keys-table").inner_text()
+    session.assert_accessible()
+    session.shot("keys")
+
+    # and Cisco's app reads contact details with it.
+    answer = _as_key(hub, key)
+    assert answer.status_code == 200
+    assert "errors" not in answer.json()
+    assert answer.json()["data"]["node"]["contact"] is not None
+
+    # When the admin rotates it, confirming,
+    row.get_by_role("button", name=re.compile(r"^Rotate key \d+ \(Cisco's dashboard\)$")).click()
+    confirm = page.get_by_role("button", name=re.compile(r"^Rotate key \d+$"))
+    expect(confirm).to_be_focused()
+    confirm.click()
+
+    # then its replacement is shown once, and the old key is refused,
+    expect(shown).not_to_have_value(key)
+    replacement = shown.input_value()
+    assert _as_key(hub, key).status_code == 401
+    assert _as_key(hub, replacement).status_code == 200
+    expect(row.first).to_contain_text("Rotated")
+
+    # and once revoked, the replacement is refused too.
+    page.get_by_role("button", name=re.compile(r"^Revoke key \d+ \(Cisco's dashboard\)$")).click()
+    page.get_by_role("button", name=re.compile(r"^Revoke key \d+$")).click()
+    expect(page.locator("#keys-status")).to_contain_text("revoked")
+    assert _as_key(hub, replacement).status_code == 401
+    expect(page.locator(".keys-table tr", has_text="Cisco's dashboard").last).to_contain_text(
+        "Revoked"
+    )
     session.watch.assert_clean()
 
 

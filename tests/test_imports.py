@@ -24,6 +24,7 @@ from resolvers.access.keys import Principal, issue_key
 from resolvers.cells import escape, unescape
 from resolvers.imports import FileFormat, import_partners, natural_key
 from resolvers.writes import WriteContext
+from tests.conftest import post_with_key
 
 IMPORT = """
 mutation Import($input: PartnersImportInput!) {
@@ -137,13 +138,7 @@ async def keys(client: httpx.AsyncClient, database_url: str) -> dict[str, str | 
 async def _gql(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], key: str | None
 ) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {key}"} if key else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await post_with_key(client, query, key, variables)
 
 
 async def _import(

@@ -76,6 +76,10 @@ NOT_RUN = {
     "HUB_GATEWAY_KEY=": "a gateway holding its key, serving until stopped; "
     "tests/test_gateway_identity.py runs both gateways so",
     "APOLLO_TELEMETRY_DISABLED=true": "Apollo Router, a binary not installed",
+    "metrohub keys rotate": "names a key by a new hub's numbers; tests/test_keys.py runs the "
+    "Getting a key examples in order on such a hub",
+    "metrohub keys revoke": "names a key by a new hub's numbers; tests/test_keys.py runs the "
+    "Getting a key examples in order on such a hub",
     "metrohub subgraphs refresh": "needs a registered partner subgraph listening; "
     "tests/test_registry.py refreshes one",
     ".venv/bin/uvicorn federation.examples": "serves until stopped; tests/test_gateway.py "

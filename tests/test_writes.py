@@ -17,6 +17,7 @@ from db.models import AuditEntry, Partner, Role
 from db.seed import seed_reference
 from resolvers.access.keys import issue_key
 from resolvers.writes.validation import InvalidError, text
+from tests.conftest import post_with_key
 
 MEMBER_CREATE = """
 mutation Create($input: MemberCreateInput!, $key: String) {
@@ -135,13 +136,7 @@ async def world(client: httpx.AsyncClient, database_url: str) -> World:
 async def _gql(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], key: str | None
 ) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {key}"} if key else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await post_with_key(client, query, key, variables)
 
 
 def _codes(body: dict[str, Any], field: str) -> list[str]:

@@ -10,6 +10,7 @@ import { graphView } from "./graph.js";
 import { mapView } from "./map.js";
 import { dashboardsView } from "./dashboards.js";
 import { editView } from "./curation.js";
+import { keysView } from "./keys.js";
 
 const VIEWS = [
   ["search", "Search", searchView],
@@ -17,7 +18,13 @@ const VIEWS = [
   ["map", "Map", mapView],
   ["dashboards", "Dashboards", dashboardsView],
 ];
+// In the menu once a staff key is entered.
+const STAFF_VIEWS = [["keys", "Keys", keysView]];
 const HIDDEN_VIEWS = { node: entityView, edit: editView };
+
+function menu() {
+  return staffKey() ? [...VIEWS, ...STAFF_VIEWS] : VIEWS;
+}
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -26,7 +33,7 @@ const keyPanel = document.getElementById("key-panel");
 function renderNav(current) {
   fill(
     nav,
-    h("ul", {}, VIEWS.map(([name, text]) =>
+    h("ul", {}, menu().map(([name, text]) =>
       h("li", {}, h("a", { href: `#/${name}`, "aria-current": current === name ? "page" : null }, text)),
     )),
   );
@@ -67,7 +74,7 @@ function renderKeyPanel(message = "", isError = false) {
 let rendering = 0;
 async function render() {
   const current = route();
-  const view = VIEWS.find(([name]) => name === current.view)?.[2] || HIDDEN_VIEWS[current.view];
+  const view = [...VIEWS, ...STAFF_VIEWS].find(([name]) => name === current.view)?.[2] || HIDDEN_VIEWS[current.view];
   renderNav(current.view);
   const ticket = ++rendering;
   const container = h("div", { "aria-busy": "true" }, h("p", { class: "note" }, "Loading…"));

@@ -235,3 +235,34 @@ query NetworkEdges($after: String) {
     edges { source { id } target { id } edge { kind role } }
   }
 }`;
+
+const API_KEY_FIELDS = "id name role hint createdAt revokedAt replacedBy partner { id name }";
+
+export const API_KEYS = `
+query ApiKeys($first: Int = 50, $after: String) {
+  apiKeys(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { ${API_KEY_FIELDS} } }
+  }
+}`;
+
+export const PARTNER_OPTIONS = `
+query PartnerOptions($query: String!) {
+  search(query: $query, types: [PARTNER], first: 8) { edges { node { ... on Partner { id name } } } }
+}`;
+
+export const API_KEY_CREATE = `
+mutation ApiKeyCreate($input: ApiKeyCreateInput!) {
+  apiKeyCreate(input: $input) { key apiKey { ${API_KEY_FIELDS} } userErrors { field message code } }
+}`;
+
+export const API_KEY_ROTATE = `
+mutation ApiKeyRotate($id: Int!) {
+  apiKeyRotate(input: { id: $id }) { key apiKey { ${API_KEY_FIELDS} } userErrors { field message code } }
+}`;
+
+export const API_KEY_REVOKE = `
+mutation ApiKeyRevoke($id: Int!) {
+  apiKeyRevoke(input: { id: $id }) { userErrors { field message code } }
+}`;

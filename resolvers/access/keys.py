@@ -16,8 +16,10 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from db.engine import Database
 from db.models import ApiKey, Partner, Role
@@ -25,6 +27,7 @@ from resolvers.errors import UserInputError
 
 __all__ = [
     "ANONYMOUS",
+    "KEY_INFO_COLUMNS",
     "PREFIX",
     "AuthenticationError",
     "IssuedKey",
@@ -33,7 +36,6 @@ __all__ = [
     "authenticate",
     "authenticate_gateway",
     "issue_key",
-    "list_keys",
     "live_keys",
     "revoke_key",
     "rotate_key",
@@ -91,17 +93,9 @@ class AuthenticationError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class IssuedKey:
-    """A new key: `key` is shown once and cannot be recovered later."""
-
-    id: int
-    key: str
-    role: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class KeyInfo:
+    """What is known of a key once issued: everything but the key itself."""
+
     id: int
     hint: str
     name: str
@@ -109,7 +103,42 @@ class KeyInfo:
     partner_id: int | None
     created_at: datetime
     revoked_at: datetime | None
-    trusted_documents_only: bool
+    replaced_by_id: int | None
+    trusted_documents_only: bool = False
+
+
+# The columns a `KeyInfo` is read from, in its fields' order.
+KEY_INFO_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    ApiKey.id,
+    ApiKey.hint,
+    ApiKey.name,
+    ApiKey.role,
+    ApiKey.partner_id,
+    ApiKey.created_at,
+    ApiKey.revoked_at,
+    ApiKey.replaced_by_id,
+    ApiKey.trusted_documents_only,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A new key: `key` is shown once and cannot be recovered later."""
+
+    key: str
+    details: KeyInfo
+
+    @property
+    def id(self) -> int:
+        return self.details.id
+
+    @property
+    def role(self) -> str:
+        return self.details.role
+
+    @property
+    def name(self) -> str:
+        return self.details.name
 
 
 def _base62(number: int, length: int) -> str:
@@ -240,7 +269,18 @@ async def issue_key(
         )
         session.add(row)
         await session.commit()
-        return IssuedKey(row.id, key, role.value, row.name)
+        details = KeyInfo(
+            row.id,
+            row.hint,
+            row.name,
+            role.value,
+            partner_id,
+            row.created_at,
+            None,
+            None,
+            trusted_documents_only,
+        )
+        return IssuedKey(key, details)
 
 
 async def revoke_key(database: Database, key_id: int) -> bool:
@@ -276,20 +316,3 @@ async def rotate_key(database: Database, key_id: int) -> IssuedKey | None:
         )
         await session.commit()
     return issued
-
-
-async def list_keys(database: Database) -> list[KeyInfo]:
-    async with database.engine.connect() as connection:
-        rows = await connection.execute(
-            select(
-                ApiKey.id,
-                ApiKey.hint,
-                ApiKey.name,
-                ApiKey.role,
-                ApiKey.partner_id,
-                ApiKey.created_at,
-                ApiKey.revoked_at,
-                ApiKey.trusted_documents_only,
-            ).order_by(ApiKey.id)
-        )
-        return [KeyInfo(*row) for row in rows]

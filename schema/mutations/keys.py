@@ -1,5 +1,5 @@
 """API key mutations: admins create, rotate and revoke the keys that
-callers send."""
+callers send (and list them with `apiKeys`, in `schema.keys`)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,20 @@ from resolvers import writes
 from resolvers.access import keys as api_keys
 from resolvers.errors import UserInputError
 from schema.context import Info
+from schema.keys import ApiKey, api_key
 from schema.mutations.records import INPUT, input_id, optional
 from schema.payloads import ERRORS, UserError, user_errors
 from schema.permissions import AdminOnly
 
-__all__ = ["ApiKey", "ApiKeyCreateInput", "ApiKeyInput", "ApiKeyPayload", "KeyMutations", "KeyRole"]
+__all__ = ["ApiKeyCreateInput", "ApiKeyInput", "ApiKeyPayload", "KeyMutations", "KeyRole"]
+
+
+# The input field each of `issue_key`'s refusals is about.
+CREATE_ERROR_FIELDS: dict[str, tuple[str, ...]] = {
+    "INVALID_NAME": ("name",),
+    "INVALID_KEY_ROLE": ("partnerId",),
+    "NOT_FOUND": ("partnerId",),
+}
 
 
 @strawberry.enum(description="What an API key may do.")
@@ -51,13 +60,6 @@ class ApiKeyCreateInput:
 @strawberry.input(description="An existing API key.")
 class ApiKeyInput:
     id: int = strawberry.field(description="The key's number (from `apiKeys`).")
-
-
-@strawberry.type(description="An API key, without its secret.")
-class ApiKey:
-    id: int = strawberry.field(description="The key's number.")
-    name: str = strawberry.field(description="Who or what the key is for.")
-    role: str = strawberry.field(description="What the key may do.")
 
 
 @strawberry.type(description="The outcome of an API key mutation.")
@@ -94,10 +96,13 @@ class KeyMutations:
                 trusted_documents_only=input.trusted_documents_only,
             )
         except UserInputError as error:
-            failure = writes.UserError(("input",), error.message, error.code)
+            field = CREATE_ERROR_FIELDS.get(error.code, ())
+            message = error.message
+            if error.code == "NOT_FOUND":
+                message = f"No Partner has the ID {str(input.partner_id)!r}."
+            failure = writes.UserError(("input", *field), message, error.code)
             return ApiKeyPayload(key=None, api_key=None, user_errors=user_errors([failure]))
-        details = ApiKey(id=issued.id, name=issued.name, role=issued.role)
-        return ApiKeyPayload(key=issued.key, api_key=details, user_errors=[])
+        return ApiKeyPayload(key=issued.key, api_key=api_key(issued.details), user_errors=[])
 
     @strawberry.mutation(
         description="Replace a key: a new key with the same role, and the old one revoked.",
@@ -109,8 +114,7 @@ class KeyMutations:
         issued = await api_keys.rotate_key(info.context.database, input.id)
         if issued is None:
             return _no_key()
-        details = ApiKey(id=issued.id, name=issued.name, role=issued.role)
-        return ApiKeyPayload(key=issued.key, api_key=details, user_errors=[])
+        return ApiKeyPayload(key=issued.key, api_key=api_key(issued.details), user_errors=[])
 
     @strawberry.mutation(
         description="Revoke a key: refused from the next request on.",
