@@ -13,6 +13,7 @@ from typing import Final
 
 __all__ = [
     "ActionPlanFields",
+    "ApiKeyFields",
     "FocusAreaFields",
     "InitiativeFields",
     "MemberFields",
@@ -126,3 +127,10 @@ class FocusAreaFields:
 
     SLUG: Final = "A stable, URL-friendly name."
     NAME: Final = "The mission's name."
+
+
+class ApiKeyFields:
+    """An API key's fields."""
+
+    NAME: Final = "Who or what the key is for."
+    ROLE: Final = "What the key may do: `partner`, `staff`, `admin` or `gateway`."

@@ -13,6 +13,7 @@ from resolvers.access.keys import KeyInfo
 from resolvers.pagination import page_args
 from resolvers.records import PartnerRecord
 from schema.context import Info
+from schema.descriptions import ApiKeyFields
 from schema.nodes import load_record
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.partners import Partner
@@ -27,10 +28,8 @@ class ApiKey:
         description="The key's number: what `apiKeyRotate`, `apiKeyRevoke` and `metrohub keys "
         "rotate|revoke` take."
     )
-    name: str = strawberry.field(description="Who or what the key is for.")
-    role: str = strawberry.field(
-        description="What the key may do: `partner`, `staff`, `admin` or `gateway`."
-    )
+    name: str = strawberry.field(description=ApiKeyFields.NAME)
+    role: str = strawberry.field(description=ApiKeyFields.ROLE)
     hint: str = strawberry.field(
         description="The key's first characters (`mh_live_` and four more), to recognise it: "
         "the rest is never stored."

@@ -14,6 +14,7 @@ from resolvers import writes
 from resolvers.access import keys as api_keys
 from resolvers.errors import UserInputError
 from schema.context import Info
+from schema.descriptions import ApiKeyFields
 from schema.keys import ApiKey, api_key
 from schema.mutations.records import INPUT, input_id, optional
 from schema.payloads import ERRORS, UserError, user_errors
@@ -47,8 +48,8 @@ class KeyRole(enum.Enum):
 
 @strawberry.input(description="A new API key.")
 class ApiKeyCreateInput:
-    name: str = strawberry.field(description="Who or what the key is for.")
-    role: KeyRole = strawberry.field(description="What the key may do.")
+    name: str = strawberry.field(description=ApiKeyFields.NAME)
+    role: KeyRole = strawberry.field(description=ApiKeyFields.ROLE)
     partner_id: strawberry.ID | None = optional("The partner a PARTNER key belongs to.")
     trusted_documents_only: bool = strawberry.field(
         default=False,
