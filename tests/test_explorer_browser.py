@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,6 +61,11 @@ mutation Update($input: PartnerUpdateInput!) {
 NETWORK_COUNTS = "{ networkNodes(first: 1) { totalCount } networkEdges(first: 1) { totalCount } }"
 PARTNER_VERSION = "query Version($id: ID!) { node(id: $id) { ... on Partner { version } } }"
 CONTACT = "query Contact($id: ID!) { node(id: $id) { ... on Partner { name contact { name } } } }"
+CITY_POPULATIONS = """
+query CityPopulations { members(first: 2) { edges { node { name population } } } }
+"""
+CLIENT_NAMES = "{ clients(days: 30) { name } }"
+CITY_APP = {"apollographql-client-name": "city-app", "apollographql-client-version": "2.0"}
 
 
 @dataclass(frozen=True)
@@ -101,9 +107,14 @@ def hub(module_database_url: str) -> Iterator[Hub]:
     # In a thread of its own: Playwright's sync API keeps an event loop running here.
     with ThreadPoolExecutor(1) as thread:
         key, admin_key = thread.submit(asyncio.run, staff_keys()).result()
-    # A staff tool's session makes many small requests: more than the default
-    # anonymous budget allows in a minute of tests.
-    settings = Settings(database_url=url, anonymous_budget="100000/minute")
+    settings = Settings(
+        # A staff tool's session makes many small requests: more than the default
+        # anonymous budget allows in a minute of tests. Usage is written every second,
+        # for the Schema page to show.
+        database_url=url,
+        anonymous_budget="100000/minute",
+        usage_flush_seconds=1,
+    )
     with serving(create_app(settings)) as origin:
         data = httpx.post(f"{origin}/graphql", json={"query": IDS}).json()["data"]
         members = {e["node"]["shortName"]: e["node"]["id"] for e in data["members"]["edges"]}
@@ -581,6 +592,54 @@ def test_an_admin_creates_a_partner_key_that_the_partner_then_uses(session: Sess
         "Revoked"
     )
     session.watch.assert_clean()
+
+
+def test_the_schema_page_shows_who_reads_which_field(session: Session) -> None:
+    page = session.page
+    hub = session.hub
+    # Given a partner's app that read members' populations through the hub,
+    answer = httpx.post(f"{hub.origin}/graphql", json={"query": CITY_POPULATIONS}, headers=CITY_APP)
+    assert "errors" not in answer.json()
+    # (its usage is written within the flush interval, a second here)
+    _wait_for_client(hub, "city-app")
+
+    # when staff, with their key entered, open the Schema page,
+    session.open("#/search")
+    session.enter_key(hub.staff_key)
+    page.get_by_role("link", name="Schema", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Schema")).to_be_visible()
+
+    # then the app is among the clients, with its version,
+    clients = page.locator(".clients-table")
+    expect(clients.locator("tr", has_text="city-app")).to_contain_text("2.0")
+    # each of Member's fields is listed with its reads: population by the app's operation,
+    usage = page.locator(".usage-table")
+    expect(usage).to_contain_text(re.compile(r"Member: \d+ fields, \d+ unused"))
+    population = usage.locator('tr[data-coordinate="Member.population"]')
+    expect(population).to_contain_text("city-app 2.0, CityPopulations: 1")
+    # and a field nobody read marked unused;
+    expect(usage.locator('tr[data-coordinate="Member.geonamesId"]')).to_contain_text("Unused")
+    expect(page.get_by_role("region", name="Subgraphs")).to_contain_text("No partner subgraph")
+    session.assert_accessible()
+    session.shot("schema")
+
+    # another type is picked by keyboard, and the URL keeps it.
+    page.get_by_label("Type", exact=True).select_option("Partner")
+    page.get_by_role("button", name="Show its fields").press("Enter")
+    expect(usage).to_contain_text("Partner:")
+    assert session.fragment() == ("/schema", {"type": ["Partner"]})
+    expect(page.locator('tr[data-coordinate="Partner.name"]')).to_be_visible()
+    session.assert_accessible()
+    session.watch.assert_clean()
+
+
+def _wait_for_client(hub: Hub, name: str) -> None:
+    """Until the hub's usage lists the client `name` (written every flush interval)."""
+    for _ in range(100):
+        if any(c["name"] == name for c in hub.graphql(CLIENT_NAMES)["clients"]):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the hub never listed the client {name}")
 
 
 def test_a_bad_key_gets_a_clear_message(session: Session) -> None:

@@ -44,3 +44,17 @@ export function graphiqlLink(query, variables = {}) {
   if (Object.keys(variables).length) params.set("variables", JSON.stringify(variables, null, 2));
   return `/graphql#${params}`;
 }
+
+/** The client schema as the hub publishes it (`/schema.json`, an introspection
+ * result, served even where introspection queries are off): its types by name. */
+export async function clientSchema() {
+  let response;
+  try {
+    response = await fetch("/schema.json", { headers: { accept: "application/json" } });
+  } catch (error) {
+    throw new ApiError(`The hub did not answer (${error.message}). Is it running?`);
+  }
+  if (!response.ok) throw new ApiError(`The hub answered ${response.status} for its schema.`);
+  const body = await response.json();
+  return new Map(body.data.__schema.types.map((type) => [type.name, type]));
+}

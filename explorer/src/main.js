@@ -11,6 +11,7 @@ import { mapView } from "./map.js";
 import { dashboardsView } from "./dashboards.js";
 import { editView } from "./curation.js";
 import { keysView } from "./keys.js";
+import { schemaView } from "./schema.js";
 
 const VIEWS = [
   ["search", "Search", searchView],
@@ -19,7 +20,7 @@ const VIEWS = [
   ["dashboards", "Dashboards", dashboardsView],
 ];
 // In the menu once a staff key is entered.
-const STAFF_VIEWS = [["keys", "Keys", keysView]];
+const STAFF_VIEWS = [["keys", "Keys", keysView], ["schema", "Schema", schemaView]];
 const HIDDEN_VIEWS = { node: entityView, edit: editView };
 
 function menu() {

@@ -266,3 +266,35 @@ export const API_KEY_REVOKE = `
 mutation ApiKeyRevoke($id: Int!) {
   apiKeyRevoke(input: { id: $id }) { userErrors { field message code } }
 }`;
+
+// The Schema page (staff): the subgraph registry, the clients seen and the
+// deprecated fields nobody reads, in one request; field usage in requests of
+// their own (see fieldUsageQuery). `report` is added to the checks when the
+// hub's schema has it.
+export const USAGE_DAYS = 30;
+
+export function schemaOverviewQuery(checkFields = "") {
+  return `
+query SchemaOverview($days: Int! = ${USAGE_DAYS}) {
+  subgraphs {
+    name url partner currentSince lastOutcome lastChecked messages warnings
+    history(last: 10) { fetchedAt accepted messages warnings${checkFields ? ` ${checkFields}` : ""} }
+  }
+  clients(days: $days) { name version lastSeen operationCount requestCount }
+  unusedDeprecatedFields(days: $days) { coordinate deprecationReason }
+}`;
+}
+
+// The hub takes at most 15 aliases a request: one per field.
+export const FIELDS_PER_REQUEST = 15;
+
+/** One request for the use of each of `coordinates` (at most FIELDS_PER_REQUEST), as variables $c0, $c1, …. */
+export function fieldUsageQuery(coordinates) {
+  const names = coordinates.map((_, i) => `c${i}`);
+  return `
+query FieldUsage($days: Int! = ${USAGE_DAYS}, ${names.map((n) => `$${n}: SchemaCoordinate!`).join(", ")}) {
+${names.map((n) => `  ${n}: fieldUsage(coordinate: $${n}, days: $days) { ...Use }`).join("\n")}
+}
+
+fragment Use on FieldUsage { coordinate count uses { clientName clientVersion operationName count } }`;
+}
