@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from typing import TYPE_CHECKING
 
-from cli.arguments import Commands, command_group, existing, record_id
+from cli.arguments import Commands, at_least, command_group, existing, record_id
 from cli.output import add_output_argument
 
 if TYPE_CHECKING:
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from resolvers.registry import Registration
 
 __all__ = ["register"]
+
+# A subgraph's SDL read from a file: far above any real one.
+MAX_SDL_BYTES = 10 * 1024 * 1024
 
 
 def register(commands: Commands) -> None:
@@ -57,6 +61,25 @@ def register(commands: Commands) -> None:
     )
     refreshing.add_argument("name", help="the registered subgraph's name")
     refreshing.set_defaults(run=_refresh)
+    checking = subgraph_commands.add_parser(
+        "check",
+        help="check a subgraph's next version, storing nothing: does it compose, what does it "
+        "change in the API, and which clients' recorded operations does it break (exit 1 when "
+        "it does not compose or breaks a used field)",
+    )
+    checking.add_argument("name", help="the subgraph's name (a new one may be checked too)")
+    source = checking.add_mutually_exclusive_group(required=True)
+    source.add_argument("url", nargs="?", help="its GraphQL endpoint, to fetch its SDL from")
+    source.add_argument("--sdl", metavar="FILE", help="its SDL, from a file")
+    _add_days(checking)
+    checking.add_argument(
+        "--header",
+        action="append",
+        dest="headers",
+        metavar="'NAME: VALUE'",
+        help="a header to send when fetching its SDL (repeatable; by default the stored ones)",
+    )
+    checking.set_defaults(run=_check)
     listing = subgraph_commands.add_parser("list", help="list registered subgraphs")
     listing.set_defaults(run=_list_subgraphs)
 
@@ -70,6 +93,61 @@ def register(commands: Commands) -> None:
     )
     add_output_argument(supergraph)
     supergraph.set_defaults(run=_supergraph)
+
+
+def _add_days(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--days",
+        type=partial(at_least, 1),
+        default=30,
+        help="how many days of recorded usage to look at (default: 30)",
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from cli.files import read_limited
+    from cli.running import run_reporting_input_errors
+    from resolvers.headers import parse_headers
+    from resolvers.registry import check, fetch_sdl, stored_headers
+    from schema import hub_subgraph
+    from settings import Settings
+
+    settings = Settings.from_env()
+    sdl = None
+    if args.sdl is not None:
+        content = read_limited(args.sdl, MAX_SDL_BYTES)
+        if content is None:
+            return 2
+        if len(content) > MAX_SDL_BYTES:
+            print(f"error: {args.sdl} is over {MAX_SDL_BYTES} bytes.", file=sys.stderr)
+            return 2
+        try:
+            sdl = content.decode()
+        except UnicodeDecodeError:
+            print(f"error: {args.sdl} is not UTF-8 text.", file=sys.stderr)
+            return 2
+
+    async def run(database: Database) -> int:
+        text = sdl
+        if text is None:
+            headers = (
+                parse_headers(args.headers)
+                if args.headers is not None
+                else await stored_headers(database, args.name)
+            )
+            text = await fetch_sdl(args.url, headers)
+        report = await check(
+            database,
+            hub_subgraph(settings.public_url),
+            args.name,
+            text,
+            days=args.days,
+            required=settings.required_composers,
+        )
+        print("\n".join(report.lines()))
+        return 0 if report.passed else 1
+
+    return run_reporting_input_errors(run, settings)
 
 
 def _report(result: Registration) -> int:

@@ -12,12 +12,14 @@ subgraph's last accepted version, if it has one, stays current.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+from graphql import GraphQLError, parse
 from sqlalchemy import select
 
 from db.engine import Database
@@ -25,16 +27,19 @@ from db.models import Partner, Subgraph, SubgraphVersion
 from resolvers.composition import Composition, SubgraphSource, compose, judge
 from resolvers.errors import UserInputError
 from resolvers.headers import Header, masked
+from resolvers.schema_checks import CheckReport, check_schemas, read_schema
 
 __all__ = [
     "Registration",
     "SubgraphStatus",
     "VersionRecord",
+    "check",
     "current_sources",
     "fetch_sdl",
     "list_subgraphs",
     "refresh",
     "register",
+    "stored_headers",
     "supergraph",
 ]
 
@@ -170,7 +175,7 @@ async def current_sources(
     return list(sources.values())
 
 
-async def _stored_headers(database: Database, name: str) -> list[Header]:
+async def stored_headers(database: Database, name: str) -> list[Header]:
     async with database.engine.connect() as connection:
         stored = await connection.scalar(select(Subgraph.headers).where(Subgraph.name == name))
     return [(header_name, value) for header_name, value in stored or []]
@@ -215,7 +220,7 @@ async def register(
             found = await connection.scalar(select(Partner.id).where(Partner.id == partner_id))
         if found is None:
             raise UserInputError(f"no partner has the id {partner_id}.", code="NOT_FOUND")
-    sending = list(headers) if headers is not None else await _stored_headers(database, name)
+    sending = list(headers) if headers is not None else await stored_headers(database, name)
     sdl = await fetch_sdl(url, sending)
     others = await current_sources(database, except_name=name)
     verdict = judge(await compose([hub, *others, SubgraphSource(name, url, sdl)]), required)
@@ -322,3 +327,39 @@ async def list_subgraphs(database: Database) -> list[SubgraphStatus]:
             )
         )
     return statuses
+
+
+async def check(
+    database: Database,
+    hub: SubgraphSource,
+    name: str,
+    sdl: str,
+    *,
+    days: int = 30,
+    required: Sequence[str] = DEFAULT_REQUIRED,
+) -> CheckReport:
+    """Check `sdl` as subgraph `name`'s next version, storing nothing: compose
+    it with the hub and the other current versions (the required composers
+    decide), then diff the supergraph's API schema before and after against
+    the usage of the last `days` days."""
+    if name == "hub" or not NAME_PATTERN.match(name):
+        _validate(name, "http://subgraph")
+    try:
+        parse(sdl)
+    except GraphQLError as error:
+        raise UserInputError(
+            f"the SDL for {name} is not valid GraphQL: {error.message}", code="INVALID_SDL"
+        ) from error
+    subject = f"subgraph {name}"
+    others = await current_sources(database, except_name=name)
+    before, after = await asyncio.gather(
+        supergraph(database, hub),
+        compose([hub, *others, SubgraphSource(name, "http://subgraph.check", sdl)]),
+    )
+    verdict = judge(after, required)
+    proposed = next((r for r in after if r.composer == "apollo" and r.ok), None)
+    if not verdict.accepted or proposed is None or proposed.supergraph_sdl is None:
+        return CheckReport(subject, days, composition_errors=verdict.errors or ["no supergraph"])
+    old = read_schema(before.supergraph_sdl or "", "the current supergraph")
+    new = read_schema(proposed.supergraph_sdl, "the proposed supergraph")
+    return await check_schemas(database, subject, old, new, days)
