@@ -54,6 +54,12 @@ def register(commands: Commands) -> None:
         dest="headers",
         help="send no headers from now on",
     )
+    _add_days(registering)
+    registering.add_argument(
+        "--force",
+        action="store_true",
+        help="accept a version that breaks fields clients used (the report is kept with it)",
+    )
     registering.set_defaults(run=_register)
     refreshing = subgraph_commands.add_parser(
         "refresh",
@@ -182,6 +188,8 @@ def _register(args: argparse.Namespace) -> int:
             partner_id=await existing(database, "--partner", args.partner),
             headers=headers,
             required=settings.required_composers,
+            days=args.days,
+            force=args.force,
         )
         return _report(result)
 

@@ -101,6 +101,10 @@ class CheckReport:
     changes: list[SchemaChange] = field(default_factory=list)
 
     @property
+    def breaking(self) -> bool:
+        return any(change.severity is Severity.BREAKING for change in self.changes)
+
+    @property
     def breaks_usage(self) -> bool:
         return any(change.uses for change in self.changes)
 

@@ -231,3 +231,38 @@ async def test_bad_input_is_one_line_and_stores_nothing(
     assert err.startswith(message)
     assert err.count("\n") == 1
     assert await list_subgraphs(database) == []
+
+
+async def test_register_refuses_a_version_that_breaks_used_fields_unless_forced(
+    registered_partner: None,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+) -> None:
+    # Given the partner now serving a version without the field city-app reads
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    removed = '  "The air quality index (0-500) where the member is."\n  airQualityIndex: Int\n'
+    with serving(sdl_server(PARTNER.replace(removed, ""))) as origin:
+        url = f"{origin}/graphql"
+        # When it is registered
+        status, out, _ = await asyncio.to_thread(
+            run_cli, capsys, "subgraphs", "register", "air", url
+        )
+        # then it is refused with the report, and the accepted version stays current,
+        assert status == 1
+        assert out.startswith("rejected: air breaks fields clients used (report below)")
+        assert "    used by city-app 3.1: MemberAir [" in out
+        [before] = await list_subgraphs(database)
+        assert before.history[0].accepted is False
+        assert "  breaking: Field Member.airQualityIndex was removed." in before.history[0].messages
+        # and when it is registered with --force
+        status, out, _ = await asyncio.to_thread(
+            run_cli, capsys, "subgraphs", "register", "air", url, "--force"
+        )
+    # then it is accepted, the report kept with it as warnings.
+    assert status == 0
+    assert out.startswith(f"accepted: air ({url}) composes with the hub")
+    [after] = await list_subgraphs(database)
+    assert after.history[0].accepted is True
+    assert "  breaking: Field Member.airQualityIndex was removed." in after.history[0].warnings
