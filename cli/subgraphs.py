@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from functools import partial
 from typing import TYPE_CHECKING
 
-from cli.arguments import Commands, at_least, command_group, existing, record_id
+from cli.arguments import Commands, add_days_argument, command_group, existing, record_id
 from cli.output import add_output_argument
 
 if TYPE_CHECKING:
@@ -16,9 +15,6 @@ if TYPE_CHECKING:
     from resolvers.registry import Registration
 
 __all__ = ["register"]
-
-# A subgraph's SDL read from a file: far above any real one.
-MAX_SDL_BYTES = 10 * 1024 * 1024
 
 
 def register(commands: Commands) -> None:
@@ -54,7 +50,7 @@ def register(commands: Commands) -> None:
         dest="headers",
         help="send no headers from now on",
     )
-    _add_days(registering)
+    add_days_argument(registering)
     registering.add_argument(
         "--force",
         action="store_true",
@@ -77,7 +73,7 @@ def register(commands: Commands) -> None:
     source = checking.add_mutually_exclusive_group(required=True)
     source.add_argument("url", nargs="?", help="its GraphQL endpoint, to fetch its SDL from")
     source.add_argument("--sdl", metavar="FILE", help="its SDL, from a file")
-    _add_days(checking)
+    add_days_argument(checking)
     checking.add_argument(
         "--header",
         action="append",
@@ -101,18 +97,9 @@ def register(commands: Commands) -> None:
     supergraph.set_defaults(run=_supergraph)
 
 
-def _add_days(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--days",
-        type=partial(at_least, 1),
-        default=30,
-        help="how many days of recorded usage to look at (default: 30)",
-    )
-
-
 def _check(args: argparse.Namespace) -> int:
-    from cli.files import read_limited
     from cli.running import run_reporting_input_errors
+    from cli.schema import read_sdl_file
     from resolvers.headers import parse_headers
     from resolvers.registry import check, fetch_sdl, stored_headers
     from schema import hub_subgraph
@@ -121,16 +108,8 @@ def _check(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     sdl = None
     if args.sdl is not None:
-        content = read_limited(args.sdl, MAX_SDL_BYTES)
-        if content is None:
-            return 2
-        if len(content) > MAX_SDL_BYTES:
-            print(f"error: {args.sdl} is over {MAX_SDL_BYTES} bytes.", file=sys.stderr)
-            return 2
-        try:
-            sdl = content.decode()
-        except UnicodeDecodeError:
-            print(f"error: {args.sdl} is not UTF-8 text.", file=sys.stderr)
+        sdl = read_sdl_file(args.sdl)
+        if sdl is None:
             return 2
 
     async def run(database: Database) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from db.models import Role
 from resolvers.access.keys import issue_key
 from resolvers.registry import list_subgraphs, register
 from resolvers.schema_checks import Severity, check_schemas
+from resolvers.usage import signature_hash
+from resolvers.usage.store import OperationCount, save
+from schema.printed import CLIENT_FILE
 from tests.conftest import serving
 from tests.test_registry import HUB, run_cli, sdl_server
 from tests.test_usage import running_hub
@@ -266,3 +270,64 @@ async def test_register_refuses_a_version_that_breaks_used_fields_unless_forced(
     [after] = await list_subgraphs(database)
     assert after.history[0].accepted is True
     assert "  breaking: Field Member.airQualityIndex was removed." in after.history[0].warnings
+
+
+async def test_schema_check_fails_when_the_code_drops_a_published_field_a_client_used(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    # Given a published schema with a field the code no longer has, read by app `kiosk`
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    published = CLIENT_FILE.read_text().replace(
+        "type Member implements Node {\n",
+        'type Member implements Node {\n  "Its old name."\n  formerName: String\n',
+        1,
+    )
+    signature = "query Old{members{edges{node{formerName}}}}"
+    today = datetime.now(UTC).date()
+    use = OperationCount(
+        today, "kiosk", "2", "Old", signature_hash(signature), "hub", signature,
+        ("Member.formerName",), 5,
+    )  # fmt: skip
+    await save(database, [use])
+    against = _write(tmp_path, published)
+    # When the hub's schema is checked against it, and against the checked-in one
+    status, out, err = await asyncio.to_thread(
+        run_cli, capsys, "schema", "check", "--against", against
+    )
+    unchanged = await asyncio.to_thread(run_cli, capsys, "schema", "check")
+    # Then the first fails naming the field, the client and the operation
+    assert (status, err) == (1, "")
+    assert "  breaking: Field Member.formerName was removed.\n" in out
+    assert "    used by kiosk 2: Old [" in out
+    # and the second passes: the code is what was published.
+    assert unchanged == (0, "passed: the hub's schema changes nothing in the API schema.\n", "")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "error: cannot read "),
+        ("type Member {", "is not a valid GraphQL schema: Syntax Error"),
+        ("type Query { a: Nothing }", "is not a valid GraphQL schema: Unknown type 'Nothing'."),
+    ],
+)
+async def test_schema_check_refuses_a_bad_published_schema_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str,
+    tmp_path: Path,
+    content: str | None,
+    message: str,
+) -> None:
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    against = str(tmp_path / "missing.graphql") if content is None else _write(tmp_path, content)
+    status, out, err = await asyncio.to_thread(
+        run_cli, capsys, "schema", "check", "--against", against
+    )
+    assert (status, out) == (2, "")
+    assert message in err
+    assert err.count("\n") == 1
