@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, TypeAlias
 if TYPE_CHECKING:
     from db.engine import Database
 
-__all__ = ["Commands", "RecordId", "at_least", "command_group", "existing", "record_id"]
+__all__ = [
+    "Commands",
+    "RecordId",
+    "add_days_argument",
+    "at_least",
+    "command_group",
+    "existing",
+    "record_id",
+]
 
 # What `add_subparsers` returns (generic only to type checkers).
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -31,6 +39,16 @@ def at_least(minimum: int, value: str) -> int:
     if number < minimum:
         raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {number}")
     return number
+
+
+def add_days_argument(parser: argparse.ArgumentParser) -> None:
+    """`--days`: how much recorded usage a schema check looks at."""
+    parser.add_argument(
+        "--days",
+        type=lambda value: at_least(1, value),
+        default=30,
+        help="how many days of recorded usage to look at (default: 30)",
+    )
 
 
 @dataclass(frozen=True, slots=True)

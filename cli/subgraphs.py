@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from cli.arguments import Commands, command_group, existing, record_id
+from cli.arguments import Commands, add_days_argument, command_group, existing, record_id
 from cli.output import add_output_argument
 
 if TYPE_CHECKING:
@@ -50,6 +50,12 @@ def register(commands: Commands) -> None:
         dest="headers",
         help="send no headers from now on",
     )
+    add_days_argument(registering)
+    registering.add_argument(
+        "--force",
+        action="store_true",
+        help="accept a version that breaks fields clients used (the report is kept with it)",
+    )
     registering.set_defaults(run=_register)
     refreshing = subgraph_commands.add_parser(
         "refresh",
@@ -57,6 +63,25 @@ def register(commands: Commands) -> None:
     )
     refreshing.add_argument("name", help="the registered subgraph's name")
     refreshing.set_defaults(run=_refresh)
+    checking = subgraph_commands.add_parser(
+        "check",
+        help="check a subgraph's next version, storing nothing: does it compose, what does it "
+        "change in the API, and which clients' recorded operations does it break (exit 1 when "
+        "it does not compose or breaks a used field)",
+    )
+    checking.add_argument("name", help="the subgraph's name (a new one may be checked too)")
+    source = checking.add_mutually_exclusive_group(required=True)
+    source.add_argument("url", nargs="?", help="its GraphQL endpoint, to fetch its SDL from")
+    source.add_argument("--sdl", metavar="FILE", help="its SDL, from a file")
+    add_days_argument(checking)
+    checking.add_argument(
+        "--header",
+        action="append",
+        dest="headers",
+        metavar="'NAME: VALUE'",
+        help="a header to send when fetching its SDL (repeatable; by default the stored ones)",
+    )
+    checking.set_defaults(run=_check)
     listing = subgraph_commands.add_parser("list", help="list registered subgraphs")
     listing.set_defaults(run=_list_subgraphs)
 
@@ -70,6 +95,44 @@ def register(commands: Commands) -> None:
     )
     add_output_argument(supergraph)
     supergraph.set_defaults(run=_supergraph)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from cli.running import run_reporting_input_errors
+    from cli.schema import read_sdl_file
+    from resolvers.headers import parse_headers
+    from resolvers.registry import check, fetch_sdl, stored_headers
+    from schema import hub_subgraph
+    from settings import Settings
+
+    settings = Settings.from_env()
+    sdl = None
+    if args.sdl is not None:
+        sdl = read_sdl_file(args.sdl)
+        if sdl is None:
+            return 2
+
+    async def run(database: Database) -> int:
+        text = sdl
+        if text is None:
+            headers = (
+                parse_headers(args.headers)
+                if args.headers is not None
+                else await stored_headers(database, args.name)
+            )
+            text = await fetch_sdl(args.url, headers)
+        report = await check(
+            database,
+            hub_subgraph(settings.public_url),
+            args.name,
+            text,
+            days=args.days,
+            required=settings.required_composers,
+        )
+        print("\n".join(report.lines()))
+        return 0 if report.passed else 1
+
+    return run_reporting_input_errors(run, settings)
 
 
 def _report(result: Registration) -> int:
@@ -104,6 +167,8 @@ def _register(args: argparse.Namespace) -> int:
             partner_id=await existing(database, "--partner", args.partner),
             headers=headers,
             required=settings.required_composers,
+            days=args.days,
+            force=args.force,
         )
         return _report(result)
 

@@ -18,23 +18,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
+from graphql import GraphQLError, parse
 from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Partner, Subgraph, SubgraphVersion
-from resolvers.composition import Composition, SubgraphSource, compose, judge
+from resolvers.composition import Composition, SubgraphSource, Verdict, compose, judge
 from resolvers.errors import UserInputError
 from resolvers.headers import Header, masked
+from resolvers.schema_checks import CheckReport, check_schemas, read_schema
 
 __all__ = [
     "Registration",
     "SubgraphStatus",
     "VersionRecord",
+    "check",
     "current_sources",
     "fetch_sdl",
     "list_subgraphs",
     "refresh",
     "register",
+    "stored_headers",
     "supergraph",
 ]
 
@@ -60,10 +64,17 @@ class Registration:
     current_since: datetime | None
     # The headers sent with the fetch, masked.
     headers: list[str]
+    # Composed, but refused: it breaks fields clients used (see `messages`).
+    breaks_usage: bool = False
 
     @property
     def summary(self) -> str:
         """What happened, in a sentence."""
+        if self.breaks_usage:
+            return (
+                f"rejected: {self.name} breaks fields clients used (report below); "
+                "nothing changed. Register it with --force to accept it anyway."
+            )
         if self.accepted:
             outcome = f"accepted: {self.name} ({self.url}) composes with the hub"
             return outcome + (
@@ -170,7 +181,7 @@ async def current_sources(
     return list(sources.values())
 
 
-async def _stored_headers(database: Database, name: str) -> list[Header]:
+async def stored_headers(database: Database, name: str) -> list[Header]:
     async with database.engine.connect() as connection:
         stored = await connection.scalar(select(Subgraph.headers).where(Subgraph.name == name))
     return [(header_name, value) for header_name, value in stored or []]
@@ -202,8 +213,15 @@ async def register(
     partner_id: int | None = None,
     headers: Sequence[Header] | None = None,
     required: Sequence[str] = DEFAULT_REQUIRED,
+    days: int = 30,
+    force: bool = False,
 ) -> Registration:
-    """Register (or refresh) subgraph `name` at `url`: fetch, compose, record.
+    """Register (or refresh) subgraph `name` at `url`: fetch, compose, check
+    against the usage of the last `days` days, record.
+
+    A version that composes but breaks fields clients used is refused (kept
+    with the check's report as its messages) unless `force`; an accepted one
+    with breaking changes keeps them as warnings.
 
     `headers` are sent with the fetch and kept for later ones; None sends
     (and keeps) those stored with the subgraph. Like the URL, a new set
@@ -215,10 +233,17 @@ async def register(
             found = await connection.scalar(select(Partner.id).where(Partner.id == partner_id))
         if found is None:
             raise UserInputError(f"no partner has the id {partner_id}.", code="NOT_FOUND")
-    sending = list(headers) if headers is not None else await _stored_headers(database, name)
+    sending = list(headers) if headers is not None else await stored_headers(database, name)
     sdl = await fetch_sdl(url, sending)
     others = await current_sources(database, except_name=name)
-    verdict = judge(await compose([hub, *others, SubgraphSource(name, url, sdl)]), required)
+    results = await compose([hub, *others, SubgraphSource(name, url, sdl)])
+    verdict = judge(results, required)
+    report = await _usage_report(database, hub, name, results, verdict, days)
+    breaks_usage = report.breaks_usage and not report.composition_errors and not force
+    if breaks_usage:
+        verdict = Verdict(False, report.lines(), verdict.warnings)
+    elif report.breaking:
+        verdict = Verdict(verdict.accepted, verdict.errors, [*verdict.warnings, *report.lines()])
     async with database.writer() as session:
         subgraph = await session.scalar(select(Subgraph).where(Subgraph.name == name))
         if subgraph is None:
@@ -250,6 +275,7 @@ async def register(
             version.fetched_at if verdict.accepted else await _current_since(database, name)
         ),
         headers=masked(sending),
+        breaks_usage=breaks_usage,
     )
 
 
@@ -322,3 +348,50 @@ async def list_subgraphs(database: Database) -> list[SubgraphStatus]:
             )
         )
     return statuses
+
+
+async def check(
+    database: Database,
+    hub: SubgraphSource,
+    name: str,
+    sdl: str,
+    *,
+    days: int = 30,
+    required: Sequence[str] = DEFAULT_REQUIRED,
+) -> CheckReport:
+    """Check `sdl` as subgraph `name`'s next version, storing nothing: compose
+    it with the hub and the other current versions (the required composers
+    decide), then diff the supergraph's API schema before and after against
+    the usage of the last `days` days."""
+    if name == "hub" or not NAME_PATTERN.match(name):
+        _validate(name, "http://subgraph")
+    try:
+        parse(sdl)
+    except GraphQLError as error:
+        raise UserInputError(
+            f"the SDL for {name} is not valid GraphQL: {error.message}", code="INVALID_SDL"
+        ) from error
+    others = await current_sources(database, except_name=name)
+    after = await compose([hub, *others, SubgraphSource(name, "http://subgraph.check", sdl)])
+    return await _usage_report(database, hub, name, after, judge(after, required), days)
+
+
+async def _usage_report(
+    database: Database,
+    hub: SubgraphSource,
+    name: str,
+    results: Sequence[Composition],
+    verdict: Verdict,
+    days: int,
+) -> CheckReport:
+    """The check of a composition's outcome: its errors, or the changes from
+    the current supergraph's API schema to its own, with their usage."""
+    subject = f"subgraph {name}"
+    proposed = next((r for r in results if r.composer == "apollo" and r.ok), None)
+    if not verdict.accepted or proposed is None or proposed.supergraph_sdl is None:
+        errors = verdict.errors or ["apollo: no supergraph"]
+        return CheckReport(subject, days, composition_errors=errors)
+    before = await supergraph(database, hub)
+    old = read_schema(before.supergraph_sdl or "", "the current supergraph")
+    new = read_schema(proposed.supergraph_sdl, "the proposed supergraph")
+    return await check_schemas(database, subject, old, new, days)
