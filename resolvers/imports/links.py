@@ -1,5 +1,5 @@
 """Files of links: a member's or a partner's part in an initiative, with its
-role (the links `initiativeLinkMember` and `initiativeLinkPartner` make).
+role (the links `initiativeMemberLink` and `initiativePartnerLink` make).
 
 A row names both ends by their natural keys: the initiative by `initiative`
 (its title) and `initiativePeriod`, and either a member by `member` (its
@@ -39,8 +39,14 @@ _INITIATIVE = (("initiative", "initiativePeriod"), ("title", "period"))
 _CONFIDENCE = v.enum_value(Confidence)
 
 
-def _key(parts: Sequence[Any]) -> tuple[str, ...]:
+def _key(parts: Sequence[Any]) -> tuple[str | None, ...]:
     return tuple(natural_key(str(part)) if part is not None else "" for part in parts)
+
+
+def _initiative_key(parts: Sequence[Any]) -> tuple[str | None, ...]:
+    # A row giving no period names the initiative by its title alone.
+    title, period = parts
+    return (natural_key(str(title)), None if period is None else natural_key(str(period)))
 
 
 def _shown(parts: Sequence[Any]) -> str:
@@ -90,17 +96,19 @@ class LinkKind:
         [end] = ends
         end_parts = [values.get(column) for column in _NAMES[end][0]]
         initiative_parts = [values.get(column) for column in _INITIATIVE[0]]
-        key = (end, _key(end_parts), _key(initiative_parts))
+        key = (end, _key(end_parts), _initiative_key(initiative_parts))
         return Identity(key, f"{_shown(end_parts)} → {_shown(initiative_parts)}", [])
 
     async def open(self, session: AsyncSession, keys: set[Hashable]) -> Batch:
-        ends: dict[str, dict[tuple[str, ...], list[int]]] = {}
+        ends: dict[str, dict[tuple[str | None, ...], list[int]]] = {}
         for end, (_, attributes) in {**_NAMES, "initiative": _INITIATIVE}.items():
             model = Initiative if end == "initiative" else ENDS[end][2]
             named = [getattr(model, attribute) for attribute in attributes]
-            found: dict[tuple[str, ...], list[int]] = {}
+            found: dict[tuple[str | None, ...], list[int]] = {}
             for pk, *parts in await session.execute(select(model.id, *named)):
                 found.setdefault(_key(parts), []).append(pk)
+                if end == "initiative":
+                    found.setdefault((*_key(parts)[:1], None), []).append(pk)
             ends[end] = found
         wanted = sorted(
             {
@@ -156,7 +164,7 @@ class LinkKind:
 class _LinkBatch:
     session: AsyncSession
     # Per end ("member", "partner", "initiative"): its records' ids by key.
-    ends: dict[str, dict[tuple[str, ...], list[int]]]
+    ends: dict[str, dict[tuple[str | None, ...], list[int]]]
     links: dict[tuple[str, int, int], Any]
 
     def _ids(self, key: Hashable) -> tuple[str, list[int], list[int]]:

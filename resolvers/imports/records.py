@@ -92,15 +92,22 @@ class RecordKind:
         ]
         if missing:
             return Identity(None, shown(parts[0]), missing)
-        key = tuple(natural_key(str(part)) if part is not None else "" for part in parts)
+        # An optional part the row leaves out matches any value (`_keys_of`).
+        key = tuple(natural_key(str(part)) if part is not None else None for part in parts)
         text = shown(parts[0])
         others = [str(part).strip() for part in parts[1:] if part is not None]
         if others:
             text = f"{text} ({', '.join(other[:40] for other in others)})"
         return Identity(key, text, [])
 
-    def _key_of(self, record: Sequence[Any]) -> tuple[str, ...]:
-        return tuple(natural_key(str(part)) if part is not None else "" for part in record)
+    def _keys_of(self, record: Sequence[Any]) -> list[tuple[str | None, ...]]:
+        """The keys rows may name a record by: with every part, and without
+        the optional ones (a row giving no period matches on title alone)."""
+        key = tuple(natural_key(str(part)) if part is not None else "" for part in record)
+        required = len(self.key_fields)
+        if required == len(key):
+            return [key]
+        return [key, key[:required] + (None,) * (len(key) - required)]
 
     async def open(self, session: AsyncSession, keys: set[Hashable]) -> Batch:
         spec = WRITABLE[self.type_name]
@@ -110,10 +117,10 @@ class RecordKind:
         ]
         ids: dict[Hashable, list[int]] = {}
         for pk, *parts in await session.execute(select(spec.model.id, *named)):
-            key = self._key_of(parts)
-            if key in keys:
-                ids.setdefault(key, []).append(pk)
-        every = sorted(pk for pks in ids.values() for pk in pks)
+            for key in self._keys_of(parts):
+                if key in keys:
+                    ids.setdefault(key, []).append(pk)
+        every = sorted({pk for pks in ids.values() for pk in pks})
         by_id: dict[int, Any] = {}
         for start in range(0, len(every), BATCH):
             chunk = every[start : start + BATCH]
