@@ -522,3 +522,29 @@ async def test_who_may_download_member_files(
         [error] = response.json()["errors"]
         assert "staff keys" in error["message"]
     assert (await client.get("/export/regions.csv", headers=headers)).status_code == 404
+
+
+async def test_a_downloaded_links_file_imports_back_unchanged(
+    client: httpx.AsyncClient, keys: dict[str, str | None], database_url: str
+) -> None:
+    # Given links of staff's besides the reference data's
+    await _import(client, keys["staff"], "links", await _links_csv(database_url))
+    headers = {"authorization": f"Bearer {keys['staff']}"}
+    before = await _counts(database_url)
+
+    # When staff download every link as JSON and import the file again
+    response = await client.get("/export/links.json", headers=headers)
+    assert response.status_code == 200
+    rows = response.json()
+    report = (await _import(client, keys["staff"], "links", response.text, "JSON"))["report"]
+
+    # Then the file has a row per link, each naming one end, and all are unchanged
+    assert len(rows) == before["memberLinks"] + before["partnerLinks"]
+    assert all(("member" in row) != ("partner" in row) for row in rows)
+    assert (report["unchanged"], report["updated"], report["created"]) == (len(rows), 0, 0)
+    assert await _counts(database_url) == before
+
+    # And a links file takes no filter: asking for one is a clear 400
+    filtered = await client.get("/export/links.csv", params={"where": "{}"}, headers=headers)
+    assert filtered.status_code == 400
+    assert "takes no filter" in filtered.json()["errors"][0]["message"]
