@@ -137,24 +137,24 @@ class RecordKind:
         columns = attributes(self.type_name)
         selected = [getattr(spec.model, attribute) for attribute in columns.values()]
         labels = {name: await ref.labels(connection) for name, ref in self.references.items()}
-        found: dict[int, dict[str, Any]] = {}
-        wanted = list(ids) if ids is not None else None
-        chunks = (
-            [wanted[start : start + BATCH] for start in range(0, len(wanted), BATCH)]
-            if wanted is not None
-            else [None]
+        query = select(spec.model.id, *selected).order_by(spec.model.id)
+        statements = (
+            [query]
+            if ids is None
+            else [
+                query.where(spec.model.id.in_(ids[start : start + BATCH]))
+                for start in range(0, len(ids), BATCH)
+            ]
         )
-        for chunk in chunks:
-            query = select(spec.model.id, *selected).order_by(spec.model.id)
-            if chunk is not None:
-                query = query.where(spec.model.id.in_(chunk))
-            for pk, *values in await connection.execute(query):
+        found: dict[int, dict[str, Any]] = {}
+        for statement in statements:
+            for pk, *values in await connection.execute(statement):
                 row = {name: file_value(value) for name, value in zip(columns, values, strict=True)}
                 for name, by_id in labels.items():
                     if row.get(name) is not None:
                         row[name] = by_id.get(row[name])
                 found[pk] = row
-        order = wanted if wanted is not None else list(found)
+        order = list(found) if ids is None else ids
         return [found[pk] for pk in order if pk in found]
 
 
