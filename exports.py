@@ -1,7 +1,8 @@
 """Exports of the directory's lists as files: GeoJSON of any filtered list of
 members or partners (HTTP `/export/{list}.geojson` and `metrohub geojson`),
-and partners as CSV or JSON import files (HTTP `/export/partners.csv|json`
-and `metrohub export partners`, staff only).
+and record files (partners, members, initiatives, links) as CSV or JSON
+import files (HTTP `/export/partners.csv|json` and `metrohub export`, staff
+only).
 
 An export runs the same GraphQL query a client would, page after page, so the
 `where` filter is the API's own `MemberWhere` / `PartnerWhere` input, checked
@@ -26,7 +27,7 @@ __all__ = [
     "MAX_FEATURES",
     "ExportError",
     "geojson",
-    "partners_file",
+    "records_file",
 ]
 
 MAX_FEATURES = 10_000
@@ -124,55 +125,75 @@ async def geojson(database: Database, name: str, where: Any = None) -> dict[str,
     }
 
 
-PARTNER_IDS = """
-query ExportPartners($where: PartnerWhere, $after: String) {
-  partners(where: $where, first: 100, after: $after) {
+IDS = """
+query ExportIds($where: %(where)s, $after: String) {
+  %(list)s(where: $where, first: 100, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node { id } }
   }
 }
 """
+# The lists a record file exports, with the API's filter and type of each.
+FILTERED = {
+    "partners": ("PartnerWhere", "Partner"),
+    "members": ("MemberWhere", "Member"),
+    "initiatives": ("InitiativeWhere", "Initiative"),
+}
 
 
-async def partners_file(
+async def records_file(
     database: Database,
     principal: Principal,
+    name: str,
     file_format: imports.FileFormat,
     where: Any = None,
 ) -> bytes:
-    """The partners `where` selects, as an import file (CSV or JSON) with every
-    column the import reads, so that importing it again changes nothing.
+    """The records of the `name` list ("partners", "members", "initiatives"
+    or "links") that `where` selects, as an import file (CSV or JSON) with
+    every column the import reads, so that importing it again changes nothing.
 
-    Staff only: the file holds every partner's contact details. The filter
-    runs through the API as `principal`; the columns are then read from the
-    database directly (`imports.read_partners`), because the API shows
-    contact details to keys only and the CLI acts as staff without one. At
-    most `imports.MAX_ROWS` partners, the most one import takes."""
+    Staff only: a partner file holds every partner's contact details, and
+    every file holds drafts and archived records. The filter runs through the
+    API as `principal`; the columns are then read from the database directly
+    (`imports.read_rows`), because the API shows contact details to keys only
+    and the CLI acts as staff without one. At most `imports.MAX_ROWS`
+    records, the most one import takes. A links file has every link: it
+    takes no filter."""
     if not principal.is_staff:
-        raise ForbiddenError("Partner files hold contact details: they are for staff only.")
+        raise ForbiddenError("Record files are for staff only.")
+    kind = imports.KINDS[name]
+    if name not in FILTERED:
+        if where is not None:
+            raise ExportError([f"the {name} file takes no filter: it holds every {kind.noun}."])
+        rows = await imports.read_rows(database, kind)
+        if len(rows) > imports.MAX_ROWS:
+            raise ExportError([f"{len(rows):,} {name}; a file holds at most {imports.MAX_ROWS:,}."])
+        return imports.write_file(rows, file_format, kind)
+    where_type, type_name = FILTERED[name]
+    document = IDS % {"where": where_type, "list": name}
     ids: list[int] = []
     after = None
     while True:
         result = await schema.execute(
-            PARTNER_IDS,
+            document,
             variable_values={"where": where, "after": after},
             context_value=Context.standalone(database, principal=principal),
         )
         if result.errors:
             raise ExportError([error.message for error in result.errors])
         assert result.data is not None
-        page = result.data["partners"]
+        page = result.data[name]
         if page["totalCount"] > imports.MAX_ROWS:
             raise ExportError(
                 [
-                    f"{page['totalCount']:,} partners match; a file holds at most "
+                    f"{page['totalCount']:,} {name} match; a file holds at most "
                     f"{imports.MAX_ROWS:,} (the most one import takes): narrow `where`."
                 ]
             )
-        ids += [parse_id(edge["node"]["id"], "Partner")[2] for edge in page["edges"]]
+        ids += [parse_id(edge["node"]["id"], type_name)[2] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    rows = await imports.read_partners(database, ids)
-    return imports.write_file(rows, file_format)
+    rows = await imports.read_rows(database, kind, ids)
+    return imports.write_file(rows, file_format, kind)

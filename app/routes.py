@@ -1,5 +1,5 @@
 """The routes besides /graphql, the explorer and the static assets: the GeoJSON
-and partner-file exports, /health, /ready and the landing page."""
+and record-file exports, /health, /ready and the landing page."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from starlette.routing import Route
 from app.hub import Hub
 from app.refusals import refusal
 from db.migrate import head_revision
-from exports import EXPORTS, ExportError, geojson, partners_file
+from exports import EXPORTS, ExportError, geojson, records_file
 from resolvers.access.keys import ANONYMOUS
-from resolvers.imports import FileFormat
+from resolvers.imports import KINDS, FileFormat
 
 __all__ = ["ROUTES"]
 
@@ -87,43 +87,53 @@ def _refused(error: ExportError) -> Response:
 FILE_TYPES = {FileFormat.CSV: "text/csv", FileFormat.JSON: "application/json"}
 
 
-async def _partners_file(request: Request) -> Response:
-    """GET /export/partners.csv or .json?where=<PartnerWhere as JSON>: the file
-    `metrohub import partners` reads. Staff keys only: it is a curation tool
-    with every partner's contact details in one file (and, for staff, drafts
-    and archived records); partner keys read partners through /graphql."""
-    extension = request.path_params["format"]
-    if extension not in FILE_TYPES:
+async def _records_file(request: Request) -> Response:
+    """GET /export/{list}.csv or .json?where=<PartnerWhere, MemberWhere or
+    InitiativeWhere as JSON> (links: no filter): the file `metrohub import
+    {list}` reads. Staff keys only: it is a curation tool with drafts and
+    archived records, and in partner files every partner's contact details;
+    partner keys read the network through /graphql."""
+    name, extension = request.path_params["list"], request.path_params["format"]
+    if name not in KINDS or extension not in FILE_TYPES:
         return refusal(
-            404, "NOT_FOUND", f"there is no partners.{extension[:20]} export: use csv or json."
+            404,
+            "NOT_FOUND",
+            f"there is no {name[:20]}.{extension[:20]} export: use "
+            f"{', '.join(KINDS)} with csv or json.",
         )
+    noun = KINDS[name].noun
     principal = getattr(request.state, "principal", ANONYMOUS)
     if not principal.is_authenticated:
         response = refusal(
             401,
             "UNAUTHENTICATED",
-            "partner files are for staff keys: send `Authorization: Bearer <key>`.",
+            f"{noun} files are for staff keys: send `Authorization: Bearer <key>`.",
         )
         # No key was sent, so there is no token error to name (RFC 6750, 3.1).
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
     if not principal.is_staff:
+        held = (
+            "every partner's contact details"
+            if name == "partners"
+            else "drafts and archived records"
+        )
         return refusal(
             403,
             "FORBIDDEN",
-            "partner files hold every partner's contact details: they are for staff keys only. "
-            "Partner keys read partners through /graphql.",
+            f"{noun} files hold {held}: they are for staff keys only. "
+            f"Partner keys read {name} through /graphql.",
         )
     file_format = FileFormat(extension)
     try:
         database = _hub(request).database
-        content = await partners_file(database, principal, file_format, _where(request))
+        content = await records_file(database, principal, name, file_format, _where(request))
     except ExportError as error:
         return _refused(error)
     return Response(
         content,
         media_type=FILE_TYPES[file_format],
-        headers={"Content-Disposition": f'attachment; filename="partners.{extension}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'},
     )
 
 
@@ -187,5 +197,5 @@ ROUTES = [
     Route("/health", _health, methods=["GET"]),
     Route("/ready", _ready, methods=["GET"]),
     Route("/export/{name}.geojson", _export, methods=["GET"]),
-    Route("/export/partners.{format}", _partners_file, methods=["GET"]),
+    Route("/export/{list}.{format}", _records_file, methods=["GET"]),
 ]

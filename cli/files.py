@@ -1,5 +1,5 @@
 """`metrohub geojson`, `import` and `export`: lists of the hub as files, and
-partners back from them."""
+partners, members, initiatives and links back from them."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 __all__ = ["read_limited", "register"]
 
+# The record files, each with how its rows find their record.
+FILES = {
+    "partners": "partners by name",
+    "members": "members by name and country",
+    "initiatives": "initiatives by title and period",
+    "links": "links between initiatives and members or partners by both ends",
+}
+
 
 def register(commands: Commands) -> None:
     export = commands.add_parser(
@@ -33,10 +41,13 @@ def register(commands: Commands) -> None:
 
     importing = commands.add_parser(
         "import",
-        help="create or update partners from a CSV or JSON file, matched by name; prints a "
-        "line per row and exits 1 when rows were rejected",
+        help="create or update partners, members, initiatives or links from a CSV or JSON "
+        "file, matched by natural key; prints a line per row and exits 1 when rows were "
+        "rejected",
     )
-    importing.add_argument("list", choices=["partners"], help="what the file holds")
+    importing.add_argument(
+        "list", choices=list(FILES), help=f"what the file holds ({'; '.join(FILES.values())})"
+    )
     importing.add_argument("file", help="the file: .csv (with a header row) or .json")
     importing.add_argument(
         "--format", choices=["csv", "json"], help="the file's format (default: from its name)"
@@ -51,20 +62,22 @@ def register(commands: Commands) -> None:
 
     exporting = commands.add_parser(
         "export",
-        help="write partners as a CSV or JSON file that `metrohub import` reads back, "
-        "contact details included",
+        help="write partners (contact details included), members, initiatives or links as a "
+        "CSV or JSON file that `metrohub import` reads back unchanged",
     )
-    exporting.add_argument("list", choices=["partners"], help="what to export")
+    exporting.add_argument("list", choices=list(FILES), help="what to export")
     exporting.add_argument(
         "--format",
         choices=["csv", "json"],
         help="the file's format (default: from --output's name, else csv)",
     )
     exporting.add_argument(
-        "--where", help='a PartnerWhere filter as JSON, e.g. \'{"kind": {"eq": "ACADEMIC"}}\''
+        "--where",
+        help="a PartnerWhere, MemberWhere or InitiativeWhere filter as JSON, e.g. "
+        '\'{"kind": {"eq": "ACADEMIC"}}\' (links take none)',
     )
     add_output_argument(exporting)
-    exporting.set_defaults(run=_export_partners)
+    exporting.set_defaults(run=_export_records)
 
 
 def _geojson(args: argparse.Namespace) -> int:
@@ -78,14 +91,14 @@ def _geojson(args: argparse.Namespace) -> int:
     return _export(args, collection, end_on_stdout="\n")
 
 
-def _export_partners(args: argparse.Namespace) -> int:
-    from exports import partners_file
+def _export_records(args: argparse.Namespace) -> int:
+    from exports import records_file
 
     file_format = _file_format(args.format, args.output)
 
     async def content(database: Database, where: Any) -> bytes:
         # The CLI is staff tooling: the file has every contact detail.
-        return await partners_file(database, _operator(), file_format, where)
+        return await records_file(database, _operator(), args.list, file_format, where)
 
     return _export(args, content)
 
@@ -120,7 +133,7 @@ def _export(
 
 def _import(args: argparse.Namespace) -> int:
     from cli.running import run_with_database
-    from resolvers.imports import MAX_BYTES, ImportFileError, import_partners
+    from resolvers.imports import KINDS, MAX_BYTES, ImportFileError, import_file
     from resolvers.writes import WriteContext
 
     content = read_limited(args.file, MAX_BYTES)
@@ -128,8 +141,9 @@ def _import(args: argparse.Namespace) -> int:
         return 2
 
     async def run(database: Database) -> ImportReport:
-        return await import_partners(
+        return await import_file(
             WriteContext(database, _operator()),
+            KINDS[args.list],
             content,
             _file_format(args.format, args.file),
             dry_run=args.dry_run,

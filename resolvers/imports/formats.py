@@ -1,4 +1,4 @@
-"""The shape of a partner file: its formats and columns."""
+"""The shape of an import file: its formats, and a partner file's columns."""
 
 from __future__ import annotations
 

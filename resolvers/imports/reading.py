@@ -1,7 +1,7 @@
-"""Reading a partner file: its text checked as a whole (size, encoding),
-then its rows, CSV or JSON, each with the fields it gives and the problems
-found reading it. In CSV, the formula escape of an export is taken off
-(`resolvers/cells.py`).
+"""Reading an import file (partners, members, initiatives or links): its
+text checked as a whole (size, encoding), then its rows, CSV or JSON, each
+with the fields it gives and the problems found reading it. In CSV, the
+formula escape of an export is taken off (`resolvers/cells.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 import orjson
 
 from resolvers.cells import unescape
-from resolvers.imports.formats import COLUMNS, SOURCE_SEPARATOR, SOURCES, FileFormat
+from resolvers.imports.formats import SOURCE_SEPARATOR, SOURCES, FileFormat
+from resolvers.imports.kinds import Kind
+from resolvers.imports.records import PARTNERS
 from resolvers.imports.reports import ImportFileError
 from resolvers.writes import UserError
 
@@ -78,20 +80,20 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
-def _columns_hint() -> str:
-    return f"the columns are the API names of a partner's fields: {', '.join(COLUMNS)}"
+def _columns_hint(kind: Kind) -> str:
+    return f"the columns are {kind.columns_are}: {', '.join(kind.columns)}"
 
 
-def _csv_rows(text: str) -> list[Row]:
+def _csv_rows(text: str, kind: Kind) -> list[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Row] = []
     try:
         header = [cell.strip() for cell in next(reader)]
-        unknown = [name for name in header if name not in COLUMNS]
+        unknown = [name for name in header if name not in kind.columns]
         if unknown:
             names = ", ".join(repr(name[:40]) for name in unknown[:5])
             raise ImportFileError(
-                f"the header (line 1) names unknown columns ({names}): {_columns_hint()}.",
+                f"the header (line 1) names unknown columns ({names}): {_columns_hint(kind)}.",
                 "MALFORMED",
             )
         twice = [name for name, count in Counter(header).items() if count > 1]
@@ -99,9 +101,11 @@ def _csv_rows(text: str) -> list[Row]:
             raise ImportFileError(
                 f"the header (line 1) names {', '.join(twice)} more than once.", "MALFORMED"
             )
-        if "name" not in header:
+        absent = [name for name in kind.key_columns if name not in header]
+        if absent:
             raise ImportFileError(
-                "the header (line 1) has no `name` column: rows find their partner by name.",
+                f"the header (line 1) has no `{absent[0]}` column: rows find their "
+                f"{kind.noun} by {kind.key_phrase}.",
                 "MALFORMED",
             )
         end = reader.line_num
@@ -145,15 +149,15 @@ def _json_value(name: str, value: Any) -> tuple[Any, UserError | None]:
     return value, None
 
 
-def _json_rows(text: str) -> list[Row]:
+def _json_rows(text: str, kind: Kind) -> list[Row]:
     try:
         items = orjson.loads(text)
     except orjson.JSONDecodeError as error:
         raise ImportFileError(f"the file is not JSON: {error}.", "MALFORMED") from error
     if not isinstance(items, list):
         raise ImportFileError(
-            f"a JSON import is a list of objects, one per partner "
-            f'(`[{{"name": "...", "kind": "NGO_FOUNDATION"}}]`), not a {_json_type(items)}.',
+            f"a JSON import is a list of objects, one per {kind.noun} "
+            f"(`[{kind.example}]`), not a {_json_type(items)}.",
             "MALFORMED",
         )
     if len(items) > MAX_ROWS:
@@ -161,13 +165,13 @@ def _json_rows(text: str) -> list[Row]:
     rows = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            message = f"is a {_json_type(item)}, not an object with a partner's fields."
+            message = f"is a {_json_type(item)}, not an object with a {kind.noun}'s fields."
             rows.append(Row(index, {}, [UserError((), message, "MALFORMED")]))
             continue
         row = Row(index, {})
         for name, value in item.items():
-            if name not in COLUMNS:
-                message = f"`{name[:40]}` is not a partner field: {_columns_hint()}."
+            if name not in kind.columns:
+                message = f"`{name[:40]}` is not a {kind.noun} field: {_columns_hint(kind)}."
                 row.errors.append(UserError((name[:40],), message, "INVALID"))
             elif value is not None and value != "" and value != []:
                 given, problem = _json_value(name, value)
@@ -184,8 +188,8 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), "number")
 
 
-def read_file(content: str | bytes, file_format: FileFormat) -> list[Row]:
-    """The rows of a file, each with the fields it gives; raises
+def read_file(content: str | bytes, file_format: FileFormat, kind: Kind = PARTNERS) -> list[Row]:
+    """The rows of a file of `kind`, each with the fields it gives; raises
     `ImportFileError` when the file as a whole cannot be read."""
     text = _text(content)
-    return _csv_rows(text) if file_format is FileFormat.CSV else _json_rows(text)
+    return _csv_rows(text, kind) if file_format is FileFormat.CSV else _json_rows(text, kind)
