@@ -10,7 +10,7 @@ import pytest
 
 from db.demo import ensure_demo
 from db.engine import Database
-from db.models import Role, UnlinkedName
+from db.models import Confidence, Role, UnlinkedName
 from db.referencedata import load_reference
 from db.seed import seed_reference
 from resolvers.access.keys import issue_key
@@ -122,7 +122,8 @@ async def test_every_kind_is_counted_and_medium_confidence_records_are_listed(
 ) -> None:
     # Given the reference data, some of it of medium confidence
     data = load_reference()
-    medium = [r.name for r in [*data.members, *data.partners] if r.confidence.value == "medium"]
+    medium = {m.name for m in data.members if m.confidence is Confidence.MEDIUM}
+    medium |= {p.name for p in data.partners if p.confidence is Confidence.MEDIUM}
     # When staff read the counts and the medium-confidence issues
     counts = await _counts(client, staff_key)
     issues = await _issues(client, staff_key, "MEDIUM_CONFIDENCE")
@@ -138,7 +139,7 @@ async def test_every_kind_is_counted_and_medium_confidence_records_are_listed(
     ]
     assert counts["DEMO_RECORD"] == 0
     names = {i["record"].get("name") for i in issues}
-    assert set(medium) <= names
+    assert medium <= names
     assert all(i["field"] == "confidence" and i["kind"] == "MEDIUM_CONFIDENCE" for i in issues)
 
 
