@@ -75,3 +75,36 @@ def test_the_data_quality_list_leads_to_a_fix(session: Session) -> None:
     expect(located.get_by_role("button")).to_have_count(0)
     session.assert_accessible()
     session.watch.assert_clean()
+
+
+def test_a_medium_confidence_record_is_confirmed_in_its_form(session: Session) -> None:
+    page, hub = session.page, session.hub
+    # Given staff on the data-quality page, with medium-confidence records listed,
+    session.open("#/search")
+    session.enter_key(hub.staff_key)
+    session.open("#/quality")
+    medium = page.get_by_role("region", name=re.compile("^Medium confidence"))
+    first = medium.get_by_role("listitem").first.get_by_role("link")
+    name = first.inner_text()
+    before = _count(session, "Medium confidence")
+    # when one is opened, its confidence raised and a source added,
+    first.click()
+    confidence = page.get_by_label("Confidence")
+    expect(confidence).to_be_focused()
+    confidence.select_option("HIGH")
+    sources = page.get_by_label("Sources (one URL a line)")
+    sources.fill(sources.input_value() + "\nhttps://www.metropolis.org/members")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".saved")).to_contain_text("Saved:")
+    expect(page.get_by_role("table")).to_contain_text("confidence")
+    expect(page.get_by_label("Sources (one URL a line)")).to_have_value(
+        re.compile(r"\nhttps://www\.metropolis\.org/members$")
+    )
+
+    # then it leaves the list.
+    page.go_back()
+    medium = page.get_by_role("region", name=re.compile("^Medium confidence"))
+    expect(medium).to_be_visible()
+    expect(medium.get_by_role("link", name=name, exact=True)).to_have_count(0)
+    assert _count(session, "Medium confidence") == before - 1
+    session.watch.assert_clean()
