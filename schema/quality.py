@@ -47,8 +47,9 @@ class DataQualityKind(enum.Enum):
     UNLINKED_NAME = strawberry.enum_value(
         Kind.UNLINKED_NAME,
         description="A name in an initiative's reference data that the seed could not link "
-        "to one member or partner (none or several match). Settled once a member or partner "
-        "of that name (case aside) is linked to the initiative; each seed refreshes the list.",
+        "to one member or partner (none or several match). Settled once staff link the "
+        "initiative to a member or partner of that name or short name (case aside); each seed "
+        "refreshes the list.",
     )
     DEMO_RECORD = strawberry.enum_value(
         Kind.DEMO_RECORD,
