@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
@@ -39,6 +39,7 @@ from db.models import (
     PartnerMember,
     Region,
     UclgSection,
+    UnlinkedName,
 )
 from db.referencedata import (
     ABOUT_US_URL,
@@ -341,5 +342,39 @@ async def seed_reference(database: Database, data: ReferenceData | None = None) 
                 for position in i.objectives
             ),
         )
+        await _keep_unlinked(session, initiatives, data.unresolved)
         await session.commit()
     return report
+
+
+async def _keep_unlinked(
+    session: AsyncSession, initiatives: Mapping[str, Initiative], unresolved: list[Unresolved]
+) -> None:
+    """Replace the kept names the data could not link with this run's
+    (unchanged ones stay as they are)."""
+    wanted = {
+        (initiatives[item.initiative].id, item.column, item.name): item
+        for item in unresolved
+        if item.initiative in initiatives
+    }
+    kept = {
+        (row.initiative_id, row.field, row.name): row
+        for row in await session.scalars(select(UnlinkedName))
+    }
+    gone = [row.id for key, row in kept.items() if key not in wanted]
+    if gone:
+        await session.execute(delete(UnlinkedName).where(UnlinkedName.id.in_(gone)))
+    for key, item in wanted.items():
+        row = kept.get(key)
+        if row is None:
+            session.add(
+                UnlinkedName(
+                    initiative_id=key[0],
+                    field=key[1],
+                    name=key[2],
+                    written=item.written,
+                    reason=item.reason,
+                )
+            )
+        else:
+            row.written, row.reason = item.written, item.reason

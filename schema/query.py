@@ -56,6 +56,7 @@ from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
 from schema.partners import Partner
 from schema.permissions import StaffOnly
 from schema.places import NearbyConnection, PlaceType
+from schema.quality import QualityQueries
 from schema.rate_limits import RateLimit, rate_limit
 from schema.regions import Region
 from schema.search import SearchResultConnection, resolve_search
@@ -87,7 +88,7 @@ async def _list(
     description="The network graph of Metropolis: member governments, their regions and UCLG "
     "sections, partner organisations, and the initiatives they run together."
 )
-class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries):
+class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQueries):
     @strawberry.field(description="Any object, by its global ID. An unknown ID is an error.")
     async def node(self, info: Info, id: NodeID) -> relay.Node | None:
         return await load_node(info, id)

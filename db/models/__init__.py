@@ -41,6 +41,7 @@ from db.models.network import (
     Region,
     UclgSection,
 )
+from db.models.quality import UnlinkedName
 from db.models.service import (
     ApiKey,
     AuditEntry,
@@ -88,6 +89,7 @@ __all__ = [
     "SustainabilityDimension",
     "TrustedDocument",
     "UclgSection",
+    "UnlinkedName",
     "UsageField",
     "UsageOperation",
 ]

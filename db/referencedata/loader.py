@@ -194,10 +194,13 @@ def _initiatives(
                 existing = member_links.get((found[0], title))
                 if existing is None or member_role is MemberRole.LEAD:
                     member_links[(found[0], title)] = link
-            elif found:
-                unresolved.append(Unresolved(where, name, f"is ambiguous: {', '.join(found)}"))
             else:
-                unresolved.append(Unresolved(where, name, "is not a member or partner on record"))
+                reason = (
+                    f"is ambiguous: {', '.join(found)}"
+                    if found
+                    else "is not a member or partner on record"
+                )
+                unresolved.append(Unresolved(where, name, reason, title, column, written))
     return initiatives, list(member_links.values()), list(partner_links.values())
 
 

@@ -148,6 +148,11 @@ class Unresolved:
     where: str
     name: str
     reason: str
+    # The initiative whose cell names it, that cell's column, and the item as
+    # written there (annotations included).
+    initiative: str = ""
+    column: str = ""
+    written: str = ""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.name!r} {self.reason}"

@@ -14,7 +14,13 @@ const KINDS = {
   partner: ["BUSINESS", "MULTILATERAL", "DEVELOPMENT_FINANCE", "CITY_NETWORK", "ACADEMIC", "NGO_FOUNDATION", "OTHER"],
   initiative: ["INITIATIVE", "PILOT_PROJECT"],
   initiativeStatus: ["COMPLETED", "ONGOING", "UNKNOWN"],
+  confidence: ["HIGH", "MEDIUM"],
 };
+// Where every record's facts come from: the same two fields on each form.
+const PROVENANCE = [
+  ["sources", "Sources (one URL a line)", (r) => r.provenance?.sources, "lines"],
+  ["confidence", "Confidence", (r) => r.provenance?.confidence, KINDS.confidence],
+];
 
 // Per type: [input field, label, how to read it from the record, control].
 const FIELDS = {
@@ -23,7 +29,7 @@ const FIELDS = {
     ["kind", "Kind", (r) => r.memberKind, KINDS.member], ["status", "Status", (r) => r.memberStatus, KINDS.memberStatus],
     ["joinedYear", "Joined (year)", null, "int"], ["population", "Population", null, "int"],
     ["latitude", "Latitude", null, "float"], ["longitude", "Longitude", null, "float"],
-    ["website", "Website", null, "url"], ["evidence", "Evidence", null, "textarea"],
+    ["website", "Website", null, "url"], ["evidence", "Evidence", null, "textarea"], ...PROVENANCE,
   ],
   Partner: [
     ["name", "Name"], ["kind", "Kind", (r) => r.partnerKind, KINDS.partner], ["sector", "Sector"],
@@ -31,12 +37,13 @@ const FIELDS = {
     ["description", "Description", null, "textarea"], ["period", "Period"],
     ["latitude", "Latitude", null, "float"], ["longitude", "Longitude", null, "float"],
     ["contactName", "Contact name", (r) => r.contact?.name], ["contactEmail", "Contact email", (r) => r.contact?.email, "email"],
-    ["contactPhone", "Contact phone", (r) => r.contact?.phone],
+    ["contactPhone", "Contact phone", (r) => r.contact?.phone], ...PROVENANCE,
   ],
   Initiative: [
     ["title", "Title"], ["kind", "Kind", (r) => r.initiativeKind, KINDS.initiative], ["period", "Period"],
     ["startYear", "Start year", null, "int"], ["endYear", "End year", null, "int"],
     ["status", "Status", (r) => r.initiativeStatus, KINDS.initiativeStatus], ["summary", "Summary", null, "textarea"],
+    ...PROVENANCE,
   ],
 };
 const MUTATION_FIELD = { Member: "memberUpdate", Partner: "partnerUpdate", Initiative: "initiativeUpdate" };
@@ -46,9 +53,9 @@ function control(name, value, kind) {
   if (Array.isArray(kind)) {
     return h("select", common, kind.map((v) => h("option", { value: v, selected: v === value }, label(v))));
   }
-  if (kind === "textarea") {
+  if (kind === "textarea" || kind === "lines") {
     const area = h("textarea", { ...common, rows: 3 });
-    area.value = value ?? "";
+    area.value = kind === "lines" ? (value ?? []).join("\n") : value ?? "";
     return area;
   }
   const type = { int: "text", float: "text", url: "url", email: "email" }[kind] || "text";
@@ -57,6 +64,7 @@ function control(name, value, kind) {
 }
 
 function parsed(text, kind) {
+  if (kind === "lines") return text.split("\n").map((line) => line.trim()).filter(Boolean);
   if (kind !== "int" && kind !== "float") return text;
   if (text.trim() === "") return null;
   const number = Number(text);
@@ -68,7 +76,7 @@ function parsed(text, kind) {
 
 class FieldError extends Error {}
 
-export async function editView(container, { arg: id }, current) {
+export async function editView(container, { arg: id, params }, current) {
   if (!staffKey()) {
     fill(container, h("h1", {}, "Edit"), h("p", { role: "alert" }, "Curation needs a staff key: enter it in the Staff key box at the top of the page."));
     return;
@@ -98,8 +106,9 @@ export async function editView(container, { arg: id }, current) {
       const element = form.elements[name];
       try {
         const value = parsed(element.value, kind);
-        const before = initial[name] ?? (kind === "int" || kind === "float" ? null : "");
-        if (value !== before) input[name] = value;
+        const empty = kind === "int" || kind === "float" ? null : kind === "lines" ? [] : "";
+        const before = initial[name] ?? empty;
+        if (JSON.stringify(value) !== JSON.stringify(before)) input[name] = value;
       } catch (error) {
         problems[name] = error.message;
       }
@@ -178,6 +187,9 @@ export async function editView(container, { arg: id }, current) {
     status, form,
     history(record.history),
     h("p", {}, h("a", { href: graphiqlLink(RECORD, { id }), class: "graphiql" }, "Open this query in GraphiQL")));
+  // Opened from the data-quality list: on the field to fix.
+  const focus = params.get("field");
+  if (focus && form.elements[focus] && !lastSaved) form.elements[focus].focus();
 }
 
 function show(value) {

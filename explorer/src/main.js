@@ -12,6 +12,7 @@ import { dashboardsView } from "./dashboards.js";
 import { editView } from "./curation.js";
 import { keysView } from "./keys.js";
 import { schemaView } from "./schema.js";
+import { qualityView } from "./quality.js";
 
 const VIEWS = [
   ["search", "Search", searchView],
@@ -20,7 +21,7 @@ const VIEWS = [
   ["dashboards", "Dashboards", dashboardsView],
 ];
 // In the menu once a staff key is entered.
-const STAFF_VIEWS = [["keys", "Keys", keysView], ["schema", "Schema", schemaView]];
+const STAFF_VIEWS = [["keys", "Keys", keysView], ["schema", "Schema", schemaView], ["quality", "Data quality", qualityView]];
 const HIDDEN_VIEWS = { node: entityView, edit: editView };
 
 function menu() {

@@ -186,16 +186,17 @@ query Record($id: ID!) {
     id
     ... on Member {
       name shortName country countryName memberKind: kind memberStatus: status joinedYear latitude
-      longitude population website evidence version
+      longitude population website evidence version provenance { sources confidence }
       ${HISTORY_FIELDS}
     }
     ... on Partner {
       name partnerKind: kind sector partnerCountry: country website description period latitude
-      longitude version contact { name email phone }
+      longitude version contact { name email phone } provenance { sources confidence }
       ${HISTORY_FIELDS}
     }
     ... on Initiative {
       title initiativeKind: kind period startYear endYear initiativeStatus: status summary version
+      provenance { sources confidence }
       ${HISTORY_FIELDS}
     }
   }
@@ -298,3 +299,37 @@ ${names.map((n) => `  ${n}: fieldUsage(coordinate: $${n}, days: $days) { ...Use 
 
 fragment Use on FieldUsage { coordinate count uses { clientName clientVersion operationName count } }`;
 }
+
+// The data-quality page: every kind's count and first issues in one request
+// (7 kinds of 25 issues, each with its record: about 360 points), then more
+// of one kind at a time.
+export const QUALITY_KINDS = [
+  "MISSING_COORDINATES", "MISSING_POPULATION", "MISSING_SOURCES", "MISSING_COUNTRY",
+  "MEDIUM_CONFIDENCE", "UNLINKED_NAME", "DEMO_RECORD",
+];
+const QUALITY_PAGE = `
+fragment QualityPage on DataQualityIssueConnection {
+  totalCount
+  pageInfo { hasNextPage endCursor }
+  edges { node { kind field text record { ...NodeLabel } } }
+}`;
+const alias = (kind) => kind.toLowerCase().replace(/_(.)/g, (_, c) => c.toUpperCase());
+
+export const DATA_QUALITY = `
+query DataQuality($first: Int = 25) {
+  dataQuality {
+    counts { kind count }
+${QUALITY_KINDS.map((kind) => `    ${alias(kind)}: issues(kinds: [${kind}], first: $first) { ...QualityPage }`).join("\n")}
+  }
+}
+${QUALITY_PAGE}
+${NODE_LABEL}`;
+
+export const DATA_QUALITY_MORE = `
+query DataQualityMore($kind: DataQualityKind!, $after: String) {
+  dataQuality { issues(kinds: [$kind], first: 100, after: $after) { ...QualityPage } }
+}
+${QUALITY_PAGE}
+${NODE_LABEL}`;
+
+export const qualityAlias = alias;
