@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from typing import Any, Final, cast
 
@@ -15,7 +14,6 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from db.deadlines import deadline
 from engine.cost import CostBudget
 from engine.documents import Documents, parse_document
 from engine.errors import ErrorCodes
@@ -24,6 +22,7 @@ from engine.exposure import Exposure
 from engine.hooks import HookRunner
 from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
+from engine.time_budget import time_budget
 from engine.usage import UsageRecording
 from resolvers.composition import SubgraphSource
 from schema.context import Info
@@ -67,23 +66,22 @@ class HubSchema(strawberry.federation.Schema):
         db/deadlines.py); work on the event loop between two awaits cannot be
         stopped, which is why the limits keep each piece of it small."""
         seconds = LIMITS.time_seconds
-        with deadline(seconds) as budget:
-            try:
-                async with asyncio.timeout(seconds):
-                    result = await super().execute(
-                        query,
-                        variable_values,
-                        context_value,
-                        root_value,
-                        operation_name,
-                        allowed_operation_types,
-                        operation_extensions,
-                    )
-            except TimeoutError:
-                return _timed_out(seconds)
+        try:
+            async with time_budget(seconds) as statements:
+                result = await super().execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+        except TimeoutError:
+            return _timed_out(seconds)
         # A statement stopped at the deadline fails its field just before the
         # task is cancelled, or instead of it: the answer is the timeout either way.
-        return _timed_out(seconds) if budget.expired else result
+        return _timed_out(seconds) if statements.expired else result
 
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]

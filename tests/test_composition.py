@@ -3,6 +3,8 @@ registry of partner subgraphs."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -11,8 +13,11 @@ import pytest
 import strawberry
 from strawberry.asgi import GraphQL
 
+import schema as hub_schema
 from db.engine import Database
 from db.models import Role
+from engine.limits import LIMITS
+from engine.time_budget import allow_up_to, time_budget
 from federation.examples import city_indicators
 from resolvers.access.keys import issue_key
 from resolvers.composition import COMPOSERS, SubgraphSource, compose
@@ -242,3 +247,40 @@ async def test_staff_register_subgraphs_through_the_api(
     # Partner keys may not register subgraphs.
     denied = await post(REGISTER, good, partner)
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_registering_may_outlast_the_ordinary_time_budget(
+    client: httpx.AsyncClient,
+    database_url: str,
+    example_subgraph: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a time budget far shorter than running the composers takes
+    monkeypatch.setattr(hub_schema, "LIMITS", dataclasses.replace(LIMITS, time_seconds=0.2))
+    database = Database(database_url)
+    staff = (await issue_key(database, name="staff", role=Role.STAFF)).key
+    await database.dispose()
+    headers = {"authorization": f"Bearer {staff}"}
+    good = {"input": {"name": "city-indicators", "url": example_subgraph}}
+    # When staff register a subgraph
+    response = await client.post(
+        "/graphql", json={"query": REGISTER, "variables": good}, headers=headers
+    )
+    # Then the registration runs to its end (bounded by the fetch's and the
+    # composers' own timeouts) and is accepted
+    assert response.json()["data"] == {
+        "subgraphRegister": {"accepted": True, "messages": [], "warnings": [], "error": None}
+    }
+
+
+async def test_the_longer_allowance_is_for_the_request_that_asks_for_it() -> None:
+    # Given a block with a short time budget that allows itself longer
+    async with time_budget(0.05) as statements:
+        allow_up_to(5)
+        await asyncio.sleep(0.2)
+    # Then it ran to its end, and its statements' deadline moved with it
+    assert not statements.passed
+    # And a block that does not ask is stopped at its budget
+    with pytest.raises(TimeoutError):
+        async with time_budget(0.05):
+            await asyncio.sleep(0.2)
