@@ -272,7 +272,8 @@ async def seed_reference(database: Database, data: ReferenceData | None = None) 
             up.apply(Initiative, initiatives, i.title, values)
         await session.flush()
 
-        # (Editions of the data before 2026-12 state no sizes: nothing to read.)
+        # Editions of the data before 2026-12 state no sizes: then nothing is read
+        # (nor needed from a database migrated before the table existed).
         sizes = await up.existing(NetworkSize, "records", "stated_on") if data.network_sizes else {}
         for size in data.network_sizes:
             values = {

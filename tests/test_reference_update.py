@@ -18,8 +18,9 @@ from db.migrate import upgrade
 from db.models import Base, Initiative, Member, Partner, Role
 from db.referencedata import load_reference
 from db.seed import seed_reference
+from db.staffedits import TABLES, column_of
 from resolvers.access.keys import Principal
-from resolvers.writes import WriteContext, unlink, update
+from resolvers.writes import WRITABLE, WriteContext, unlink, update
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The reference data as the project shipped it before the 2026-12 additions.
@@ -176,3 +177,12 @@ async def test_an_earlier_edition_is_brought_up_to_date_keeping_staff_edits(
     finally:
         await updated.dispose()
         await fresh.dispose()
+
+
+def test_the_seed_reads_every_audited_field_as_the_column_it_sets() -> None:
+    # The audit log names fields by their API names; the seed keeps the
+    # columns they set, for every type staff edit.
+    assert set(TABLES) == set(WRITABLE)
+    for type_name, spec in WRITABLE.items():
+        for name, item in spec.fields.items():
+            assert column_of(name) == item.attribute, (type_name, name)
