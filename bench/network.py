@@ -1,7 +1,7 @@
 """The benchmark's databases: the seed data, and a generated network the size
 of Metropolis at full scale.
 
-Full scale is 137 members (the 70 of the seed and 67 generated ones), 300
+Full scale is 137 members (the 75 of the seed and 62 generated ones), 300
 initiatives, 3,000 partners, ~2,000 member-initiative and ~6,000
 partner-initiative links: the seed topped up by `metrohub seed --demo 3000`
 after the generated members. Every generated row is flagged `origin=demo`.

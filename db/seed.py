@@ -4,6 +4,12 @@ Reference records are matched by their natural key (a member's, partner's or
 section's name, an initiative's title) among records of origin `reference`;
 a second run finds every record equal and changes nothing. Records that staff
 or partners created are never touched.
+
+A later edition of the data updates the records it changed and adds the ones
+it adds. Staff edits win field by field: a field that staff changed through
+the API (as the audit log records it) keeps their value while the record's
+other fields follow the data; a record staff renamed is still found by its
+reference name; a link staff added, re-roled or removed stays as they left it.
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.engine import Database
 from db.models import (
     ActionPlan,
-    AuditEntry,
     Base,
     Confidence,
     FocusArea,
@@ -32,6 +37,7 @@ from db.models import (
     Member,
     MemberInitiative,
     MemberSection,
+    NetworkSize,
     Objective,
     Origin,
     Partner,
@@ -50,6 +56,7 @@ from db.referencedata import (
     Unresolved,
     load_reference,
 )
+from db.staffedits import StaffEdits, read_staff_edits
 
 __all__ = ["SeedReport", "seed_reference"]
 
@@ -58,7 +65,9 @@ ModelT = TypeVar("ModelT", bound=Base)
 
 @dataclass(slots=True)
 class SeedReport:
-    """What a seed run did, per table: created / updated / unchanged counts."""
+    """What a seed run did, per table: created / updated / kept as edited /
+    unchanged counts (a record updated around a staff edit counts as both
+    updated and kept as edited)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     unresolved: list[Unresolved] = field(default_factory=list)
@@ -87,17 +96,24 @@ class SeedReport:
 class _Upserter:
     """Creates or updates reference rows keyed by a natural key."""
 
-    def __init__(
-        self, session: AsyncSession, report: SeedReport, edited: set[tuple[str, int]]
-    ) -> None:
+    def __init__(self, session: AsyncSession, report: SeedReport, edits: StaffEdits) -> None:
         self.session = session
         self.report = report
-        # (table, id) of records changed through the API: staff edits win.
-        self.edited = edited
+        # What staff changed through the API: their edits win, field by field.
+        self.edits = edits
 
-    async def existing(self, model: type[ModelT], key: str) -> dict[Any, ModelT]:
+    async def existing(self, model: type[ModelT], *keys: str) -> dict[Any, ModelT]:
+        """The reference rows of `model` by their key in the reference data
+        (a record staff renamed is still found by its reference name); a key
+        of several columns is a tuple."""
         rows = await self.session.scalars(select(model).where(model.origin == Origin.REFERENCE))  # type: ignore[attr-defined]
-        return {getattr(row, key): row for row in rows}
+        table = model.__tablename__
+
+        def key_of(row: ModelT) -> Any:
+            key = tuple(getattr(row, k) for k in keys) if len(keys) > 1 else getattr(row, keys[0])
+            return self.edits.key_of(table, getattr(row, "id", None), key)
+
+        return {key_of(row): row for row in rows}
 
     def apply(
         self,
@@ -115,15 +131,17 @@ class _Upserter:
             self.report.count(table, "created")
             return row
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
-        if changed and (table, getattr(row, "id", None)) in self.edited:
-            self.report.count(table, "kept as edited")
-        elif changed:
-            for name, value in changed.items():
-                setattr(row, name, value)
-            if hasattr(row, "version"):
-                row.version += 1
+        edited = self.edits.edited(table, getattr(row, "id", None))
+        updates = {name: value for name, value in changed.items() if name not in edited}
+        for name, value in updates.items():
+            setattr(row, name, value)
+        if updates and hasattr(row, "version"):
+            row.version += 1
+        if updates:
             self.report.count(table, "updated")
-        else:
+        if len(updates) < len(changed):
+            self.report.count(table, "kept as edited")
+        if not changed:
             self.report.count(table, "unchanged")
         return row
 
@@ -133,8 +151,15 @@ class _Upserter:
         """Create or update link rows (their primary key is `keys`)."""
         found = await self.session.scalars(select(model))
         existing = {tuple(getattr(row, k) for k in keys): row for row in found}
+        table = model.__tablename__
         for values in rows:
             key = tuple(values[k] for k in keys)
+            if (table, key) in self.edits.links:
+                # Staff linked, re-roled or unlinked it: kept as they left it.
+                row = existing.get(key)
+                same = row is not None and all(getattr(row, n) == v for n, v in values.items())
+                self.report.count(table, "unchanged" if same else "kept as edited")
+                continue
             self.apply(model, existing, key, values)
 
 
@@ -148,12 +173,7 @@ async def seed_reference(database: Database, data: ReferenceData | None = None) 
     report = SeedReport(unresolved=list(data.unresolved))
     about = _provenance([ABOUT_US_URL])
     async with database.writer() as session:
-        audited = await session.execute(
-            select(AuditEntry.record_type, AuditEntry.record_id).distinct()
-        )
-        tables = {"Member": "members", "Partner": "partners", "Initiative": "initiatives"}
-        edited = {(tables.get(kind, kind), pk) for kind, pk in audited}
-        up = _Upserter(session, report, edited)
+        up = _Upserter(session, report, await read_staff_edits(session))
 
         regions = await up.existing(Region, "slug")
         for region in REGIONS:
@@ -252,6 +272,20 @@ async def seed_reference(database: Database, data: ReferenceData | None = None) 
             }
             up.apply(Initiative, initiatives, i.title, values)
         await session.flush()
+
+        # Editions of the data before 2026-12 state no sizes: then nothing is read
+        # (nor needed from a database migrated before the table existed).
+        sizes = await up.existing(NetworkSize, "records", "stated_on") if data.network_sizes else {}
+        for size in data.network_sizes:
+            values = {
+                "records": size.records,
+                "stated": size.stated,
+                "statement": size.statement,
+                "source": size.source,
+                "stated_on": size.stated_on,
+                **_provenance(size.source_urls, size.confidence),
+            }
+            up.apply(NetworkSize, sizes, (size.records, size.stated_on), values)
 
         metropolitan = sections[data.metropolitan_section]
         await up.links(

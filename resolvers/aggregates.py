@@ -14,6 +14,7 @@ from db.models import (
     InitiativeDimension,
     InitiativeFocusArea,
     Member,
+    NetworkSize,
     Partner,
     PartnerFocusArea,
 )
@@ -24,8 +25,10 @@ SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
 __all__ = [
     "Count",
+    "Coverage",
     "Scope",
     "YearCount",
+    "coverage",
     "initiatives_by_dimension",
     "initiatives_by_focus_area",
     "initiatives_by_year",
@@ -127,3 +130,45 @@ async def initiatives_by_year(database: Database, scope: Scope) -> list[YearCoun
         for row in await connection.execute(scope.apply(by_dimension, Initiative)):
             years[row[0]].dimensions.append(Count(row[1], row[2]))
     return sorted(years.values(), key=lambda y: (y.year is None, y.year or 0))
+
+
+# The record kinds a stated size may be about, by their name in the data.
+RECORD_KINDS: dict[str, Any] = {"members": Member, "partners": Partner, "initiatives": Initiative}
+
+
+@dataclass(slots=True)
+class Coverage:
+    """How many records of a kind the hub holds against a size the network stated."""
+
+    records: str
+    held: int
+    stated: int
+    statement: str
+    source: str
+    source_url: str | None
+    stated_on: str
+
+
+async def coverage(database: Database, scope: Scope) -> list[Coverage]:
+    """Each stated size, latest first, with the records of its kind that
+    `scope` counts: one statement for the sizes, one count per kind."""
+    sizes = select(NetworkSize).order_by(NetworkSize.stated_on.desc(), NetworkSize.records)
+    async with database.engine.connect() as connection:
+        rows = (await connection.execute(sizes)).mappings().all()
+        held: dict[str, int] = {}
+        for kind in dict.fromkeys(row["records"] for row in rows):
+            model = RECORD_KINDS[kind]
+            counted = scope.apply(select(func.count()).select_from(model), model)
+            held[kind] = (await connection.execute(counted)).scalar_one()
+    return [
+        Coverage(
+            records=row["records"],
+            held=held[row["records"]],
+            stated=row["stated"],
+            statement=row["statement"],
+            source=row["source"],
+            source_url=row["source_urls"][0] if row["source_urls"] else None,
+            stated_on=row["stated_on"],
+        )
+        for row in rows
+    ]

@@ -78,6 +78,30 @@ class YearCount:
 
 
 @strawberry.type(
+    description="How many records of a kind the hub holds, against a size the network has stated."
+)
+class Coverage:
+    records: str = strawberry.field(
+        description='The kind of record, as a lower-case plural ("members").'
+    )
+    held: int = strawberry.field(
+        description="The records of that kind the hub holds that you can see (of the origins "
+        "asked for)."
+    )
+    stated: int = strawberry.field(description="The size the network stated (e.g. 163).")
+    statement: str = strawberry.field(
+        description='The statement, as its source words it ("163 member cities in 65 countries").'
+    )
+    source: str = strawberry.field(description="Who stated it: the publishers' names.")
+    source_url: str | None = strawberry.field(
+        description="Where it was stated; null when not known."
+    )
+    stated_on: str = strawberry.field(
+        description='When it was stated: an ISO date or year-month ("2025-09").'
+    )
+
+
+@strawberry.type(
     description="Counts over the network, largest first (years in order). Each field costs "
     "one or two SQL statements."
 )
@@ -132,4 +156,24 @@ class Statistics:
                 dimensions=[DimensionCount(dimension=d.key, count=d.count) for d in y.dimensions],
             )
             for y in years
+        ]
+
+    @strawberry.field(
+        description="How many records the hub holds against the sizes the network has stated, "
+        "latest statement first. The hub holds only records a public statement backs, so it "
+        "holds fewer than the network has."
+    )
+    async def coverage(self, info: Info) -> list[Coverage]:
+        found = await aggregates.coverage(info.context.database, self.scope(info))
+        return [
+            Coverage(
+                records=c.records,
+                held=c.held,
+                stated=c.stated,
+                statement=c.statement,
+                source=c.source,
+                source_url=c.source_url,
+                stated_on=c.stated_on,
+            )
+            for c in found
         ]

@@ -102,7 +102,7 @@ async def test_keys_read_contact_details(client: httpx.AsyncClient, keys: Keys, 
     body = response.json()
     assert response.status_code == 200
     assert "errors" not in body
-    assert body["data"]["partners"]["totalCount"] == 39
+    assert body["data"]["partners"]["totalCount"] == 46
 
 
 @pytest.mark.parametrize("who", ["anonymous", "gateway"])
@@ -111,7 +111,7 @@ async def test_anonymous_callers_and_gateway_keys_read_the_directory_but_not_con
 ) -> None:
     body = (await _post(client, PARTNERS, getattr(keys, who, None))).json()
     partners = body["data"]["partners"]
-    assert partners["totalCount"] == 39
+    assert partners["totalCount"] == 46
     assert all(edge["node"]["contact"] is None for edge in partners["edges"])
     assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
     assert "Contact details are for partner and staff keys" in body["errors"][0]["message"]
@@ -199,16 +199,16 @@ async def test_drafts_and_archived_records_are_for_staff_only(
         data = body["data"]
         # then lists, lookups by ID, federation entities, relations, relation
         # filters and statistics all agree on what this caller may see.
-        assert data["partners"]["totalCount"] == (39 if sees else 38), who
+        assert data["partners"]["totalCount"] == (46 if sees else 45), who
         assert (data["node"] is not None) is sees
         assert (data["_entities"][0] is not None) is sees
         titles = [e["node"]["title"] for e in data["initiatives"]["edges"]]
         assert ("Promotion and Development of the Barcelona Innovation Center" in titles) is sees
         assert data["members"]["totalCount"] == (1 if sees else 0)
         counted = sum(c["count"] for c in data["statistics"]["partnersByKind"])
-        assert counted == (39 if sees else 38)
+        assert counted == (46 if sees else 45)
         # and so do the network graph and search.
-        assert data["mostConnected"]["totalCount"] == (39 if sees else 38)
+        assert data["mostConnected"]["totalCount"] == (46 if sees else 45)
         assert data["search"]["totalCount"] == (1 if sees else 0)
         partner_hits = [f for f in data["search"]["facets"]["types"] if f["value"] == "PARTNER"]
         assert sum(f["count"] for f in partner_hits) == (1 if sees else 0)

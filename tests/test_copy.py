@@ -60,7 +60,7 @@ async def test_a_round_trip_through_the_other_database_leaves_identical_data(
 
     # then every table holds the same rows on all three, checksum for checksum,
     expected = await _checksums(original)
-    assert expected["partners"][0] == 39 + 40
+    assert expected["partners"][0] == 46 + 40
     assert expected["api_keys"][0] == 2
     assert await _checksums(new_database_url) == expected
     assert await _checksums(back) == expected
@@ -120,7 +120,7 @@ def test_the_command_reports_the_copy_and_its_refusals(
     source = asyncio.run(_seeded_sqlite(tmp_path / "source.db"))
     assert cli.main(["db", "copy", "--from", source, "--to", new_database_url]) == 0
     out = capsys.readouterr().out
-    assert "partners: 79 rows" in out
+    assert "partners: 86 rows" in out
     assert "counts and checksums agree" in out
 
     # A second copy into the now filled database is refused with the reason.

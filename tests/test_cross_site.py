@@ -50,7 +50,7 @@ async def test_a_get_query_with_a_preflight_header_runs(
     )
 
     assert response.status_code == 200, response.text
-    assert response.json()["data"] == {"members": {"totalCount": 70}}
+    assert response.json()["data"] == {"members": {"totalCount": 75}}
 
 
 @pytest.mark.parametrize(

@@ -105,10 +105,10 @@ async def test_seed_loads_every_reference_row_and_is_idempotent(empty_database: 
     database = empty_database
     first = await seed_reference(database)
     expected = {
-        Member: 70,
+        Member: 75,
         UclgSection: 10,
-        Initiative: 21,
-        Partner: 39,
+        Initiative: 24,
+        Partner: 46,
         Region: 4,
         FocusArea: 6,
         ActionPlan: 1,
@@ -117,14 +117,14 @@ async def test_seed_loads_every_reference_row_and_is_idempotent(empty_database: 
     for model, count in expected.items():
         assert await _count(database, model) == count, model
     assert await _count(database, Member, Member.latitude.is_(None)) == 0
-    assert await _count(database, Member, Member.population > 0) == 70
-    assert await _count(database, MemberInitiative) == 42
-    assert await _count(database, PartnerInitiative) == 12
+    assert await _count(database, Member, Member.population > 0) == 75
+    assert await _count(database, MemberInitiative) == 48
+    assert await _count(database, PartnerInitiative) == 16
     assert first.changed > 0
 
     second = await seed_reference(database)
     assert second.changed == 0
-    assert second.counts["members.unchanged"] == 70
+    assert second.counts["members.unchanged"] == 75
 
 
 async def test_seed_reports_names_it_cannot_link(empty_database: Database) -> None:
@@ -143,7 +143,7 @@ async def test_demo_data_is_flagged_and_added_once(database_url: str) -> None:
         again = await ensure_demo(database, 50)
         assert (again.partners, again.initiatives, again.member_links) == (0, 0, 0)
         assert await _count(database, Partner, Partner.origin == Origin.DEMO) == 50
-        assert await _count(database, Partner, Partner.origin == Origin.REFERENCE) == 39
+        assert await _count(database, Partner, Partner.origin == Origin.REFERENCE) == 46
         demo_names = select(Partner.name).where(Partner.origin == Origin.DEMO)
         async with database.engine.connect() as connection:
             names = list((await connection.execute(demo_names)).scalars())

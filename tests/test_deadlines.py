@@ -64,8 +64,8 @@ async def test_a_statement_stops_at_its_deadline_while_the_loop_runs_on(database
 
 @pytest.fixture
 async def database_url(database_url: str) -> str:
-    """The seeded database with every member in every initiative (70 x 21 links):
-    each relation step of SLOW then fans out 21 or 70 ways, some seconds of work."""
+    """The seeded database with every member in every initiative (75 x 24 links):
+    each relation step of SLOW then fans out 24 or 75 ways, some seconds of work."""
     database = Database(database_url)
     columns = [column.name for column in MemberInitiative.__table__.columns]
     template = select(MemberInitiative).limit(1).subquery()

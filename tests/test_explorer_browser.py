@@ -363,9 +363,9 @@ def test_whole_network_draws_every_node_in_a_few_requests(session: Session) -> N
     # Given the network's size as the API counts it for the public,
     counts = httpx.post(f"{hub.origin}/graphql", json={"query": NETWORK_COUNTS}).json()["data"]
     nodes, edges = counts["networkNodes"]["totalCount"], counts["networkEdges"]["totalCount"]
-    # (the 70 members, 39 partners and 21 initiatives, and 27 sections, regions,
+    # (the 75 members, 46 partners and 24 initiatives, and 27 sections, regions,
     # focus areas, action plans and objectives)
-    assert (nodes, edges) == (70 + 39 + 21 + 27, 227)
+    assert (nodes, edges) == (75 + 46 + 24 + 27, 250)
     pages: list[str] = []
     page.on(
         "request",
@@ -399,7 +399,7 @@ def test_whole_network_draws_every_node_in_a_few_requests(session: Session) -> N
 
     # Types can be hidden, as around a member:
     page.get_by_role("checkbox", name="Partner").uncheck()
-    assert page.evaluate("() => hubGraph.nodes('.filtered').length") == 39
+    assert page.evaluate("() => hubGraph.nodes('.filtered').length") == 46
     page.get_by_role("checkbox", name="Partner").check()
 
     # a click on Berlin shows its neighbours and links to its page,
@@ -437,7 +437,7 @@ def test_map_has_a_marker_per_member_with_coordinates(session: Session) -> None:
     # then each member with coordinates has a marker, over the country shapes,
     markers = page.locator("svg.map a.marker.member")
     expect(markers).to_have_count(session.hub.located_members)
-    assert session.hub.located_members == 70
+    assert session.hub.located_members == 75
     assert len(page.locator("svg.map path").nth(1).get_attribute("d") or "") > 10_000
     session.assert_accessible()
     session.shot("map")
@@ -457,7 +457,7 @@ def test_dashboards_chart_the_aggregates(session: Session) -> None:
     charts = page.locator("figure.chart")
     expect(charts).to_have_count(4)
     regions = page.get_by_role("group", name=re.compile("^Members per region"))
-    expect(regions).to_have_attribute("aria-label", re.compile("Europe: 12"))
+    expect(regions).to_have_attribute("aria-label", re.compile("Europe: 13"))
     expect(charts.nth(1).locator("rect")).not_to_have_count(0)
     expect(charts.nth(3).locator("a")).not_to_have_count(0)
     session.assert_accessible()

@@ -236,6 +236,7 @@ POLICY_TRANSFER = "Policy Transfer (Metropolis Policy Transfer Platform)"
 SUCCESSFUL_TRANSFER = "Integrated Urban Governance – Successful Policy Transfer"
 WSU = "Western Sydney University – Institute for Culture and Society"
 AMB = "Barcelona Metropolitan Area (AMB)"
+LYON = "Métropole de Lyon (Greater Lyon)"
 LEAKS = ("Traceback", "sqlalchemy", "SELECT ", ".py", "/work/", "networkx")
 
 
@@ -304,19 +305,22 @@ def data_version_checks(app: Starlette) -> Iterator[list[str]]:
 
 async def test_berlins_collaborators_share_climate_metropole(graphql: GraphQLClient) -> None:
     # Given the seed data, where Berlin's one initiative with other members is
-    # Climate-Metropole+, led by the Barcelona Metropolitan Area,
+    # Climate-Metropole+, led by the Barcelona Metropolitan Area, with Greater Lyon,
     ids = await _ids(graphql)
 
     # when we ask for Berlin's collaborators,
     data = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
 
-    # then the AMB is the only one, through that initiative.
+    # then they are the AMB and Lyon, by name, through that initiative.
     collaborators = data["node"]["collaborators"]
-    assert collaborators["totalCount"] == 1
-    [edge] = collaborators["edges"]
-    assert edge["node"] == {"name": AMB}
-    assert edge["sharedCount"] == 1
-    assert edge["sharedInitiatives"] == [{"title": CLIMATE}]
+    assert collaborators["totalCount"] == 2
+    assert [edge["node"] for edge in collaborators["edges"]] == [
+        {"name": AMB},
+        {"name": LYON},
+    ]
+    for edge in collaborators["edges"]:
+        assert edge["sharedCount"] == 1
+        assert edge["sharedInitiatives"] == [{"title": CLIMATE}]
 
 
 async def test_collaborators_go_by_shared_count_then_name(
@@ -342,21 +346,23 @@ async def test_collaborators_go_by_shared_count_then_name(
     while True:
         variables = {"id": ids[AMB], "first": 3, "after": after}
         page = (await graphql.data(COLLABORATORS, variables))["node"]["collaborators"]
-        assert page["totalCount"] == len(expected_counts) == 8
+        assert page["totalCount"] == len(expected_counts) == 9
         assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
         seen += page["edges"]
         after = page["pageInfo"]["endCursor"]
         if not page["pageInfo"]["hasNextPage"]:
             break
 
-    # then Dakar (MGET and the mobility indicators) comes first, the rest by name,
-    assert seen[0]["node"]["name"] == "Dakar"
+    # then Dakar (MGET and the mobility indicators) and Lyon (Climate-Metropole+
+    # and MEGA), two initiatives each, come first by name, the rest by name,
+    assert [e["node"]["name"] for e in seen[:2]] == ["Dakar", LYON]
+    assert seen[1]["sharedCount"] == 2
     assert [i["title"] for i in seen[0]["sharedInitiatives"]] == [
         "Metropolitan Governance of the Energy Transition (MGET)",
         "Towards better indicators for mobility and improved metropolitan governance",
     ]
     names = [e["node"]["name"] for e in seen]
-    assert names[1:] == sorted(names[1:])
+    assert names[2:] == sorted(names[2:])
     assert {"Berlin", "Montevideo"} <= set(names)
     # and every count matches the table.
     assert sorted(e["sharedCount"] for e in seen) == sorted(expected_counts.values())
@@ -503,7 +509,7 @@ async def test_berlins_neighbours_at_depth_two_by_type(graphql: GraphQLClient) -
     # section at least; the edge shown comes from the first node by type and name.
     variables = {"id": ids["Berlin"], "depth": 2, "types": ["MEMBER"], "first": 100}
     members = (await graphql.data(NEIGHBOURS, variables))["node"]["neighbours"]
-    assert members["totalCount"] == 69
+    assert members["totalCount"] == 74
     by_name = {e["node"]["name"]: e for e in members["edges"]}
     assert "Berlin" not in by_name
     assert {e["distance"] for e in members["edges"]} == {2}
@@ -545,9 +551,9 @@ async def test_neighbours_pages_walk_the_whole_neighbourhood_once(graphql: Graph
         if not page["pageInfo"]["hasNextPage"]:
             break
     # then we see each node once, nearest first: 6 at one edge; at two, the
-    # 69 other members (through the Metropolis section), Humboldt-Viadrina,
+    # 74 other members (through the Metropolis section), Humboldt-Viadrina,
     # and the 2 focus areas and 1 objective of Berlin's initiatives.
-    assert len(seen) == len({node for _, node in seen}) == page["totalCount"] == 79
+    assert len(seen) == len({node for _, node in seen}) == page["totalCount"] == 84
     assert [distance for distance, _ in seen] == sorted(distance for distance, _ in seen)
 
 
@@ -575,8 +581,8 @@ async def test_every_node_type_has_neighbours(graphql: GraphQLClient) -> None:
         "Berlin",
     ]
     assert nodes[CLIMATE]["neighbours"]["totalCount"] >= 2
-    assert nodes["Metropolis"]["neighbours"]["totalCount"] == 70
-    assert nodes["Europe"]["neighbours"]["totalCount"] == 12
+    assert nodes["Metropolis"]["neighbours"]["totalCount"] == 75
+    assert nodes["Europe"]["neighbours"]["totalCount"] == 13
     assert nodes["Mutual learning"]["neighbours"]["totalCount"] > 0
     plan = nodes["Action Plan 2015-2017"]["neighbours"]
     assert plan["totalCount"] == 6
@@ -613,14 +619,14 @@ async def test_most_connected_by_degree(graphql: GraphQLClient, database_url: st
     members = (await graphql.data(MOST_CONNECTED, variables))["mostConnected"]
 
     # then the Metropolis section, which every member belongs to, leads,
-    assert every["totalCount"] == 157
+    assert every["totalCount"] == 172
     top = every["edges"][0]
     assert (top["rank"], top["node"]["name"], top["score"]) == (1, "Metropolis", biggest_section)
     assert every["edges"][1]["node"]["name"] == "Asia & Pacific"
-    # and among members the Barcelona Metropolitan Area (six initiatives).
-    assert members["totalCount"] == 70
+    # and among members the Barcelona Metropolitan Area (seven initiatives).
+    assert members["totalCount"] == 75
     ranked = [(e["rank"], e["node"]["name"], e["score"]) for e in members["edges"]]
-    assert ranked[0] == (1, AMB, top_member_degree) == (1, AMB, 8)
+    assert ranked[0] == (1, AMB, top_member_degree) == (1, AMB, 9)
     assert ranked[1:3] == [(2, "Barcelona (Ajuntament / City Council)", 7), (3, "Berlin", 6)]
     # Equal scores share a rank.
     assert ranked[3][0] == ranked[4][0] == 4
@@ -637,21 +643,25 @@ async def test_most_connected_by_betweenness(graphql: GraphQLClient) -> None:
     # then the two Barcelonas, which link most initiatives and partners to the rest.
     assert [e["node"]["name"] for e in data["edges"]] == [
         "Metropolis",
-        "Barcelona (Ajuntament / City Council)",
         AMB,
+        "Barcelona (Ajuntament / City Council)",
     ]
     scores = [e["score"] for e in data["edges"]]
     assert 0 < scores[2] < scores[1] < scores[0] <= 1
     assert [e["rank"] for e in data["edges"]] == [1, 2, 3]
 
-    # No partner lies between two others: each is linked to one node, or to
-    # two that are linked themselves (WSU: Berlin and its Policy Transfer
-    # Platform). All share the first place, by name.
+    # One partner lies between others: Medcities, the only party on record of
+    # SIMA TUNIS, links it to the rest. Every other partner is linked to one
+    # node, or to two that are linked themselves (WSU: Berlin and its Policy
+    # Transfer Platform): they share the next place, by name.
     variables = {"metric": "BETWEENNESS", "types": ["PARTNER"], "first": 100}
     partners = (await graphql.data(MOST_CONNECTED, variables))["mostConnected"]["edges"]
-    assert len(partners) == 39
-    assert {(e["rank"], e["score"]) for e in partners} == {(1, 0)}
-    names = [e["node"]["name"] for e in partners]
+    assert len(partners) == 46
+    first, rest = partners[0], partners[1:]
+    assert (first["rank"], first["node"]["name"]) == (1, "Medcities")
+    assert first["score"] > 0
+    assert {(e["rank"], e["score"]) for e in rest} == {(2, 0)}
+    names = [e["node"]["name"] for e in rest]
     assert names == sorted(names)
 
     # The next page follows on from the cursor.
@@ -800,7 +810,7 @@ async def test_the_graph_follows_new_changed_and_removed_links(
     # Given Berlin's collaborators, read once (so the graph is loaded),
     ids = await _ids(graphql)
     before = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
-    assert [e["node"]["name"] for e in before["node"]["collaborators"]["edges"]] == [AMB]
+    assert [e["node"]["name"] for e in before["node"]["collaborators"]["edges"]] == [AMB, LYON]
     climate, seoul, madrid = (_pk(ids[name]) for name in (CLIMATE, "Seoul", "Madrid"))
     seoul_in_climate = (MemberInitiative.member_id == seoul) & (
         MemberInitiative.initiative_id == climate
@@ -819,7 +829,11 @@ async def test_the_graph_follows_new_changed_and_removed_links(
     # then the next query sees it, after one reload of the graph,
     sql.reset()
     after = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
-    assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [AMB, "Seoul"]
+    assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [
+        AMB,
+        LYON,
+        "Seoul",
+    ]
     assert sql.count == 1 + 9 + 3, sql.statements
 
     # a changed role shows too (a change that a row count would miss),
@@ -842,7 +856,11 @@ async def test_the_graph_follows_new_changed_and_removed_links(
         )
     await database.dispose()
     after = await graphql.data(COLLABORATORS, {"id": ids["Berlin"]})
-    assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [AMB, "Madrid"]
+    assert [e["node"]["name"] for e in after["node"]["collaborators"]["edges"]] == [
+        AMB,
+        "Madrid",
+        LYON,
+    ]
 
 
 async def _every(
@@ -900,25 +918,25 @@ async def test_network_nodes_and_edges_page_through_the_whole_graph_once(
     nodes, node_pages = await _every(graphql, NETWORK_NODES)
     edges, pages = await _every(graphql, NETWORK_EDGES)
 
-    # then two pages hold every node once: the 70 members, 39 partners and 21
+    # then two pages hold every node once: the 75 members, 46 partners and 24
     # initiatives, and the 27 sections, regions, focus areas, plans and objectives,
-    assert [len(page["edges"]) for page in node_pages] == [100, 57]
+    assert [len(page["edges"]) for page in node_pages] == [100, 72]
     ids = [item["node"]["id"] for item in nodes]
-    assert len(set(ids)) == len(ids) == node_pages[0]["totalCount"] == 157
+    assert len(set(ids)) == len(ids) == node_pages[0]["totalCount"] == 172
     assert set(ids) == set(degrees)
     types = [item["node"]["type"] for item in nodes]
     assert types == sorted(types)
     assert (types.count("MEMBER"), types.count("PARTNER"), types.count("INITIATIVE")) == (
-        70,
-        39,
-        21,
+        75,
+        46,
+        24,
     )
     # three pages hold every edge once, as many as the degrees count,
-    assert [len(page["edges"]) for page in pages] == [100, 100, 27]
+    assert [len(page["edges"]) for page in pages] == [100, 100, 50]
     assert [page["pageInfo"]["hasPreviousPage"] for page in pages] == [False, True, True]
     ends = [(e["source"]["id"], e["target"]["id"]) for e in edges]
-    assert len(set(ends)) == len(ends) == pages[0]["totalCount"] == 227
-    assert sum(degrees.values()) == 2 * 227
+    assert len(set(ends)) == len(ends) == pages[0]["totalCount"] == 250
+    assert sum(degrees.values()) == 2 * 250
     # each from the end its kind names first, between listed nodes,
     labels = {item["node"]["id"]: item["node"]["label"] for item in nodes}
     for edge in edges:
@@ -988,8 +1006,8 @@ async def test_drafts_and_their_edges_are_for_staff_only(
 
     assert cisco(public) == []
     assert len(cisco(every)) > 0
-    assert public_pages[0]["totalCount"] == 227 - len(cisco(every))
-    assert staff_pages[0]["totalCount"] == 227
+    assert public_pages[0]["totalCount"] == 250 - len(cisco(every))
+    assert staff_pages[0]["totalCount"] == 250
     labels = [item["node"]["label"] for item in public_nodes]
     assert "Cisco" not in labels
     assert sorted([*labels, "Cisco"]) == sorted(item["node"]["label"] for item in staff_nodes)
@@ -1232,7 +1250,7 @@ async def test_no_request_waits_for_a_first_ranking_longer_than_allowed(
     # and once the worker has computed it, the next request gets it.
     await rankings.idle()
     ranked = await _ranking(graphql, None, {"metric": "BETWEENNESS", "first": 3})
-    assert list(ranked[1]) == ["Metropolis", "Barcelona (Ajuntament / City Council)", AMB]
+    assert list(ranked[1]) == ["Metropolis", AMB, "Barcelona (Ajuntament / City Council)"]
     assert rankings.computations == {Centrality.BETWEENNESS: 1}
 
 
@@ -1302,4 +1320,4 @@ async def test_requests_go_on_while_the_graph_is_built(graphql: GraphQLClient) -
 
     # and the one that needed it is answered once the graph is built.
     collaborators = (await walking)["node"]["collaborators"]["edges"]
-    assert [e["node"]["name"] for e in collaborators] == [AMB]
+    assert [e["node"]["name"] for e in collaborators] == [AMB, LYON]

@@ -122,4 +122,4 @@ async def test_sql_metacharacters_in_filters_are_plain_text(
     body = (await client.post("/graphql", json={"query": query, "variables": {"t": text}})).json()
     assert body["data"]["members"]["totalCount"] == 0
     after = (await client.post("/graphql", json={"query": "{ members { totalCount } }"})).json()
-    assert after["data"]["members"]["totalCount"] == 70
+    assert after["data"]["members"]["totalCount"] == 75

@@ -116,9 +116,9 @@ async def test_members_in_africa_are_the_reference_rows(graphql: GraphQLClient) 
     assert africa["totalCount"] == len(expected) == 13
     assert sorted(_names(africa)) == expected
     assert {"Dakar", "Johannesburg"} <= set(expected)
-    # and the four regions hold all 70 members, both Americas secretariats in one region.
+    # and the four regions hold all 75 members, both Americas secretariats in one region.
     assert sorted(regions) == ["africa", "americas-caribbean", "asia-pacific", "europe"]
-    assert sum(r["members"]["totalCount"] for r in regions.values()) == 70
+    assert sum(r["members"]["totalCount"] for r in regions.values()) == 75
     americas = set(_names(regions["americas-caribbean"]["members"]))
     assert {"Mexico City", "Montréal", "Montevideo", "Bogotá"} <= americas
 
@@ -178,7 +178,7 @@ async def test_pages_walk_the_whole_list_once(graphql: GraphQLClient) -> None:
     while True:
         data = (await graphql.data(PAGE, {"first": 20, "after": after}))["members"]
         pages += 1
-        assert data["totalCount"] == 70
+        assert data["totalCount"] == 75
         assert data["pageInfo"]["hasPreviousPage"] is (after is not None)
         assert data["pageInfo"]["startCursor"] == data["edges"][0]["cursor"]
         assert data["pageInfo"]["endCursor"] == data["edges"][-1]["cursor"]
@@ -187,13 +187,13 @@ async def test_pages_walk_the_whole_list_once(graphql: GraphQLClient) -> None:
         if not data["pageInfo"]["hasNextPage"]:
             break
     assert pages == 4
-    assert len(seen) == len(set(seen)) == 70
+    assert len(seen) == len(set(seen)) == 75
     assert seen == sorted(seen)
 
     # Past the end: an empty page that still knows the total.
     data = (await graphql.data(PAGE, {"first": 5, "after": after}))["members"]
     assert data["edges"] == []
-    assert data["totalCount"] == 70
+    assert data["totalCount"] == 75
     assert data["pageInfo"] == {
         "hasNextPage": False,
         "hasPreviousPage": True,
@@ -208,7 +208,7 @@ async def test_sections_with_seats_and_the_metropolitan_section(graphql: GraphQL
     assert data["uclgSections"]["totalCount"] == 10
     assert sections["Metropolis"]["kind"] == "METROPOLITAN"
     # Every member belongs to the metropolitan section that Metropolis manages.
-    assert sections["Metropolis"]["members"]["totalCount"] == 70
+    assert sections["Metropolis"]["members"]["totalCount"] == 75
     assert sections["UCLG Africa"]["seatCity"] == "Rabat"
     assert sections["UCLG Africa"]["seatMember"] == {"shortName": "Rabat"}
     assert sections["UCLG ASPAC"]["seatMember"] is None  # Jakarta is not a member on record
@@ -238,7 +238,7 @@ async def test_the_readme_quick_start_query(graphql: GraphQLClient) -> None:
     readme = (REFERENCE.parent.parent / "README.md").read_text(encoding="utf-8")
     assert QUICK_START in readme
     data = await graphql.data(QUICK_START)
-    assert data["members"]["totalCount"] == 70
+    assert data["members"]["totalCount"] == 75
     first = data["members"]["edges"][0]["node"]
     assert first == {
         "name": "Abidjan (District Autonome d'Abidjan)",

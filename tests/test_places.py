@@ -143,7 +143,7 @@ async def test_geojson_partners_without_coordinates_are_counted_not_drawn(
     collection = (await client.get("/export/partners.geojson")).json()
     # The reference partners have no office coordinates on record.
     assert collection["features"] == []
-    assert collection["withoutCoordinates"] == collection["totalCount"] == 39
+    assert collection["withoutCoordinates"] == collection["totalCount"] == 46
 
 
 async def test_geojson_exports_take_turns(database_url: str, settings: Settings) -> None:
@@ -176,7 +176,7 @@ async def test_geojson_exports_take_turns(database_url: str, settings: Settings)
     # page by page beside it: one request's statements all come first
     assert demo.status_code == every.status_code == 200
     assert len(demo.json()["features"]) == 450
-    assert every.json()["totalCount"] == 489
+    assert every.json()["totalCount"] == 496
     assert len(set(requests)) == 2
     switches = sum(1 for before, after in itertools.pairwise(requests) if before != after)
     assert switches == 1, requests
@@ -214,9 +214,9 @@ def test_geojson_from_the_command_line(database_url: str) -> None:
 
 async def test_statistics_add_up_and_match_the_filters(graphql: GraphQLClient) -> None:
     stats = (await graphql.data(STATISTICS))["statistics"]
-    assert sum(c["count"] for c in stats["membersByRegion"]) == 70
-    assert sum(c["count"] for c in stats["membersByKind"]) == 70
-    assert sum(y["count"] for y in stats["initiativesByYear"]) == 21
+    assert sum(c["count"] for c in stats["membersByRegion"]) == 75
+    assert sum(c["count"] for c in stats["membersByKind"]) == 75
+    assert sum(y["count"] for y in stats["initiativesByYear"]) == 24
     for row in stats["initiativesByDimension"]:
         filtered = await graphql.data(INITIATIVES_BY_DIMENSION, {"dimension": row["dimension"]})
         assert filtered["initiatives"]["totalCount"] == row["count"]

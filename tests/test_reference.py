@@ -25,11 +25,21 @@ def test_names_match_regardless_of_accents_case_and_punctuation() -> None:
 
 
 def test_a_name_shared_by_two_members_is_ambiguous_not_guessed() -> None:
-    index = NameIndex(["São Paulo (State)", "São Paulo (City)", "Berlin"], MEMBER_ALIASES)
+    names = ["São Paulo (State)", "São Paulo (City)", "Berlin", "Brussels-Capital Region"]
+    index = NameIndex(names, MEMBER_ALIASES)
     assert index.find("São Paulo")[0] == ["São Paulo (City)", "São Paulo (State)"]
     assert index.find("São Paulo (State Government)", "São Paulo")[0] == ["São Paulo (State)"]
     assert index.find("Brussels") == (["Brussels-Capital Region"], Confidence.MEDIUM)
     assert index.find("Melbourne") == ([], Confidence.HIGH)
+
+
+def test_an_alias_names_a_record_only_when_the_files_hold_it() -> None:
+    # Given data files without the member an alias points to (an earlier edition),
+    index = NameIndex(["Berlin"], MEMBER_ALIASES)
+    # then the alias finds nothing rather than a record that does not exist.
+    assert index.find("Greater Lyon") == ([], Confidence.HIGH)
+    lyon = "Métropole de Lyon (Greater Lyon)"
+    assert NameIndex([lyon], MEMBER_ALIASES).find("Greater Lyon") == ([lyon], Confidence.HIGH)
 
 
 @pytest.mark.parametrize(
@@ -91,6 +101,16 @@ def test_initiative_links_resolve_roles_from_the_data() -> None:
     assert partners[("Merience", _title(data, "Metropolis Energy"))] is (
         PartnerRole.TECHNICAL_PARTNER
     )
+    revitalisation = _title(data, "Innovations in revitalisation")
+    assert members[("Brussels-Capital Region", revitalisation)] is MemberRole.LEAD
+    assert members[("Montréal", revitalisation)] is MemberRole.PARTICIPANT
+    clearing_house = _title(data, "CLEARING HOUSE")
+    assert members[("Barcelona Metropolitan Area (AMB)", clearing_house)] is (
+        MemberRole.PARTICIPANT
+    )
+    assert partners[("European Forest Institute", clearing_house)] is PartnerRole.LEAD
+    # The network itself, named as a party, is no record to link nor a name left over.
+    assert not [u for u in data.unresolved if u.name == "Metropolis"]
     agile = _title(data, "Agile Cities")
     assert {p for (p, i), role in partners.items() if i == agile and role is PartnerRole.LEAD} == {
         "Living Labs Global",

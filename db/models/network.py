@@ -29,6 +29,7 @@ __all__ = [
     "Member",
     "MemberInitiative",
     "MemberSection",
+    "NetworkSize",
     "Objective",
     "Partner",
     "PartnerFocusArea",
@@ -254,3 +255,20 @@ class InitiativeObjective(Base, Provenance):
     objective_id: Mapped[int] = mapped_column(
         ForeignKey("objectives.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class NetworkSize(Base, Provenance):
+    """A size the network has stated for a kind of record ("163 member cities
+    in 65 countries", September 2025): what the hub's records are measured
+    against. `source` names who stated it; `source_urls` where, when known."""
+
+    __tablename__ = "network_sizes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    records: Mapped[str] = mapped_column(String(32))
+    stated: Mapped[int] = mapped_column(Integer)
+    statement: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(300))
+    stated_on: Mapped[str] = mapped_column(String(10))
+
+    __table_args__ = (UniqueConstraint("records", "stated_on"),)

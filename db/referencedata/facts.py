@@ -14,6 +14,7 @@ __all__ = [
     "FOCUS_AREAS",
     "FOCUS_AREA_KEYWORDS",
     "MEMBER_ALIASES",
+    "NETWORK_NAMES",
     "OBJECTIVE_KEYWORDS",
     "PARTNER_ALIASES",
     "PARTNER_MEMBER_LINKS",
@@ -108,6 +109,9 @@ MEMBER_ALIASES: dict[str, tuple[str, Confidence]] = {
         "Valle de Aburrá (Metropolitan Area)",
         Confidence.HIGH,
     ),
+    "City of Montréal": ("Montréal", Confidence.HIGH),
+    # The members file gives this name in the member's own label.
+    "Greater Lyon": ("Métropole de Lyon (Greater Lyon)", Confidence.HIGH),
     # The member is the region's government; the source names the city.
     "Brussels": ("Brussels-Capital Region", Confidence.MEDIUM),
 }
@@ -116,7 +120,14 @@ PARTNER_ALIASES: dict[str, str] = {
     "Institute for Culture and Society, Western Sydney University": (
         "Western Sydney University – Institute for Culture and Society"
     ),
+    # The region's planning agency, named with its region.
+    "Île-de-France Region / Paris Region Institute": (
+        "Paris Region Institute (L'Institut Paris Region)"
+    ),
 }
+# The network itself, named among an initiative's parties: every initiative is
+# the network's, so it is no link to make (and no name left unlinked).
+NETWORK_NAMES = ("Metropolis",)
 
 # Direct partner-member partnerships the partners file states, with the phrase
 # of its relationship column that states it (checked when loading).

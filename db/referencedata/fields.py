@@ -40,7 +40,8 @@ NEW_MEMBER_PATTERN = re.compile(
     r"[Nn]ew member ratified|[Aa]pproved as new member|application approved|ratified \d"
 )
 ANNOTATION_PATTERN = re.compile(r"\s*\(([^()]*)\)\s*$")
-LIST_PREFIXES = ("2012 launch partners incl. ", "focus cities ")
+# Prefixes that open a list of names joined by "and" inside one entry.
+LIST_PREFIXES = ("2012 launch partners incl. ", "26-27 partners incl. ", "focus cities ")
 
 
 def normalise(name: str) -> str:
@@ -120,14 +121,18 @@ def confidence_of(text: str) -> Confidence:
 
 class NameIndex:
     """Finds one record by any of its spellings: the full name, the name without
-    its parenthesised qualifier, or a listed alias."""
+    its parenthesised qualifier, or a listed alias of a record the files hold."""
 
     def __init__(self, names: Iterable[str], aliases: dict[str, tuple[str, Confidence]]) -> None:
         self._keys: dict[str, set[str]] = {}
+        held = set()
         for name in names:
+            held.add(name)
             self._add(name, name)
             self._add(short_name(name), name)
-        self._aliases = {normalise(alias): target for alias, target in aliases.items()}
+        self._aliases = {
+            normalise(alias): target for alias, target in aliases.items() if target[0] in held
+        }
 
     def _add(self, key: str, name: str) -> None:
         self._keys.setdefault(normalise(key), set()).add(name)
@@ -152,11 +157,12 @@ def split_names(text: str) -> list[tuple[str, str, str | None]]:
         item = written
         for prefix in LIST_PREFIXES:
             item = item.removeprefix(prefix)
+        listed = item != written
         annotation = None
         if match := ANNOTATION_PATTERN.search(item):
             annotation = match.group(1)
             item = item[: match.start()].strip()
-        names = item.split(" and ") if written.startswith("focus cities") else [item]
+        names = item.split(" and ") if listed else [item]
         items.extend((written, name.strip(), annotation) for name in names if name.strip())
     return items
 

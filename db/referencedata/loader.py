@@ -11,6 +11,7 @@ from db.referencedata.facts import (
     DIMENSION_KEYWORDS,
     FOCUS_AREA_KEYWORDS,
     MEMBER_ALIASES,
+    NETWORK_NAMES,
     OBJECTIVE_KEYWORDS,
     PARTNER_ALIASES,
     PARTNER_MEMBER_LINKS,
@@ -34,6 +35,7 @@ from db.referencedata.rows import (
     InitiativeRow,
     MemberLink,
     MemberRow,
+    NetworkSizeRow,
     PartnerLink,
     PartnerMemberLink,
     PartnerRow,
@@ -52,16 +54,18 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "reference"
 PILOT_MARK = " [pilot project]"
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+def _read(directory: Path, name: str) -> list[dict[str, str]]:
+    with (directory / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def _members() -> list[MemberRow]:
+def _members(directory: Path) -> list[MemberRow]:
     rows = []
-    geonames = {(r["city"], r["country_code"]): r for r in _read("members_geonames.csv")}
-    provenance = {(r["city"], r["country_code"]): r for r in _read("members_provenance.csv")}
-    for row in _read("members.csv"):
+    geonames = {(r["city"], r["country_code"]): r for r in _read(directory, "members_geonames.csv")}
+    provenance = {
+        (r["city"], r["country_code"]): r for r in _read(directory, "members_provenance.csv")
+    }
+    for row in _read(directory, "members.csv"):
         key = (row["city"], row["country_code"])
         geo, prov = geonames[key], provenance[key]
         year = int(row["source_year"]) if row["source_year"] else None
@@ -89,9 +93,9 @@ def _members() -> list[MemberRow]:
     return rows
 
 
-def _sections(members: NameIndex) -> list[SectionRow]:
+def _sections(directory: Path, members: NameIndex) -> list[SectionRow]:
     rows = []
-    for row in _read("uclg_sections.csv"):
+    for row in _read(directory, "uclg_sections.csv"):
         seat = row["seat_city"] or None
         seat_member = None
         if seat:
@@ -115,7 +119,7 @@ def _sections(members: NameIndex) -> list[SectionRow]:
     return rows
 
 
-def _partners() -> list[PartnerRow]:
+def _partners(directory: Path) -> list[PartnerRow]:
     return [
         PartnerRow(
             name=row["name"],
@@ -126,11 +130,12 @@ def _partners() -> list[PartnerRow]:
             source_urls=source_urls(row["source"]),
             confidence=confidence_of(row["confidence"]),
         )
-        for row in _read("partners.csv")
+        for row in _read(directory, "partners.csv")
     ]
 
 
 def _initiatives(
+    directory: Path,
     members: NameIndex,
     partners: dict[str, PartnerRow],
     unresolved: list[Unresolved],
@@ -141,7 +146,7 @@ def _initiatives(
     initiatives: list[InitiativeRow] = []
     member_links: dict[tuple[str, str], MemberLink] = {}
     partner_links: dict[tuple[str, str], PartnerLink] = {}
-    for row in _read("initiatives.csv"):
+    for row in _read(directory, "initiatives.csv"):
         title = row["name"].removesuffix(PILOT_MARK)
         kind = (
             InitiativeKind.PILOT_PROJECT
@@ -177,6 +182,8 @@ def _initiatives(
             for written, name, note in split_names(row["partners"])
         ]
         for written, name, note, column in parties:
+            if name in NETWORK_NAMES:
+                continue
             where = f"initiative {title!r} ({column})"
             found_partner, _ = partner_index.find(written, name)
             if len(found_partner) == 1 and column == "partners":
@@ -204,6 +211,24 @@ def _initiatives(
     return initiatives, list(member_links.values()), list(partner_links.values())
 
 
+def _network_sizes(directory: Path) -> list[NetworkSizeRow]:
+    # Editions of the data before 2026-12 state no sizes.
+    if not (directory / "network_size.csv").exists():
+        return []
+    return [
+        NetworkSizeRow(
+            records=row["records"],
+            stated=int(row["stated"]),
+            statement=row["statement"],
+            source=row["source"],
+            source_urls=source_urls(row["source_url"]),
+            stated_on=row["stated_on"],
+            confidence=confidence_of(row["confidence"]),
+        )
+        for row in _read(directory, "network_size.csv")
+    ]
+
+
 def _partner_member_links(
     partners: dict[str, PartnerRow], members: set[str]
 ) -> list[PartnerMemberLink]:
@@ -216,14 +241,17 @@ def _partner_member_links(
     return links
 
 
-def load_reference() -> ReferenceData:
-    """Read and resolve all reference data."""
+def load_reference(directory: Path = DATA_DIR) -> ReferenceData:
+    """Read and resolve all reference data: the shipped files, or the same
+    files in `directory` (an earlier edition of them, say)."""
     unresolved: list[Unresolved] = []
-    members = _members()
+    members = _members(directory)
     member_index = NameIndex((m.name for m in members), MEMBER_ALIASES)
-    sections = _sections(member_index)
-    partners = {p.name: p for p in _partners()}
-    initiatives, member_links, partner_links = _initiatives(member_index, partners, unresolved)
+    sections = _sections(directory, member_index)
+    partners = {p.name: p for p in _partners(directory)}
+    initiatives, member_links, partner_links = _initiatives(
+        directory, member_index, partners, unresolved
+    )
     metropolitan = next(s.name for s in sections if s.kind is SectionKind.METROPOLITAN)
     return ReferenceData(
         members=members,
@@ -235,4 +263,5 @@ def load_reference() -> ReferenceData:
         partner_member_links=_partner_member_links(partners, {m.name for m in members}),
         metropolitan_section=metropolitan,
         unresolved=unresolved,
+        network_sizes=_network_sizes(directory),
     )

@@ -22,6 +22,7 @@ __all__ = [
     "InitiativeRow",
     "MemberLink",
     "MemberRow",
+    "NetworkSizeRow",
     "PartnerLink",
     "PartnerMemberLink",
     "PartnerRow",
@@ -114,6 +115,19 @@ class InitiativeRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NetworkSizeRow:
+    """A size the network has stated for a kind of record (not a record itself)."""
+
+    records: str
+    stated: int
+    statement: str
+    source: str
+    source_urls: list[str]
+    stated_on: str
+    confidence: Confidence
+
+
+@dataclass(frozen=True, slots=True)
 class MemberLink:
     """A member's part in an initiative, both named by their reference names."""
 
@@ -169,3 +183,4 @@ class ReferenceData:
     partner_member_links: list[PartnerMemberLink]
     metropolitan_section: str
     unresolved: list[Unresolved] = field(default_factory=list)
+    network_sizes: list[NetworkSizeRow] = field(default_factory=list)
