@@ -136,7 +136,7 @@ class Initiative(Base, Editable):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300), index=True)
     kind: Mapped[InitiativeKind] = mapped_column(enum_column(InitiativeKind))
-    period: Mapped[str | None] = mapped_column(String(100))
+    period: Mapped[str | None] = mapped_column(String(200))
     start_year: Mapped[int | None] = mapped_column(Integer, index=True)
     end_year: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[InitiativeStatus] = mapped_column(

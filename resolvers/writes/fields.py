@@ -131,7 +131,7 @@ WRITABLE: dict[str, Writable] = {
         {
             "title": Field("title", v.text(300, required=True), required=True),
             "kind": Field("kind", v.enum_value(InitiativeKind, required=True), required=True),
-            "period": Field("period", v.text(100)),
+            "period": Field("period", v.text(200)),
             "startYear": Field("start_year", v.year),
             "endYear": Field("end_year", v.year),
             "status": Field("status", v.enum_value(InitiativeStatus)),
