@@ -192,7 +192,8 @@ async def signatures_of(database: Database, hashes: Iterable[str]) -> dict[str, 
         .distinct()
     )
     async with database.sessions() as session:
-        return dict((await session.execute(statement)).tuples().all())
+        rows = (await session.execute(statement)).all()
+    return {hash_: signature for hash_, signature in rows}
 
 
 async def used_coordinates(database: Database, days: int) -> set[str]:
