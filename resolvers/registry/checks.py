@@ -90,7 +90,7 @@ async def check_version(
     with it). Exactly one of `url` and `sdl`."""
     if (url is None) == (sdl is None):
         raise UserInputError(
-            "give the subgraph's URL (to fetch its SDL from) or its SDL, not both.",
+            "give either the subgraph's URL (to fetch its SDL from) or its SDL: one of the two.",
             code="URL_OR_SDL",
         )
     if not 1 <= days <= MAX_DAYS:

@@ -21,7 +21,7 @@ from schema.mutations.initiatives import InitiativeMutations
 from schema.mutations.keys import KeyMutations, KeyRole
 from schema.mutations.members import MemberMutations
 from schema.mutations.partners import PartnerMutations
-from schema.subgraph_checks import SubgraphCheckMutations
+from schema.mutations.subgraph_checks import SubgraphCheckMutations
 from schema.subgraphs import SubgraphMutations
 
 __all__ = ["KeyRole", "Mutation"]

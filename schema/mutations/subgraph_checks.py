@@ -64,7 +64,7 @@ class BrokenOperation(FieldUse):
 class SchemaChange:
     severity: ChangeSeverity = strawberry.field(description="How it affects clients.")
     kind: str = strawberry.field(
-        description="graphql-core's name for the kind of change, e.g. `FIELD_REMOVED`."
+        description="The kind of change, as graphql-core names it: e.g. `FIELD_REMOVED`."
     )
     description: str = strawberry.field(
         description="The change in a sentence, e.g. `Field Member.daylight was removed.`"
