@@ -101,7 +101,7 @@ def _check(args: argparse.Namespace) -> int:
     from cli.running import run_reporting_input_errors
     from cli.schema import read_sdl_file
     from resolvers.headers import parse_headers
-    from resolvers.registry import check, fetch_sdl, stored_headers
+    from resolvers.registry import check_version
     from schema import hub_subgraph
     from settings import Settings
 
@@ -113,19 +113,13 @@ def _check(args: argparse.Namespace) -> int:
             return 2
 
     async def run(database: Database) -> int:
-        text = sdl
-        if text is None:
-            headers = (
-                parse_headers(args.headers)
-                if args.headers is not None
-                else await stored_headers(database, args.name)
-            )
-            text = await fetch_sdl(args.url, headers)
-        report = await check(
+        report = await check_version(
             database,
             hub_subgraph(settings.public_url),
             args.name,
-            text,
+            url=args.url,
+            sdl=sdl,
+            headers=None if args.headers is None else parse_headers(args.headers),
             days=args.days,
             required=settings.required_composers,
         )

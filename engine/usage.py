@@ -42,7 +42,8 @@ class UsageRecording(SchemaExtension):
 def record_answered(context: Any, schema: Any, query: str, operation_name: str | None) -> None:
     """Count an operation answered without running it (from the response
     cache): it was parsed and validated when it first ran."""
-    _record(context, parsed(query).memo, schema._schema, parsed(query).document, operation_name)
+    known = parsed(query)
+    _record(context, known.memo, schema._schema, known.document, operation_name)
 
 
 def _record(

@@ -9,6 +9,11 @@ descriptions: `Member.population`, `Query.members(first:)`, `Kind.CITY`,
 clients use them, which the recorded usage of the last days answers
 (`usage_of`). A check fails when composition fails or a breaking change hits
 a field that some client used; a breaking change nobody used passes.
+
+A removed enum value breaks only the operations that may send it: those
+whose signature writes it, or passes that enum in a variable or in a literal
+the signature hides (a list, an input object). An operation that only reads
+a field returning the enum still validates, and is not counted.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Final
 from graphql import (
     BreakingChangeType,
     DangerousChangeType,
+    EnumValueNode,
     GraphQLEnumType,
     GraphQLError,
     GraphQLInputObjectType,
@@ -29,15 +35,25 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLType,
     GraphQLUnionType,
+    ListValueNode,
+    ObjectValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    VariableDefinitionNode,
+    Visitor,
     get_named_type,
+    parse,
+    type_from_ast,
+    visit,
 )
 from graphql.utilities import find_schema_changes
 
 from db.engine import Database
 from resolvers.api_schema import api_schema
 from resolvers.errors import UserInputError
-from resolvers.usage import usage_of
+from resolvers.usage import CoordinateUse, signatures_of, usage_of
 
 __all__ = ["CheckReport", "SchemaChange", "Severity", "Use", "check_schemas", "read_schema"]
 
@@ -168,6 +184,13 @@ async def check_schemas(
     }
     through = {index: _used_through(coordinates, old) for index, coordinates in touched.items()}
     usage = await usage_of(database, {c for fields in through.values() for c in fields}, days)
+    values = {
+        index: coordinates[0]
+        for index, coordinates in touched.items()
+        if found[index].type is BreakingChangeType.VALUE_REMOVED_FROM_ENUM and coordinates
+    }
+    if values:
+        usage = await _sending(database, usage, values, through, old)
     changes = []
     for index, change in enumerate(found):
         severity = (
@@ -259,13 +282,76 @@ def _used_through(coordinates: tuple[str, ...], schema: GraphQLSchema) -> tuple[
             continue
         if not member and isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             fields.update((f"{type_name}.{name}", None) for name in named.fields)
-        fields.update((found, None) for found in _fields_reaching(named, schema))
+        # An enum value is sent in arguments; reading a field returning it breaks nothing.
+        returning = not (member and isinstance(named, GraphQLEnumType))
+        fields.update((found, None) for found in _fields_reaching(named, schema, returning))
     return tuple(fields)
 
 
-def _fields_reaching(named: GraphQLNamedType, schema: GraphQLSchema) -> Iterator[str]:
-    """The output fields that return `named`, or take it as an argument
-    (directly or inside input objects)."""
+async def _sending(
+    database: Database,
+    usage: dict[str, list[CoordinateUse]],
+    values: dict[int, str],
+    through: dict[int, tuple[str, ...]],
+    schema: GraphQLSchema,
+) -> dict[str, list[CoordinateUse]]:
+    """`usage`, less the uses of the fields that take a removed enum value by
+    operations that cannot send it (their signatures say)."""
+    taking = {coordinate: values[index] for index in values for coordinate in through[index]}
+    hashes = {use.signature_hash for coordinate in taking for use in usage[coordinate]}
+    signatures = await signatures_of(database, hashes)
+    kept = dict(usage)
+    for coordinate, value in taking.items():
+        enum_name, _, value_name = value.partition(".")
+        kept[coordinate] = [
+            use
+            for use in usage[coordinate]
+            if _may_send(schema, signatures.get(use.signature_hash), enum_name, value_name)
+        ]
+    return kept
+
+
+def _may_send(schema: GraphQLSchema, signature: str | None, enum_name: str, value: str) -> bool:
+    """Whether the operation of `signature` may send enum value `enum_name.value`:
+    it writes it, or passes the enum in a variable or in a literal that the
+    signature hides (`[]`, `{}`). Unknown or unreadable: it may."""
+    if signature is None:
+        return True
+    try:
+        document = parse(signature)
+    except GraphQLError:
+        return True
+    holding = _inputs_holding(schema.type_map[enum_name], schema)
+    type_info = TypeInfo(schema)
+    sends: list[bool] = []
+
+    def holds(type_: GraphQLType | None) -> bool:
+        return type_ is not None and get_named_type(type_).name in holding
+
+    class Sends(Visitor):
+        def enter_enum_value(self, node: EnumValueNode, *_: object) -> None:
+            named = type_info.get_input_type()
+            if named is not None and get_named_type(named).name == enum_name:
+                sends.append(node.value == value)
+
+        def enter_variable_definition(self, node: VariableDefinitionNode, *_: object) -> None:
+            sends.append(holds(type_from_ast(schema, node.type)))
+
+        def enter_list_value(self, node: ListValueNode, *_: object) -> None:
+            sends.append(not node.values and holds(type_info.get_input_type()))
+
+        def enter_object_value(self, node: ObjectValueNode, *_: object) -> None:
+            sends.append(not node.fields and holds(type_info.get_input_type()))
+
+    visit(document, TypeInfoVisitor(type_info, Sends()))
+    return any(sends)
+
+
+def _fields_reaching(
+    named: GraphQLNamedType, schema: GraphQLSchema, returning: bool = True
+) -> Iterator[str]:
+    """The output fields that take `named` as an argument (directly or inside
+    input objects), and those that return it unless not `returning`."""
     inputs = _inputs_holding(named, schema)
     for type_ in schema.type_map.values():
         if type_.name.startswith("__") or not isinstance(
@@ -275,7 +361,7 @@ def _fields_reaching(named: GraphQLNamedType, schema: GraphQLSchema) -> Iterator
         for name, definition in type_.fields.items():
             returned = get_named_type(definition.type)
             taken = {get_named_type(arg.type).name for arg in definition.args.values()}
-            if returned is named or taken & inputs:
+            if (returning and returned is named) or taken & inputs:
                 yield f"{type_.name}.{name}"
 
 

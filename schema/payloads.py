@@ -83,6 +83,34 @@ class UserErrorCode(enum.Enum):
         "DOCUMENT_ID_TAKEN", description="A trusted document's id stands for another document."
     )
     INVALID_CLIENT = strawberry.enum_value("INVALID_CLIENT", description="Not a client name.")
+    INVALID_SUBGRAPH_NAME = strawberry.enum_value(
+        "INVALID_SUBGRAPH_NAME",
+        description="Not a subgraph name: 2-63 lower-case letters, digits and hyphens.",
+    )
+    RESERVED_NAME = strawberry.enum_value(
+        "RESERVED_NAME", description="A subgraph name the hub keeps for itself (`hub`)."
+    )
+    INVALID_SUBGRAPH_URL = strawberry.enum_value(
+        "INVALID_SUBGRAPH_URL", description="A subgraph URL that is not http(s)."
+    )
+    INVALID_HEADER = strawberry.enum_value(
+        "INVALID_HEADER", description="A header that is not `Name: value`, or not one to send."
+    )
+    URL_OR_SDL = strawberry.enum_value(
+        "URL_OR_SDL", description="A subgraph check wants its URL or its SDL: one of the two."
+    )
+    INVALID_SDL = strawberry.enum_value("INVALID_SDL", description="SDL that is not valid GraphQL.")
+    SUBGRAPH_UNREACHABLE = strawberry.enum_value(
+        "SUBGRAPH_UNREACHABLE",
+        description="The subgraph did not give its SDL (`_service { sdl }`) at its URL.",
+    )
+    INVALID_DAYS = strawberry.enum_value(
+        "INVALID_DAYS", description="A number of days of usage out of its range."
+    )
+    COMPOSITION_UNAVAILABLE = strawberry.enum_value(
+        "COMPOSITION_UNAVAILABLE",
+        description="The composers could not run on the hub's machine: tell its operators.",
+    )
 
 
 @strawberry.type(description="A problem with a mutation's input.")

@@ -9,17 +9,12 @@ import strawberry
 
 from engine.time_budget import allow_up_to
 from resolvers import registry
-from resolvers.composition import TIMEOUT_SECONDS, CompositionUnavailableError
+from resolvers.composition import CompositionUnavailableError
 from resolvers.errors import UserInputError
 from resolvers.headers import parse_headers
 from schema.context import Info
 from schema.nodes import parse_id
 from schema.permissions import StaffOnly
-
-# The longest registering a subgraph can take: fetching its SDL, then composing,
-# each bounded by a timeout of its own, which a busy machine can take past the
-# request's ordinary time budget.
-REGISTRATION_SECONDS = registry.FETCH_TIMEOUT_SECONDS + TIMEOUT_SECONDS
 
 __all__ = ["SubgraphMutations", "SubgraphQueries"]
 
@@ -173,7 +168,7 @@ class SubgraphMutations:
         from schema import hub_subgraph
 
         settings = info.context.request.app.state.hub.settings
-        allow_up_to(REGISTRATION_SECONDS)
+        allow_up_to(registry.LONGEST_SECONDS)
         try:
             partner = parse_id(str(input.partner_id), "Partner")[2] if input.partner_id else None
             headers = None if input.headers is None else parse_headers(input.headers)

@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from graphql import build_schema
+from graphql import build_schema, parse
 
 from db.engine import Database
 from db.models import Role
 from resolvers.access.keys import issue_key
 from resolvers.registry import list_subgraphs, register
 from resolvers.schema_checks import Severity, check_schemas
-from resolvers.usage import signature_hash
+from resolvers.usage import field_coordinates, operation_signature, signature_hash
 from resolvers.usage.store import OperationCount, save
 from schema.printed import CLIENT_FILE
 from tests.conftest import serving
@@ -331,3 +331,53 @@ async def test_schema_check_refuses_a_bad_published_schema_in_one_line(
     assert (status, out) == (2, "")
     assert message in err
     assert err.count("\n") == 1
+
+
+ENUMS = """
+enum Kind { CITY REGION }
+input Near { kind: Kind }
+type Member { name: String kind: Kind }
+type Query { members(kind: Kind, kinds: [Kind], near: Near): [Member] }
+"""
+
+# Operations of app `kiosk` 1, by name: what each does with enum Kind.
+ENUM_OPERATIONS = {
+    # reads a field returning Kind: a removed value is never sent, nothing breaks
+    "ReadsKind": "query ReadsKind { members { name kind } }",
+    # writes the removed value: it no longer validates
+    "Regions": "query Regions { members(kind: REGION) { name } }",
+    # writes another value
+    "Cities": "query Cities { members(kind: CITY) { name } }",
+    # passes Kind in a variable, whose value may be the removed one
+    "ByKind": "query ByKind($kind: Kind) { members(kind: $kind) { name } }",
+    # a list literal, which the signature hides (`[]`): it may hold the value
+    "Kinds": "query Kinds { members(kinds: [REGION]) { name } }",
+}
+
+
+async def test_a_removed_enum_value_breaks_only_the_operations_that_may_send_it(
+    database: Database,
+) -> None:
+    # Given usage of each operation, with the fields each reads
+    schema = build_schema(ENUMS)
+    today = datetime.now(UTC).date()
+    uses = []
+    for name, text in ENUM_OPERATIONS.items():
+        document = parse(text)
+        signature = operation_signature(document, name)
+        coordinates = field_coordinates(schema, document, name)
+        key = (today, "kiosk", "1", name, signature_hash(signature), "hub", signature)
+        uses.append(OperationCount(*key, coordinates, 3))
+    await save(database, uses)
+    # When a version that removes Kind.REGION is checked
+    report = await check_schemas(
+        database, "schema", schema, build_schema(ENUMS.replace("CITY REGION", "CITY")), 30
+    )
+    # Then the change breaks the operations that write REGION or may send it,
+    [change] = report.changes
+    assert change.coordinates == ("Kind.REGION",)
+    broken = sorted({use.operation_name for use in change.uses})
+    assert broken == ["ByKind", "Kinds", "Regions"]
+    # through the field that takes it, not those that only read Kind.
+    assert {use.coordinate for use in change.uses} == {"Query.members"}
+    assert not report.passed

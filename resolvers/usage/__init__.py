@@ -6,7 +6,7 @@ from resolvers.usage.deprecation import DeprecatedField, unused_deprecated_field
 from resolvers.usage.recorder import HUB_SOURCE, Operation, UsageRecorder, client_of
 from resolvers.usage.reports import read_report, record_report
 from resolvers.usage.signature import field_coordinates, operation_signature, signature_hash
-from resolvers.usage.store import ClientUse, CoordinateUse, clients, usage_of
+from resolvers.usage.store import ClientUse, CoordinateUse, clients, signatures_of, usage_of
 
 __all__ = [
     "HUB_SOURCE",
@@ -22,6 +22,7 @@ __all__ = [
     "read_report",
     "record_report",
     "signature_hash",
+    "signatures_of",
     "unused_deprecated_fields",
     "usage_of",
 ]

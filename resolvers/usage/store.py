@@ -23,6 +23,7 @@ __all__ = [
     "clients",
     "prune",
     "save",
+    "signatures_of",
     "usage_of",
     "used_coordinates",
 ]
@@ -177,6 +178,22 @@ async def usage_of(
             CoordinateUse(name, version, operation, signature_hash, int(count))
         )
     return found
+
+
+async def signatures_of(database: Database, hashes: Iterable[str]) -> dict[str, str]:
+    """The signature (the operation's normalised text) of each of `hashes`
+    that was recorded."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return {}
+    statement = (
+        select(UsageOperation.signature_hash, UsageOperation.signature)
+        .where(UsageOperation.signature_hash.in_(wanted))
+        .distinct()
+    )
+    async with database.sessions() as session:
+        rows = (await session.execute(statement)).all()
+    return {hash_: signature for hash_, signature in rows}
 
 
 async def used_coordinates(database: Database, days: int) -> set[str]:

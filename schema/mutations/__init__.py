@@ -1,6 +1,7 @@
 """Mutations: staff curate members, partners and initiatives and their links;
 a partner key keeps its own profile current and proposes initiatives; staff
-publish partner apps' trusted documents; admins manage API keys.
+publish partner apps' trusted documents; staff, and a partner key for its own
+subgraph, check a subgraph's next version; admins manage API keys.
 
 Shopify style: `xCreate / xUpdate / xArchive / xRestore`, one `input:`, and a
 payload with the object and `userErrors { field message code }` (see
@@ -20,6 +21,7 @@ from schema.mutations.initiatives import InitiativeMutations
 from schema.mutations.keys import KeyMutations, KeyRole
 from schema.mutations.members import MemberMutations
 from schema.mutations.partners import PartnerMutations
+from schema.mutations.subgraph_checks import SubgraphCheckMutations
 from schema.subgraphs import SubgraphMutations
 
 __all__ = ["KeyRole", "Mutation"]
@@ -29,6 +31,7 @@ __all__ = ["KeyRole", "Mutation"]
 class Mutation(
     ImportMutations,
     SubgraphMutations,
+    SubgraphCheckMutations,
     DocumentMutations,
     MemberMutations,
     PartnerMutations,

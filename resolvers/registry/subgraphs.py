@@ -1,4 +1,4 @@
-"""The registry of partner subgraphs.
+"""Registering partner subgraphs, and what the registry knows of them.
 
 Staff register a partner's subgraph by name and URL (and the headers its
 `_service` wants, if it is protected); the hub fetches its SDL
@@ -12,40 +12,36 @@ subgraph's last accepted version, if it has one, stays current.
 
 from __future__ import annotations
 
-import re
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
-from graphql import GraphQLError, parse
 from sqlalchemy import select
 
 from db.engine import Database
 from db.models import Partner, Subgraph, SubgraphVersion
-from resolvers.composition import Composition, SubgraphSource, Verdict, compose, judge
+from resolvers.composition import SubgraphSource, Verdict, compose, judge
 from resolvers.errors import UserInputError
 from resolvers.headers import Header, masked
-from resolvers.schema_checks import CheckReport, check_schemas, read_schema
+from resolvers.registry.checks import usage_report
+from resolvers.registry.sources import (
+    DEFAULT_REQUIRED,
+    current_sources,
+    fetch_sdl,
+    stored_headers,
+    supergraph,
+    validate,
+)
 
 __all__ = [
     "Registration",
     "SubgraphStatus",
     "VersionRecord",
-    "check",
-    "current_sources",
-    "fetch_sdl",
     "list_subgraphs",
     "refresh",
     "register",
-    "stored_headers",
-    "supergraph",
 ]
-
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
-FETCH_TIMEOUT_SECONDS = 10.0
-SERVICE_QUERY = "query SubgraphSdl { _service { sdl } }"
-DEFAULT_REQUIRED = ("apollo",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,77 +112,6 @@ class SubgraphStatus:
     history: list[VersionRecord]
 
 
-async def fetch_sdl(url: str, headers: Sequence[Header] = ()) -> str:
-    """Ask a subgraph for its SDL, as a gateway would, with its headers."""
-    try:
-        async with httpx.AsyncClient(timeout=FETCH_TIMEOUT_SECONDS) as client:
-            response = await client.post(url, json={"query": SERVICE_QUERY}, headers=list(headers))
-        response.raise_for_status()
-        sdl = response.json()["data"]["_service"]["sdl"]
-    except httpx.HTTPStatusError as error:
-        status = error.response.status_code
-        hint = (
-            " It wants credentials: pass the header it expects (--header "
-            "'Authorization: Bearer <token>'), or check the one given."
-            if status in {401, 403}
-            else ""
-        )
-        raise UserInputError(
-            f"could not read the subgraph's SDL from {url}: it answered HTTP {status}.{hint}",
-            code="SUBGRAPH_UNREACHABLE",
-        ) from error
-    except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-        raise UserInputError(
-            f"could not read the subgraph's SDL from {url}: {error}. Check that it is a "
-            "federation subgraph answering `{ _service { sdl } }` at that URL.",
-            code="SUBGRAPH_UNREACHABLE",
-        ) from error
-    if not isinstance(sdl, str) or not sdl.strip():
-        raise UserInputError(f"{url} answered `_service` with no SDL.", code="SUBGRAPH_UNREACHABLE")
-    return sdl
-
-
-def _validate(name: str, url: str) -> None:
-    if not NAME_PATTERN.match(name):
-        raise UserInputError(
-            f"subgraph name {name!r} is not valid: use 2-63 lower-case letters, digits and "
-            "hyphens, starting with a letter (e.g. `city-indicators`).",
-            code="INVALID_SUBGRAPH_NAME",
-        )
-    if name == "hub":
-        raise UserInputError("the name `hub` is the hub's own subgraph.", code="RESERVED_NAME")
-    if not re.match(r"^https?://[^\s/]+", url):
-        raise UserInputError(
-            f"subgraph URL {url!r} is not an http(s) URL.", code="INVALID_SUBGRAPH_URL"
-        )
-
-
-async def current_sources(
-    database: Database, *, except_name: str | None = None
-) -> list[SubgraphSource]:
-    """Every registered subgraph's newest accepted SDL, by name."""
-    async with database.engine.connect() as connection:
-        rows = (
-            await connection.execute(
-                select(Subgraph.name, Subgraph.url, SubgraphVersion.sdl, SubgraphVersion.id)
-                .join(SubgraphVersion, SubgraphVersion.subgraph_id == Subgraph.id)
-                .where(SubgraphVersion.accepted.is_(True))
-                .order_by(Subgraph.name, SubgraphVersion.id.desc())
-            )
-        ).all()
-    sources: dict[str, SubgraphSource] = {}
-    for name, url, sdl, _ in rows:
-        if name != except_name and name not in sources:
-            sources[name] = SubgraphSource(name, url, sdl)
-    return list(sources.values())
-
-
-async def stored_headers(database: Database, name: str) -> list[Header]:
-    async with database.engine.connect() as connection:
-        stored = await connection.scalar(select(Subgraph.headers).where(Subgraph.name == name))
-    return [(header_name, value) for header_name, value in stored or []]
-
-
 def _utc(moment: datetime) -> datetime:
     """A time read back from the database, in UTC (SQLite keeps no time zone)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -227,7 +152,7 @@ async def register(
     (and keeps) those stored with the subgraph. Like the URL, a new set
     replaces the stored one when the version is accepted (or on the first
     registration), so a rejected attempt changes nothing that gateways use."""
-    _validate(name, url)
+    validate(name, url)
     if partner_id is not None:
         async with database.engine.connect() as connection:
             found = await connection.scalar(select(Partner.id).where(Partner.id == partner_id))
@@ -236,9 +161,13 @@ async def register(
     sending = list(headers) if headers is not None else await stored_headers(database, name)
     sdl = await fetch_sdl(url, sending)
     others = await current_sources(database, except_name=name)
-    results = await compose([hub, *others, SubgraphSource(name, url, sdl)])
+    # Each composition is a node process of its own: run the two at once.
+    results, before = await asyncio.gather(
+        compose([hub, *others, SubgraphSource(name, url, sdl)]),
+        supergraph(database, hub),
+    )
     verdict = judge(results, required)
-    report = await _usage_report(database, hub, name, results, verdict, days)
+    report = await usage_report(database, hub, name, results, verdict, days, before=before)
     breaks_usage = report.breaks_usage and not report.composition_errors and not force
     if breaks_usage:
         verdict = Verdict(False, report.lines(), verdict.warnings)
@@ -298,13 +227,6 @@ async def refresh(
     return await register(database, hub, name, url, required=required)
 
 
-async def supergraph(database: Database, hub: SubgraphSource) -> Composition:
-    """The supergraph of the hub and every registered subgraph's current SDL
-    (Apollo's composer: its output is what Apollo Router and Hive Gateway read)."""
-    [result] = await compose([hub, *await current_sources(database)], composers=("apollo",))
-    return result
-
-
 async def list_subgraphs(database: Database) -> list[SubgraphStatus]:
     query = (
         select(Subgraph, Partner.name)
@@ -348,50 +270,3 @@ async def list_subgraphs(database: Database) -> list[SubgraphStatus]:
             )
         )
     return statuses
-
-
-async def check(
-    database: Database,
-    hub: SubgraphSource,
-    name: str,
-    sdl: str,
-    *,
-    days: int = 30,
-    required: Sequence[str] = DEFAULT_REQUIRED,
-) -> CheckReport:
-    """Check `sdl` as subgraph `name`'s next version, storing nothing: compose
-    it with the hub and the other current versions (the required composers
-    decide), then diff the supergraph's API schema before and after against
-    the usage of the last `days` days."""
-    if name == "hub" or not NAME_PATTERN.match(name):
-        _validate(name, "http://subgraph")
-    try:
-        parse(sdl)
-    except GraphQLError as error:
-        raise UserInputError(
-            f"the SDL for {name} is not valid GraphQL: {error.message}", code="INVALID_SDL"
-        ) from error
-    others = await current_sources(database, except_name=name)
-    after = await compose([hub, *others, SubgraphSource(name, "http://subgraph.check", sdl)])
-    return await _usage_report(database, hub, name, after, judge(after, required), days)
-
-
-async def _usage_report(
-    database: Database,
-    hub: SubgraphSource,
-    name: str,
-    results: Sequence[Composition],
-    verdict: Verdict,
-    days: int,
-) -> CheckReport:
-    """The check of a composition's outcome: its errors, or the changes from
-    the current supergraph's API schema to its own, with their usage."""
-    subject = f"subgraph {name}"
-    proposed = next((r for r in results if r.composer == "apollo" and r.ok), None)
-    if not verdict.accepted or proposed is None or proposed.supergraph_sdl is None:
-        errors = verdict.errors or ["apollo: no supergraph"]
-        return CheckReport(subject, days, composition_errors=errors)
-    before = await supergraph(database, hub)
-    old = read_schema(before.supergraph_sdl or "", "the current supergraph")
-    new = read_schema(proposed.supergraph_sdl, "the proposed supergraph")
-    return await check_schemas(database, subject, old, new, days)
