@@ -7,7 +7,6 @@ Create Date: 2026-12-02 18:30:00.000000
 An initiative's period is written as its source gives it, with the source's
 note beside the years ("from 2020 (approved by the European Commission; ...)"),
 and the reference data now holds one of 105 characters: the column takes 200.
-SQLite does not enforce a text column's length, so only PostgreSQL's changes.
 
 """
 
@@ -23,27 +22,32 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _period_of(length: int, was: int) -> None:
-    """Give the column its new length; PostgreSQL will not alter a column a
-    trigger watches (the search index's), so those are dropped and made again."""
+    """Give the column its new length. Neither database keeps a table's
+    triggers (the search index's, the data version's) through the change:
+    PostgreSQL will not alter a column a trigger watches, and SQLite makes the
+    table anew. So they are read, dropped and made again as they were."""
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
+    postgresql = bind.dialect.name == "postgresql"
     triggers = bind.execute(
         sa.text(
             "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
             "WHERE tgrelid = 'initiatives'::regclass AND NOT tgisinternal"
+            if postgresql
+            else "SELECT name, sql FROM sqlite_master "
+            "WHERE type = 'trigger' AND tbl_name = 'initiatives'"
         )
     ).all()
     for name, _definition in triggers:
-        op.execute(f"DROP TRIGGER {name} ON initiatives")
-    op.alter_column(
-        "initiatives",
-        "period",
-        type_=sa.String(length),
-        existing_type=sa.String(was),
-        # Going back cuts a longer period to the old length.
-        postgresql_using=f"left(period, {length})",
-    )
+        op.execute(f"DROP TRIGGER {name}" + (" ON initiatives" if postgresql else ""))
+    with op.batch_alter_table("initiatives") as batch:
+        batch.alter_column(
+            "period",
+            type_=sa.String(length),
+            existing_type=sa.String(was),
+            existing_nullable=True,
+            # Going back cuts a longer period to the old length.
+            postgresql_using=f"left(period, {length})",
+        )
     for _name, definition in triggers:
         op.execute(definition)
 
