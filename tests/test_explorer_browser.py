@@ -400,7 +400,9 @@ def test_whole_network_draws_every_node_in_a_few_requests(session: Session) -> N
 
     # then every node and edge is drawn, read 100 at a time,
     status = page.locator("#graph-status")
-    expect(status).to_contain_text(f"The whole network: {nodes} nodes and {edges} edges.")
+    expect(status).to_contain_text(
+        f"The whole network: {nodes} nodes and {edges} edges.", timeout=TIMEOUT_MS
+    )
     assert page.evaluate("() => hubGraph.nodes().not('.caption').length") == nodes
     assert page.evaluate("() => hubGraph.edges().length") == edges
     assert sorted(pages) == ["NetworkEdges"] * 3 + ["NetworkNodes"] * 2

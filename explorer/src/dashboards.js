@@ -7,29 +7,22 @@ import { DIMENSION_COLOURS, TYPE_COLOURS } from "./palette.js";
 import { DASHBOARDS } from "./queries.js";
 import { nodeLink } from "./router.js";
 
-const BAR = 22;
-const LABEL_WIDTH = 210;
 const CHART_WIDTH = 520;
 
-/** Horizontal bars: rows of { text, value, href, colour }; `note` says how to read it. */
+/** Horizontal bars as HTML rows (label, bar, value), so the names stay
+ * readable at any width: rows of { text, value, href, colour }; `note` says how to read it. */
 function barChart(title, rows, colour = "#1f5fa8", note = null) {
   const max = Math.max(1, ...rows.map((r) => r.value));
-  const scale = (CHART_WIDTH - LABEL_WIDTH - 40) / max;
-  const height = rows.length * (BAR + 6) + 4;
   const summary = rows.map((r) => `${r.text}: ${r.value}`).join("; ");
   return h("figure", { class: "chart" },
     h("figcaption", {}, h("h2", {}, title), note ? h("p", { class: "note chart-note" }, note) : null),
     // A chart whose labels are links is a group of them, not one image.
-    svg("svg", { viewBox: `0 0 ${CHART_WIDTH} ${height}`, role: rows.some((r) => r.href) ? "group" : "img", "aria-label": `${title}. ${summary}` },
-      rows.map((r, i) => {
-        const y = i * (BAR + 6) + 2;
-        const text = svg("text", { x: LABEL_WIDTH - 8, y: y + BAR * 0.7, "text-anchor": "end", class: "chart-label" },
-          r.text.length > 30 ? `${r.text.slice(0, 28)}…` : r.text);
-        return svg("g", {},
-          r.href ? svg("a", { href: r.href }, text) : text,
-          svg("rect", { x: LABEL_WIDTH, y, width: Math.max(1, r.value * scale), height: BAR, fill: r.colour || colour }),
-          svg("text", { x: LABEL_WIDTH + r.value * scale + 6, y: y + BAR * 0.7, class: "chart-value" }, r.value));
-      })));
+    h("div", { class: "bars", role: rows.some((r) => r.href) ? "group" : "img", "aria-label": `${title}. ${summary}` },
+      rows.map((r) => h("div", { class: "bar-row" },
+        r.href ? h("a", { href: r.href, class: "bar-label", title: r.text }, r.text) : h("span", { class: "bar-label", title: r.text, "aria-hidden": "true" }, r.text),
+        h("span", { class: "bar-track", "aria-hidden": "true" },
+          h("span", { class: "bar-fill", style: `width:${((100 * r.value) / max).toFixed(1)}%;background:${r.colour || colour}` })),
+        h("span", { class: "bar-value", "aria-hidden": r.href ? null : "true" }, r.value)))));
 }
 
 /** Vertical stacked bars per year, one segment per sustainability dimension. */

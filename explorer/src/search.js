@@ -3,6 +3,7 @@
 
 import { gql, graphiqlLink } from "./api.js";
 import { fill, h, highlighted, label } from "./dom.js";
+import { DIMENSION_COLOURS } from "./palette.js";
 import { SEARCH, SUGGEST } from "./queries.js";
 import { navigate, nodeLink } from "./router.js";
 
@@ -99,7 +100,9 @@ function facetFilters(facets, params) {
         if (box.checked) next.append(facet.param, value);
         navigate("search", "", next);
       } });
-      fieldset.append(h("div", {}, box, " ", h("label", { for: id }, text, " ", h("span", { class: "count" }, `(${count})`))));
+      const swatch = facet.param === "dim" && DIMENSION_COLOURS[value]
+        ? [h("span", { class: "swatch", style: `background:${DIMENSION_COLOURS[value]}` }), " "] : null;
+      fieldset.append(h("div", {}, box, " ", h("label", { for: id }, swatch, text, " ", h("span", { class: "count" }, `(${count})`))));
     }
     form.append(fieldset);
   }
