@@ -465,7 +465,8 @@ def test_map_has_a_marker_per_member_with_coordinates(session: Session) -> None:
 
     # and a marker opens its record's page.
     page.locator(f'svg.map a.marker[data-id="{session.hub.berlin}"]').click()
-    expect(page.get_by_role("heading", level=1, name="Berlin")).to_be_visible()
+    assert session.fragment()[0] == f"/node/{quote(session.hub.berlin)}"
+    expect(page.get_by_role("heading", level=1, name="Berlin")).to_be_visible(timeout=TIMEOUT_MS)
     session.watch.assert_clean()
 
 
