@@ -56,13 +56,22 @@ _PAGE: Final[str] = """\
 <link rel="stylesheet" href="{css}">
 </head>
 <body>
-<header>
-<p class="brand"><a href="#/search">Metropolis Hub explorer</a></p>
-<nav id="nav" aria-label="Views"></nav>
+<header class="site-header">
+<div class="bar">
+<p class="brand"><a href="#/home"><span class="brand-name">Metropolis Hub</span>
+<span class="brand-tag">The network of the World Association of the Major Metropolises</span>
+</a></p>
 <div id="key-panel" aria-label="Staff key" role="region"></div>
+</div>
+<nav id="nav" aria-label="Views"></nav>
 </header>
 <main id="main"><noscript>The explorer needs JavaScript.</noscript></main>
-<footer><a href="/graphql">GraphiQL</a> · <a href="/">About the hub</a></footer>
+<footer class="site-footer">
+<p><strong>Metropolis</strong> (World Association of the Major Metropolises, founded 1985)
+gathers the governments of major cities and metropolitan areas: a network of initiatives
+among metropolitan governments and their partners for urban sustainability.</p>
+<p><a href="/graphql">GraphiQL</a> · <a href="/">About the hub</a></p>
+</footer>
 <script type="module" src="{js}"></script>
 </body>
 </html>

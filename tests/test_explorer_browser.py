@@ -29,6 +29,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Page,
     Route,
+    ViewportSize,
     expect,
     sync_playwright,
 )
@@ -65,6 +66,19 @@ CITY_POPULATIONS = """
 query CityPopulations { members(first: 2) { edges { node { name population } } } }
 """
 CLIENT_NAMES = "{ clients(days: 30) { name } }"
+COUNTS = """
+{ members(first: 1) { totalCount } partners(first: 1) { totalCount }
+  initiatives(first: 1) { totalCount } uclgSections(first: 1) { totalCount } }
+"""
+COVERAGE_TYPE = '{ __type(name: "Coverage") { name } }'
+PARIS = """
+query Paris { members(first: 100, where: { country: { eq: "FR" } }) { edges { node { id name } } } }
+"""
+MEMBER_IDS = "query MemberIds { members(first: 100) { edges { node { id name } } } }"
+# The nodes a member-to-member path skips unless asked: they join most members.
+HUB_TYPES = ("Region", "UCLG section", "Focus area", "Action plan")
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 CITY_APP = {"apollographql-client-name": "city-app", "apollographql-client-version": "2.0"}
 
 
@@ -336,9 +350,13 @@ def test_graph_expands_berlin_and_finds_a_path_between_two_members(session: Sess
     assert page.evaluate(hidden) == 0
     session.shot("graph")
 
-    # When the path from Berlin to Accra is asked for,
+    # When the path from Berlin to Accra is asked for, which only hubs join,
     page.get_by_label("From", exact=True).select_option(hub.berlin)
     page.get_by_label("To", exact=True).select_option(hub.accra)
+    page.get_by_role("button", name="Find path").click()
+    # (the page says so, and how to allow them)
+    expect(page.locator("#path-result")).to_contain_text("without going through a hub")
+    page.get_by_label("Go through hubs").check()
     page.get_by_role("button", name="Find path").click()
 
     # then it is listed and highlighted in the graph, and the URL keeps it.
@@ -382,8 +400,10 @@ def test_whole_network_draws_every_node_in_a_few_requests(session: Session) -> N
 
     # then every node and edge is drawn, read 100 at a time,
     status = page.locator("#graph-status")
-    expect(status).to_contain_text(f"The whole network: {nodes} nodes and {edges} edges.")
-    assert page.evaluate("() => hubGraph.nodes().length") == nodes
+    expect(status).to_contain_text(
+        f"The whole network: {nodes} nodes and {edges} edges.", timeout=TIMEOUT_MS
+    )
+    assert page.evaluate("() => hubGraph.nodes().not('.caption').length") == nodes
     assert page.evaluate("() => hubGraph.edges().length") == edges
     assert sorted(pages) == ["NetworkEdges"] * 3 + ["NetworkNodes"] * 2
     assert session.fragment() == ("/graph", {"mode": ["network"]})
@@ -419,11 +439,12 @@ def test_whole_network_draws_every_node_in_a_few_requests(session: Session) -> N
     # and a path is highlighted in the whole network, which the URL keeps.
     page.get_by_label("From", exact=True).select_option(hub.berlin)
     page.get_by_label("To", exact=True).select_option(hub.accra)
+    page.get_by_label("Go through hubs").check()
     page.get_by_role("button", name="Find path").click()
     steps = page.locator(".path-list li")
     expect(steps.last).to_contain_text("Accra")
     assert page.evaluate("() => hubGraph.nodes('.path').length") == steps.count()
-    assert page.evaluate("() => hubGraph.nodes().length") == nodes
+    assert page.evaluate("() => hubGraph.nodes().not('.caption').length") == nodes
     assert session.fragment()[1]["mode"] == ["network"]
     session.assert_accessible()
     session.watch.assert_clean()
@@ -444,7 +465,8 @@ def test_map_has_a_marker_per_member_with_coordinates(session: Session) -> None:
 
     # and a marker opens its record's page.
     page.locator(f'svg.map a.marker[data-id="{session.hub.berlin}"]').click()
-    expect(page.get_by_role("heading", level=1, name="Berlin")).to_be_visible()
+    assert session.fragment()[0] == f"/node/{quote(session.hub.berlin)}"
+    expect(page.get_by_role("heading", level=1, name="Berlin")).to_be_visible(timeout=TIMEOUT_MS)
     session.watch.assert_clean()
 
 
@@ -687,3 +709,174 @@ def test_page_names_no_other_origin(hub: Hub) -> None:
         asset = httpx.get(f"{hub.origin}{explorer.PATH}/{name}")
         assert asset.status_code == 200, name
     assert httpx.get(f"{hub.origin}{explorer.PATH}/package.json").status_code == 404
+
+
+def test_home_page_counts_the_network_and_its_coverage(session: Session) -> None:
+    page = session.page
+    hub = session.hub
+    # Given the network's size as the API counts it,
+    counts = hub.graphql(COUNTS)
+
+    # when the explorer is opened at its home page,
+    session.open()
+
+    # then it names Metropolis and its purpose, and counts members, partners,
+    # initiatives and UCLG sections,
+    expect(page.get_by_role("heading", level=1, name="The Metropolis network")).to_be_visible()
+    expect(page.get_by_role("banner")).to_contain_text(
+        "World Association of the Major Metropolises"
+    )
+    for name, shown in (
+        ("members", "count-members"),
+        ("partners", "count-partners"),
+        ("initiatives", "count-initiatives"),
+        ("uclgSections", "count-sections"),
+    ):
+        expect(page.locator(f"#{shown} .stat-value")).to_have_text(
+            f"{counts[name]['totalCount']:,}"
+        )
+    assert counts["members"]["totalCount"] == 70
+    # with the newest members, the latest initiatives and the ways in,
+    expect(page.get_by_role("region", name="Newest members").get_by_role("link")).to_have_count(5)
+    expect(page.get_by_role("region", name="Latest initiatives").get_by_role("link")).to_have_count(
+        5
+    )
+    for way in ("Map", "Network graph", "Dashboards"):
+        expect(page.get_by_role("link", name=way, exact=True).last).to_be_visible()
+    session.assert_accessible()
+    session.shot("home")
+    session.watch.assert_clean()
+
+    # And where the hub has the coverage field, the share of members it holds,
+    # with what Metropolis states and when.
+    if hub.graphql(COVERAGE_TYPE)["__type"] is None:
+        pytest.skip("the hub's schema has no Coverage type yet: the coverage line is not shown")
+    session.open()
+    coverage = page.locator('.coverage[data-records="members"]')
+    expect(coverage).to_contain_text("75 of 163 members")
+    expect(coverage).to_contain_text("163 member cities in 65 countries")
+    expect(coverage).to_contain_text("2025-09")
+    session.watch.assert_clean()
+
+
+def test_map_opens_each_of_two_records_at_one_place(session: Session) -> None:
+    page = session.page
+    hub = session.hub
+    # Given Île-de-France and the Métropole du Grand Paris, which share coordinates,
+    french = {e["node"]["name"]: e["node"]["id"] for e in hub.graphql(PARIS)["members"]["edges"]}
+    paris = [
+        next(i for name, i in french.items() if "Île-de-France" in name),
+        next(i for name, i in french.items() if "Grand Paris" in name),
+    ]
+
+    # when the map is opened,
+    session.open("#/map")
+    markers = [page.locator(f'svg.map a.marker[data-id="{id_}"]') for id_ in paris]
+
+    # then their markers are spread apart, each one it own target,
+    boxes = [box for marker in markers if (box := marker.bounding_box()) is not None]
+    assert len(boxes) == 2
+    centres = [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+    assert abs(centres[0][0] - centres[1][0]) + abs(centres[0][1] - centres[1][1]) >= 10
+    # the legend lists only what is drawn (no partner has coordinates),
+    legend = page.get_by_role("list", name="Legend")
+    expect(legend).not_to_contain_text("Partner")
+    expect(legend).to_contain_text("Europe")
+    # and the map zooms, with its markers keeping their size.
+    size = boxes[0]["width"]
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator("svg.map")).to_have_attribute("data-zoom", "2.00")
+    zoomed = markers[0].bounding_box()
+    assert zoomed is not None
+    assert abs(zoomed["width"] - size) < 1
+    page.get_by_role("button", name="Whole world").click()
+    expect(page.locator("svg.map")).to_have_attribute("data-zoom", "1.00")
+    session.assert_accessible()
+
+    # Each opens its own page.
+    for id_ in paris:
+        session.open("#/map")
+        page.locator(f'svg.map a.marker[data-id="{id_}"]').click()
+        assert session.fragment()[0] == f"/node/{quote(id_)}"
+        expect(page.get_by_role("heading", level=1)).to_contain_text(
+            re.compile("Île-de-France|Grand Paris")
+        )
+    session.watch.assert_clean()
+
+
+def test_a_path_between_members_avoids_hubs_unless_asked(session: Session) -> None:
+    page = session.page
+    hub = session.hub
+    # Given São Paulo and Montevideo, joined through their region, the
+    # Metropolis section and an initiative,
+    ids = {e["node"]["name"]: e["node"]["id"] for e in hub.graphql(MEMBER_IDS)["members"]["edges"]}
+    sao_paulo, montevideo = ids["São Paulo (City)"], ids["Montevideo"]
+    session.open(f"#/graph?id={quote(sao_paulo)}")
+    expect(page.locator("#graph-status")).to_contain_text("1 expanded")
+
+    # when the path between them is asked for,
+    page.get_by_label("From", exact=True).select_option(sao_paulo)
+    page.get_by_label("To", exact=True).select_option(montevideo)
+    page.get_by_role("button", name="Find path").click()
+
+    # then it runs through the initiative they share, not through a hub,
+    steps = page.locator(".path-list li")
+    expect(page.get_by_role("heading", name=re.compile("avoiding hubs"))).to_be_visible()
+    expect(steps).to_have_count(3)
+    expect(steps.nth(1)).to_contain_text("(Initiative)")
+    for hub_type in HUB_TYPES:
+        expect(page.locator(".path-list")).not_to_contain_text(f"({hub_type})")
+    assert "hubs" not in session.fragment()[1]
+    session.assert_accessible()
+    session.shot("path-without-hubs")
+
+    # and with "Go through hubs" ticked, the shortest path may use one, and the
+    # URL keeps the choice.
+    page.get_by_label("Go through hubs").check()
+    page.get_by_role("button", name="Find path").click()
+    expect(page.get_by_role("heading", name=re.compile("avoiding hubs"))).to_have_count(0)
+    expect(steps).to_have_count(3)
+    assert session.fragment()[1]["hubs"] == ["1"]
+    session.watch.assert_clean()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_view_reads_well_on_a_desktop_and_a_phone(session: Session, width: str) -> None:
+    page = session.page
+    hub = session.hub
+    page.set_viewport_size(DESKTOP if width == "desktop" else PHONE)
+    views = [
+        ("home", "", page.locator("#count-members")),
+        ("search", "#/search?q=climate", page.locator(".hit").first),
+        ("member", f"#/node/{quote(hub.berlin)}", page.locator(".facts")),
+        ("partner", f"#/node/{quote(hub.cisco)}", page.locator(".facts")),
+        ("graph", f"#/graph?id={quote(hub.berlin)}", page.get_by_text(re.compile("1 expanded"))),
+        ("network", "#/graph?mode=network", page.get_by_text(re.compile("^The whole network:"))),
+        ("map", "#/map", page.locator("svg.map a.marker").first),
+        ("dashboards", "#/dashboards", page.locator("figure.chart").first),
+    ]
+    staff_views = [
+        ("edit", f"#/edit/{quote(hub.cisco)}", page.get_by_role("button", name="Save changes")),
+        ("keys", "#/keys", page.locator(".keys-table")),
+        ("schema", "#/schema", page.locator(".usage-table")),
+    ]
+    # Given each view, and then the staff's views with an admin key,
+    for number, (name, fragment, ready) in enumerate([*views, *staff_views]):
+        if number == len(views):
+            session.open()
+            session.enter_key(hub.admin_key)
+            expect(page.locator("#key-status")).to_contain_text("Staff key accepted")
+        session.open(fragment)
+        expect(ready).to_be_visible(timeout=TIMEOUT_MS)
+        # then the page names Metropolis, shows one status line in its header,
+        expect(page.get_by_role("banner")).to_contain_text("Metropolis Hub")
+        assert page.locator("header [role=status], header [role=alert]").count() <= 1
+        # nothing runs off the side of the screen,
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} is {overflow}px wider than the {width} screen"
+        # and it passes axe-core's checks.
+        session.assert_accessible()
+        session.shot(f"{name}-{width}")
+    session.watch.assert_clean()

@@ -121,8 +121,8 @@ query EveryType($ids: [ID!]!) {
 
 PATH = (
     """
-query Path($from: ID!, $to: ID!, $maxLength: Int, $limit: Int) {
-  path(from: $from, to: $to, maxLength: $maxLength, limit: $limit) {
+query Path($from: ID!, $to: ID!, $maxLength: Int, $limit: Int, $through: [NodeType!]) {
+  path(from: $from, to: $to, maxLength: $maxLength, limit: $limit, through: $through) {
     length
     nodes { ...Named }
     edges { kind role from { id } to { id } provenance { sources } }
@@ -402,6 +402,48 @@ async def test_path_from_sao_paulo_to_montevideo(graphql: GraphQLClient) -> None
             assert edge["to"]["id"] == nodes[index + 1]["id"]
     assert through_pilot["edges"][0]["provenance"]["sources"][0].startswith("http")
     assert paths[1]["edges"][0]["provenance"] is None  # a member's region is its own column
+
+
+async def test_a_path_through_chosen_types_skips_the_hubs(graphql: GraphQLClient) -> None:
+    # Given São Paulo (City) and Montevideo, joined in two edges by an
+    # initiative, by their region and by the Metropolis section,
+    ids = await _ids(graphql)
+    ends = {"from": ids["São Paulo (City)"], "to": ids["Montevideo"]}
+
+    # when we ask for paths through members, initiatives and partners only,
+    through = {"through": ["MEMBER", "INITIATIVE", "PARTNER"]}
+    paths = (await graphql.data(PATH, {**ends, **through}))["path"]
+
+    # then the one left runs through the initiative, not through a hub;
+    assert [[n["name"] for n in p["nodes"]] for p in paths] == [
+        ["São Paulo (City)", INNOVATION_LABS, "Montevideo"]
+    ]
+    # a path through members only finds none (members meet through something),
+    assert (await graphql.data(PATH, {**ends, "through": ["MEMBER"]}))["path"] == []
+    # and an empty list of types leaves only a direct edge, which these have not.
+    assert (await graphql.data(PATH, {**ends, "through": []}))["path"] == []
+
+
+async def test_a_path_skipping_hubs_can_be_longer(graphql: GraphQLClient) -> None:
+    # Given Berlin and Seoul, two edges apart through Metropolis or a region,
+    ids = await _ids(graphql)
+    ends = {"from": ids["Berlin"], "to": ids["Seoul"], "maxLength": 6}
+    [shortest, *_] = (await graphql.data(PATH, ends))["path"]
+    assert shortest["length"] == 2
+
+    # when the path may pass only through members, initiatives and partners,
+    through = {"through": ["MEMBER", "INITIATIVE", "PARTNER"]}
+    paths = (await graphql.data(PATH, {**ends, **through}))["path"]
+
+    # then each path found is longer, and every node between the ends is of those types.
+    assert paths
+    for path in paths:
+        assert path["length"] > 2
+        assert {n["__typename"] for n in path["nodes"][1:-1]} <= {
+            "Member",
+            "Initiative",
+            "Partner",
+        }
 
 
 async def test_path_from_berlin_to_western_sydney_university_is_their_direct_link(

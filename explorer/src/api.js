@@ -15,9 +15,13 @@ export function setStaffKey(key) {
   else sessionStorage.removeItem(KEY_STORAGE);
 }
 
-/** Run one operation; `data` on success, AuthError for a refused key, ApiError otherwise. */
-export async function gql(query, variables = {}, { key = staffKey() } = {}) {
-  const headers = { "content-type": "application/json", accept: "application/graphql-response+json, application/json" };
+const GRAPHQL_RESPONSE = "application/graphql-response+json, application/json";
+
+/** Run one operation; `data` on success, AuthError for a refused key, ApiError otherwise.
+ * `accept: "application/json"` has a document the hub rejects answered 200 (not 400),
+ * for a field the page asks for only where the hub has it. */
+export async function gql(query, variables = {}, { key = staffKey(), accept = GRAPHQL_RESPONSE } = {}) {
+  const headers = { "content-type": "application/json", accept };
   if (key) headers.authorization = `Bearer ${key}`;
   let response;
   try {

@@ -3,7 +3,7 @@
 // record's history.
 
 import { gql, graphiqlLink, staffKey } from "./api.js";
-import { fill, h, label } from "./dom.js";
+import { fill, h, label, timestamp } from "./dom.js";
 import { RECORD, UPDATES } from "./queries.js";
 import { nodeLink } from "./router.js";
 import { nodeTitle } from "./search.js";
@@ -203,11 +203,11 @@ function history(connection) {
     section.append(h("p", { class: "note" }, "No recorded changes."));
     return section;
   }
-  section.append(h("table", { class: "history" },
+  section.append(h("table", { class: "history", tabindex: 0 },
     h("caption", {}, `${connection.totalCount} change${connection.totalCount === 1 ? "" : "s"}, oldest first`),
     h("thead", {}, h("tr", {}, ["When", "Who", "What", "Fields"].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, connection.edges.map(({ node: change }) => h("tr", {},
-      h("td", {}, new Date(change.at).toISOString().replace("T", " ").slice(0, 19)),
+      h("td", {}, timestamp(change.at, { seconds: true })),
       h("td", {}, change.actor), h("td", {}, change.action),
       h("td", {}, h("ul", {}, change.fields.map((f) => h("li", {}, h("code", {}, f.field), `: ${show(f.before)} → ${show(f.after)}`)))))))));
   return section;

@@ -40,7 +40,11 @@ export function fill(element, ...children) {
 }
 
 // Enum values whose name does not read well in sentence case.
-const LABELS = { NGO_FOUNDATION: "NGO or foundation", UCLG_SECTION: "UCLG section", UclgSection: "UCLG section" };
+// Type names (`ActionPlan`) as people write them.
+const LABELS = {
+  NGO_FOUNDATION: "NGO or foundation", UCLG_SECTION: "UCLG section", UclgSection: "UCLG section",
+  ActionPlan: "Action plan", FocusArea: "Focus area", ACTION_PLAN: "Action plan", FOCUS_AREA: "Focus area",
+};
 
 /** `TECHNICAL_PARTNER` -> `Technical partner`. */
 export function label(value) {
@@ -61,4 +65,21 @@ export function highlighted(text, ranges) {
   }
   parts.push(text.slice(at));
   return parts;
+}
+
+/** A moment as staff read it, with its time zone: `2026-12-02 17:03 UTC`. */
+export function timestamp(value, { seconds = false } = {}) {
+  if (!value) return "—";
+  const text = new Date(value).toISOString().replace("T", " ").slice(0, seconds ? 19 : 16);
+  return `${text} UTC`;
+}
+
+/** The date alone, with its time zone: `2026-12-02 (UTC)`. */
+export function day(value) {
+  return value ? `${new Date(value).toISOString().slice(0, 10)} (UTC)` : "";
+}
+
+/** `3 initiatives`, `1 initiative`. */
+export function plural(count, one, many = `${one}s`) {
+  return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
 }

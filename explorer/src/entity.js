@@ -3,6 +3,7 @@
 
 import { gql, graphiqlLink, staffKey } from "./api.js";
 import { fill, h, label } from "./dom.js";
+import { DIMENSION_COLOURS } from "./palette.js";
 import { ENTITY } from "./queries.js";
 import { nodeLink } from "./router.js";
 import { nodeTitle } from "./search.js";
@@ -22,7 +23,7 @@ const FACTS = {
   ],
   Initiative: (n) => [
     ["Kind", label(n.initiativeKind)], ["Period", n.period], ["Years", [n.startYear, n.endYear].filter(Boolean).join("–")],
-    ["Status", label(n.initiativeStatus)], ["Summary", n.summary], ["Sustainability", n.dimensions.map(label).join(", ")],
+    ["Status", label(n.initiativeStatus)], ["Summary", n.summary], ["Sustainability", n.dimensions.length ? n.dimensions.map((d) => h("span", { class: "chip", style: `--chip:${DIMENSION_COLOURS[d]}` }, label(d))) : null],
   ],
   UclgSection: (n) => [
     ["Full name", n.fullName], ["Kind", label(n.sectionKind)], ["Area", n.area],
@@ -33,22 +34,28 @@ const FACTS = {
   FocusArea: (n) => [["Mission", n.mission]],
 };
 
-// Relationship lists: [heading, connection, how an edge groups].
+// Roles in the order people read them: who leads first.
+const MEMBER_ROLES = ["LEAD", "PARTICIPANT", "COLLABORATOR"];
+const PARTNER_ROLES = ["LEAD", "FUNDER", "TECHNICAL_PARTNER", "KNOWLEDGE_PARTNER", "SUPPORTER"];
+const byRole = (order, role) => ({ group: label(role), rank: order.includes(role) ? order.indexOf(role) : order.length });
+
+// Relationship lists: [heading, connection, how an edge groups (a heading per
+// role, in order), what an edge says beside its link (free text)].
 const RELATIONS = {
   Member: (n) => [
-    ["Initiatives", n.initiatives, (e) => label(e.memberRole)],
-    ["Partners", n.partners, (e) => e.relationship],
+    ["Initiatives", n.initiatives, (e) => byRole(MEMBER_ROLES, e.memberRole)],
+    ["Partners", n.partners, null, (e) => e.relationship],
     ["UCLG sections", n.sections],
-    ["Collaborators (shared initiatives)", n.collaborators, (e) => `${e.sharedCount} shared`],
+    ["Collaborators (shared initiatives)", n.collaborators, null, (e) => `${e.sharedCount} shared`],
   ],
   Partner: (n) => [
-    ["Initiatives", n.initiatives, (e) => label(e.partnerRole)],
-    ["Member governments", n.members, (e) => e.relationship],
+    ["Initiatives", n.initiatives, (e) => byRole(PARTNER_ROLES, e.partnerRole)],
+    ["Member governments", n.members, null, (e) => e.relationship],
     ["Focus areas", n.focusAreas],
   ],
   Initiative: (n) => [
-    ["Member governments", n.members, (e) => label(e.memberRole)],
-    ["Partners", n.partners, (e) => label(e.partnerRole)],
+    ["Member governments", n.members, (e) => byRole(MEMBER_ROLES, e.memberRole)],
+    ["Partners", n.partners, (e) => byRole(PARTNER_ROLES, e.partnerRole)],
     ["Focus areas", n.focusAreas],
   ],
   UclgSection: (n) => [["Members", n.members]],
@@ -73,7 +80,7 @@ export function provenance(p, heading = "h2") {
       : h("p", { class: "note" }, "No source recorded."));
 }
 
-function relation([heading, connection, groupOf]) {
+function relation([heading, connection, groupOf, says]) {
   if (!connection) return null;
   const id = `rel-${heading.replace(/\W+/g, "-").toLowerCase()}`;
   const section = h("section", { class: "relation", "aria-labelledby": id },
@@ -87,14 +94,15 @@ function relation([heading, connection, groupOf]) {
   }
   const groups = new Map();
   for (const edge of connection.edges) {
-    const group = groupOf ? groupOf(edge) : "";
-    if (!groups.has(group)) groups.set(group, []);
-    groups.get(group).push(edge);
+    const { group, rank } = groupOf ? groupOf(edge) : { group: "", rank: 0 };
+    if (!groups.has(group)) groups.set(group, { rank, edges: [] });
+    groups.get(group).edges.push(edge);
   }
-  for (const [group, edges] of groups) {
+  for (const [group, { edges }] of [...groups].sort((a, b) => a[1].rank - b[1].rank)) {
     if (group) section.append(h("h3", {}, group));
-    section.append(h("ul", {}, edges.map((edge) => h("li", {},
+    section.append(h("ul", { class: "relation-list" }, edges.map((edge) => h("li", {},
       h("a", { href: nodeLink(edge.node.id) }, nodeTitle(edge.node)),
+      says && says(edge) ? h("span", { class: "relationship" }, ` — ${says(edge)}`) : null,
       edge.node.period ? h("span", { class: "note" }, ` · ${edge.node.period}`) : null,
       edge.provenance ? h("span", { class: "note" }, ` · ${label(edge.provenance.confidence)} confidence`) : null))));
   }

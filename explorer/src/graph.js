@@ -8,16 +8,14 @@ import cytoscape from "cytoscape";
 import fcose from "cytoscape-fcose";
 import { gql, graphiqlLink } from "./api.js";
 import { fill, h, label } from "./dom.js";
-import { MEMBER_NAMES, NEIGHBOURS, NETWORK_EDGES, NETWORK_NODES, PATH } from "./queries.js";
+import { TYPE_COLOURS } from "./palette.js";
+import { MEMBER_NAMES, NEIGHBOURS, NETWORK_EDGES, NETWORK_NODES, PATH, THROUGH_NO_HUBS } from "./queries.js";
 import { navigate, nodeLink, route } from "./router.js";
 import { nodeTitle } from "./search.js";
 
 cytoscape.use(fcose);
 
-export const TYPE_COLOURS = {
-  Member: "#1f5fa8", Partner: "#b35400", Initiative: "#2b7a2b", UclgSection: "#7a3d99",
-  Region: "#8a6d00", FocusArea: "#b0265d", ActionPlan: "#4d4d4d", Objective: "#6b6b6b",
-};
+export { TYPE_COLOURS };
 
 // The API's `NodeType` values, as the type names the colours are keyed by.
 const TYPE_NAMES = {
@@ -25,24 +23,35 @@ const TYPE_NAMES = {
   REGION: "Region", FOCUS_AREA: "FocusArea", ACTION_PLAN: "ActionPlan", OBJECTIVE: "Objective",
 };
 
+// Names sit under their node, sized to it, wrapped to two short lines, on a
+// white halo so edges do not cross them; the layout makes room for them.
+// Below 8 px on screen a name is hidden: zoom in to read it.
 const STYLE = [
   { selector: "node", style: {
-    label: "data(label)", "background-color": "data(colour)", color: "#1a1a1a", "font-size": 10,
-    "text-wrap": "ellipsis", "text-max-width": 120, width: 18, height: 18,
+    label: "data(label)", "background-color": "data(colour)", color: "#1a1a1a", "font-size": 9,
+    "font-family": "system-ui, sans-serif", "text-valign": "bottom", "text-margin-y": 3,
+    "text-wrap": "wrap", "text-max-width": 110, "text-overflow-wrap": "whitespace",
+    "text-outline-color": "#fff", "text-outline-width": 2, "min-zoomed-font-size": 8,
+    width: 16, height: 16, "border-width": 1, "border-color": "#fff",
   } },
-  { selector: "node.start", style: { width: 28, height: 28, "border-width": 3, "border-color": "#000" } },
-  { selector: "node.expanded", style: { "border-width": 2, "border-color": "#333" } },
-  { selector: "edge", style: { width: 1, "line-color": "#9a9a9a", "curve-style": "bezier" } },
-  { selector: ".path", style: { "line-color": "#d40000", "background-color": "#d40000", width: 4, "z-index": 10 } },
-  { selector: "node.path", style: { width: 26, height: 26 } },
+  { selector: "node.start", style: { width: 26, height: 26, "font-size": 12, "font-weight": 600, "border-width": 3, "border-color": "#1a1a1a" } },
+  { selector: "node.expanded", style: { "border-width": 2, "border-color": "#1a1a1a" } },
+  { selector: "edge", style: { width: 1, "line-color": "#b5b5b5", "curve-style": "haystack", "haystack-radius": 0 } },
+  { selector: ".path", style: { "line-color": "#c40000", "background-color": "#c40000", width: 4, "z-index": 10 } },
+  { selector: "node.path", style: { width: 24, height: 24, "font-size": 12, "font-weight": 600 } },
   { selector: ".filtered", style: { display: "none" } },
-  // The whole network: nodes and names sized by degree; a name shows once
-  // zoomed in enough to read it, so the best connected are named first.
+  // The whole network: nodes and names sized by degree, so the best
+  // connected are named first as you zoom in.
   { selector: "node[size]", style: {
-    width: "data(size)", height: "data(size)", "font-size": "data(font)", "min-zoomed-font-size": 9,
+    width: "data(size)", height: "data(size)", "font-size": "data(font)", "text-max-width": 90,
   } },
   { selector: ".faded", style: { opacity: 0.15 } },
   { selector: "node.focus", style: { "border-width": 3, "border-color": "#000", "z-index": 20 } },
+  // The caption over the grid of nodes with no edge.
+  { selector: "node.caption", style: {
+    "background-opacity": 0, "border-width": 0, width: 1, height: 1, label: "data(label)", "font-size": 28,
+    "font-weight": 600, color: "#444", "text-valign": "top", "text-max-width": 400, "min-zoomed-font-size": 0, events: "no",
+  } },
 ];
 
 /** Every item of one of the network's lists, a page of 100 at a time. */
@@ -97,15 +106,21 @@ export async function graphView(container, { params }, current) {
     next.set("id", start);
     next.set("from", pathForm.elements["path-from"].value);
     next.set("to", pathForm.elements["path-to"].value);
+    if (pathForm.elements["path-hubs"].checked) next.set("hubs", "1"); else next.delete("hubs");
     navigate("graph", "", next);
   } },
     h("h2", {}, "Path between two members"),
     memberSelect("path-from", "From", members, params.get("from")),
     memberSelect("path-to", "To", members, params.get("to")),
+    h("div", { class: "check" },
+      h("input", { type: "checkbox", id: "path-hubs", name: "path-hubs", checked: params.get("hubs") === "1", "aria-describedby": "path-hubs-note" }),
+      h("label", { for: "path-hubs" }, "Go through hubs")),
+    h("p", { id: "path-hubs-note", class: "note small" },
+      "Hubs are regions, UCLG sections, focus areas and action plans: they join most members, so a path through them says little."),
     h("button", { type: "submit" }, "Find path"));
   fill(container,
     h("h1", {}, "Network graph"),
-    h("div", { class: "with-sidebar" },
+    h("div", { class: "with-sidebar graph-layout" },
       h("aside", {},
         h("nav", { class: "controls", "aria-label": "Graph views" },
           h("h2", {}, "View"),
@@ -151,8 +166,9 @@ export async function graphView(container, { params }, current) {
     return cy.add({ group: "edges", data: { id, source: edge.from.id, target: edge.to.id, kind: edge.kind } });
   }
   function refresh() {
-    cy.nodes().forEach((n) => n.toggleClass("filtered", hidden.has(n.data("type"))));
-    const types = [...new Set(cy.nodes().map((n) => n.data("type")))].sort();
+    const nodes = cy.nodes().not(".caption");
+    nodes.forEach((n) => n.toggleClass("filtered", hidden.has(n.data("type"))));
+    const types = [...new Set(nodes.map((n) => n.data("type")))].sort((a, b) => label(a).localeCompare(label(b)));
     fill(filters, h("legend", {}, "Show types"), types.map((type) => {
       const id = `show-${type}`;
       return h("span", { class: "swatch-option" },
@@ -162,14 +178,14 @@ export async function graphView(container, { params }, current) {
         } }),
         h("label", { for: id }, h("span", { class: "swatch", style: `background:${TYPE_COLOURS[type]}` }), " ", label(type)));
     }));
-    const options = cy.nodes().sort((a, b) => a.data("label").localeCompare(b.data("label")));
+    const options = nodes.sort((a, b) => a.data("label").localeCompare(b.data("label")));
     fill(expandSelect, options.map((n) => h("option", { value: n.id() }, `${n.data("label")}${expanded.has(n.id()) ? " (expanded)" : ""}`)));
     // The controls above and beside the canvas may have moved it: Cytoscape
     // keeps the canvas's place on the page, for mapping clicks to nodes.
     cy.resize();
     status.textContent = whole
-      ? `The whole network: ${cy.nodes().length} nodes and ${cy.edges().length} edges. Click a node to show its neighbours.`
-      : `${cy.nodes().length} nodes and ${cy.edges().length} edges shown; ${expanded.size} expanded. Click a node to expand it.`;
+      ? `The whole network: ${nodes.length} nodes and ${cy.edges().length} edges. Click a node to show its neighbours.`
+      : `${nodes.length} nodes and ${cy.edges().length} edges shown; ${expanded.size} expanded. Click a node to expand it.`;
   }
   function layout() {
     // fCoSE: force-directed, seconds at a few thousand nodes where CoSE takes
@@ -181,14 +197,28 @@ export async function graphView(container, { params }, current) {
     const options = count > 2000
       ? { name: "concentric", animate: false, concentric: (n) => Math.log2(1 + n.degree()), levelWidth: () => 1, minNodeSpacing: 4 }
       : { name: "fcose", animate: false, quality: count > 200 ? "draft" : "default", randomize: !laidOut,
+        nodeDimensionsIncludeLabels: true, nodeSeparation: 40,
         // The whole network at once: edges longer and nodes pushing harder, for room to read.
         // Spokes of a hub (a section's or region's members) longer still, so they fan out.
         ...(whole ? {
           idealEdgeLength: (edge) => 60 + 8 * Math.sqrt(Math.max(edge.source().degree(), edge.target().degree())),
           nodeRepulsion: () => 12000,
         } : {}) };
-    cy.layout(options).run();
+    cy.remove("node.caption");
+    cy.layout({ ...options, eles: cy.elements().not(".caption") }).run();
     laidOut = true;
+    captionLoners();
+    // A few nodes fill the canvas at a zoom that makes names larger than
+    // their nodes: keep to at most 1.5x.
+    if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); }
+  }
+  /** fCoSE packs the nodes with no edge in a grid of their own: name it. */
+  function captionLoners() {
+    const loners = cy.nodes().filter((n) => n.degree() === 0 && !n.hasClass("caption"));
+    if (!whole || loners.length < 2) return;
+    const box = loners.boundingBox();
+    cy.add({ group: "nodes", classes: "caption", data: { id: "caption-loners", colour: "#ffffff", label: `Not linked to anything yet (${loners.length})` },
+      position: { x: (box.x1 + box.x2) / 2, y: box.y1 - 12 }, selectable: false, grabbable: false, locked: true });
   }
   /** Expand a node; the URL keeps the expanded nodes, so a reload or a shared link shows them. */
   async function expand(id, remember = true) {
@@ -234,7 +264,7 @@ export async function graphView(container, { params }, current) {
       for (const { source, target, edge } of edges) addEdge({ from: source, to: target, kind: edge.kind });
       cy.nodes().forEach((n) => {
         const grown = Math.min(Math.sqrt(n.degree()), 10);
-        n.data({ size: 10 + 3 * grown, font: 8 + 2 * grown });
+        n.data({ size: 10 + 3 * grown, font: 7 + 1.2 * grown });
       });
     });
     layout();
@@ -272,10 +302,12 @@ export async function graphView(container, { params }, current) {
 
   const [from, to] = [params.get("from"), params.get("to")];
   if (from && to) {
-    const { path } = await gql(PATH, { from, to });
+    const hubs = params.get("hubs") === "1";
+    const pathVariables = hubs ? { from, to } : { from, to, through: THROUGH_NO_HUBS };
+    const { path } = await gql(PATH, pathVariables);
     if (!current()) return;
     if (!path.length) {
-      fill(pathResult, h("p", { role: "alert" }, "No path of up to 6 steps joins these two members."));
+      fill(pathResult, h("p", { role: "alert" }, `No path of up to 6 steps joins these two members${hubs ? "" : " without going through a hub: tick “Go through hubs” to allow them"}.`));
     } else {
       const [best] = path;
       best.nodes.forEach((n, i) => addNode(n, best.nodes[i - 1]?.id));
@@ -285,11 +317,11 @@ export async function graphView(container, { params }, current) {
       layout();
       refresh();
       fill(pathResult,
-        h("h2", {}, `Path of ${best.length} step${best.length === 1 ? "" : "s"}`),
+        h("h2", {}, `Path of ${best.length} step${best.length === 1 ? "" : "s"}${hubs ? "" : ", avoiding hubs"}`),
         h("ol", { class: "path-list" }, best.nodes.map((n, i) => h("li", {},
-          h("a", { href: nodeLink(n.id) }, nodeTitle(n)),
+          h("a", { href: nodeLink(n.id) }, nodeTitle(n)), h("span", { class: "note" }, ` (${label(n.__typename)})`),
           i < best.edges.length ? h("span", { class: "note" }, ` — ${label(best.edges[i].kind)}${best.edges[i].role ? ` (${label(best.edges[i].role)})` : ""} →`) : null))),
-        h("p", {}, h("a", { href: graphiqlLink(PATH, { from, to }), class: "graphiql" }, "Open the path query in GraphiQL")));
+        h("p", {}, h("a", { href: graphiqlLink(PATH, pathVariables), class: "graphiql" }, "Open the path query in GraphiQL")));
     }
   }
 }

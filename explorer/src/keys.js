@@ -3,7 +3,7 @@
 // and a new key shown once, with a way to copy it.
 
 import { ApiError, gql, graphiqlLink, staffKey } from "./api.js";
-import { fill, h } from "./dom.js";
+import { day, fill, h } from "./dom.js";
 import { API_KEYS, API_KEY_CREATE, API_KEY_REVOKE, API_KEY_ROTATE, PARTNER_OPTIONS } from "./queries.js";
 import { nodeLink } from "./router.js";
 
@@ -14,10 +14,6 @@ const ROLES = [
   ["GATEWAY", "Gateway (a federation gateway)"],
 ];
 const FORM_FIELDS = ["name", "role", "partnerId"];
-
-function day(value) {
-  return value ? new Date(value).toISOString().slice(0, 10) : "";
-}
 
 function state(key) {
   if (!key.revokedAt) return "Live";
@@ -53,7 +49,7 @@ export async function keysView(container, _route, current) {
       : null;
     fill(listing,
       h("h2", { id: "keys-list-heading" }, "Keys"),
-      h("table", { class: "history keys-table" },
+      h("table", { class: "history keys-table", tabindex: 0 },
         h("caption", {}, `${connection.totalCount} key${connection.totalCount === 1 ? "" : "s"}, oldest first; showing ${keys.length}`),
         h("thead", {}, h("tr", {}, ["Number", "Name", "Role", "Partner", "Starts with", "Created", "State", "Actions"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, keys.map((key) => h("tr", { dataset: { key: key.id } },

@@ -4,6 +4,7 @@ import { AuthError, gql, setStaffKey, staffKey } from "./api.js";
 import { fill, h } from "./dom.js";
 import { KEY_CHECK } from "./queries.js";
 import { route } from "./router.js";
+import { homeView } from "./home.js";
 import { searchView } from "./search.js";
 import { entityView } from "./entity.js";
 import { graphView } from "./graph.js";
@@ -14,7 +15,10 @@ import { keysView } from "./keys.js";
 import { schemaView } from "./schema.js";
 import { qualityView } from "./quality.js";
 
+// The menu: [route, text, view]. A page joins by adding its entry here (or to
+// STAFF_VIEWS when only staff see it); the router finds its view by route.
 const VIEWS = [
+  ["home", "Home", homeView],
   ["search", "Search", searchView],
   ["graph", "Graph", graphView],
   ["map", "Map", mapView],
@@ -41,13 +45,15 @@ function renderNav(current) {
   );
 }
 
+// The header's one status line: the last thing the key panel has to say, or
+// the key's state when there is nothing new.
 function renderKeyPanel(message = "", isError = false) {
-  const status = h("p", { id: "key-status", role: isError ? "alert" : "status", class: isError ? "error" : "note" }, message);
+  const text = message || (staffKey() ? "Staff key in use for this session." : "");
+  const status = h("p", { id: "key-status", role: isError ? "alert" : "status", class: isError ? "error" : "note" }, text);
   if (staffKey()) {
     fill(keyPanel,
-      h("p", {}, "Staff key in use for this session."),
-      h("button", { type: "button", onclick: () => { setStaffKey(null); renderKeyPanel("Key forgotten."); render(); } }, "Forget key"),
-      status);
+      status,
+      h("button", { type: "button", onclick: () => { setStaffKey(null); renderKeyPanel("Key forgotten."); render(); } }, "Forget key"));
     return;
   }
   const input = h("input", { id: "staff-key", name: "staff-key", type: "password", autocomplete: "off", placeholder: "mh_live_…" });
@@ -78,11 +84,12 @@ async function render() {
   const current = route();
   const view = [...VIEWS, ...STAFF_VIEWS].find(([name]) => name === current.view)?.[2] || HIDDEN_VIEWS[current.view];
   renderNav(current.view);
+  document.title = `${[...VIEWS, ...STAFF_VIEWS].find(([name]) => name === current.view)?.[1] || "Explorer"} — Metropolis Hub`;
   const ticket = ++rendering;
   const container = h("div", { "aria-busy": "true" }, h("p", { class: "note" }, "Loading…"));
   fill(main, container);
   if (!view) {
-    fill(container, h("h1", {}, "Not found"), h("p", {}, "There is no such page: ", h("a", { href: "#/search" }, "search the network"), "."));
+    fill(container, h("h1", {}, "Not found"), h("p", {}, "There is no such page: ", h("a", { href: "#/home" }, "go to the home page"), "."));
     container.removeAttribute("aria-busy");
     return;
   }

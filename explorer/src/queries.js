@@ -128,9 +128,13 @@ fragment Around on NeighbourConnection {
 }
 ${NODE_LABEL}`;
 
+// A path between members that skips the hubs (regions, UCLG sections, focus
+// areas, action plans), which join most pairs and tell staff nothing.
+export const THROUGH_NO_HUBS = ["MEMBER", "PARTNER", "INITIATIVE", "OBJECTIVE"];
+
 export const PATH = `
-query Path($from: ID!, $to: ID!) {
-  path(from: $from, to: $to, maxLength: 6, limit: 1) {
+query Path($from: ID!, $to: ID!, $through: [NodeType!]) {
+  path(from: $from, to: $to, maxLength: 6, limit: 1, through: $through) {
     length
     nodes { ...NodeLabel }
     edges { kind role from { id } to { id } }
@@ -160,8 +164,33 @@ query Places($afterMembers: String, $afterPartners: String) {
   }
 }`;
 
+const TOTALS = `
+  members(first: 1) { totalCount }
+  partners(first: 1) { totalCount }
+  initiatives(first: 1) { totalCount }`;
+
+export const HOME = `
+query Home {${TOTALS}
+  uclgSections(first: 1) { totalCount }
+  statistics { membersByRegion { count region { id name } } }
+  newestMembers: members(first: 5, where: { joinedYear: { isNull: false } },
+                         orderBy: [{ field: JOINED_YEAR, direction: DESC }, { field: NAME }]) {
+    edges { node { id name countryName joinedYear } }
+  }
+  latestInitiatives: initiatives(first: 5, orderBy: [{ field: START_YEAR, direction: DESC }, { field: TITLE }]) {
+    edges { node { id title period } }
+  }
+}`;
+
+// In a request of its own: a hub without the field rejects it, and the home
+// page shows everything else.
+export const COVERAGE = `
+query Coverage {
+  statistics { coverage { records held stated statement source sourceUrl statedOn } }
+}`;
+
 export const DASHBOARDS = `
-query Dashboards {
+query Dashboards {${TOTALS}
   statistics {
     membersByRegion { count region { id name } }
     initiativesByYear { year count dimensions { dimension count } }

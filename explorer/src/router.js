@@ -4,8 +4,8 @@
 /** The current route: `#/view/arg?params`. */
 export function route() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
-  const [view = "search", ...rest] = path.split("/");
-  return { view: view || "search", arg: rest.map(decodeURIComponent).join("/"), params: new URLSearchParams(query) };
+  const [view = "home", ...rest] = path.split("/");
+  return { view: view || "home", arg: rest.map(decodeURIComponent).join("/"), params: new URLSearchParams(query) };
 }
 
 /** Go to a route, adding a history entry (the back button returns). */

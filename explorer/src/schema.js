@@ -3,7 +3,7 @@
 // fields nobody reads any more (safe to remove).
 
 import { ApiError, clientSchema, gql, graphiqlLink, staffKey } from "./api.js";
-import { fill, h } from "./dom.js";
+import { fill, h, timestamp } from "./dom.js";
 import { FIELDS_PER_REQUEST, USAGE_DAYS, fieldUsageQuery, schemaOverviewQuery } from "./queries.js";
 import { navigate } from "./router.js";
 
@@ -12,7 +12,7 @@ const DEFAULT_TYPE = "Member";
 const CHECK_FIELDS = new Set(["fetchedAt", "accepted", "messages", "warnings"]);
 
 function when(value) {
-  return value ? new Date(value).toISOString().slice(0, 16).replace("T", " ") : "—";
+  return timestamp(value);
 }
 
 function baseType(type) {
@@ -61,7 +61,7 @@ function subgraphsSection(subgraphs, extra) {
         h("dt", {}, "Last check"), h("dd", {}, `${subgraph.lastOutcome === "accepted" ? "Accepted" : "Rejected"}, ${when(subgraph.lastChecked)} UTC`),
         h("dt", {}, "Why rejected"), h("dd", {}, lines(subgraph.messages)),
         h("dt", {}, "Warnings"), h("dd", {}, lines(subgraph.warnings))),
-      h("table", { class: "history" },
+      h("table", { class: "history", tabindex: 0 },
         h("caption", {}, `${subgraph.name}: its last ${subgraph.history.length} check${subgraph.history.length === 1 ? "" : "s"}, newest first`),
         h("thead", {}, h("tr", {}, ["Fetched (UTC)", "Outcome", "Messages", "Warnings", ...extra].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, subgraph.history.map((check) => h("tr", {},
@@ -76,7 +76,7 @@ function clientsSection(clients) {
   return h("section", { "aria-labelledby": "clients-heading" },
     h("h2", { id: "clients-heading" }, `Clients in the last ${USAGE_DAYS} days`),
     clients.length
-      ? h("table", { class: "history clients-table" },
+      ? h("table", { class: "history clients-table", tabindex: 0 },
         h("caption", {}, `${clients.length} client version${clients.length === 1 ? "" : "s"}, by name and version`),
         h("thead", {}, h("tr", {}, ["Client", "Version", "Last seen (UTC)", "Distinct operations", "Requests"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, clients.map((c) => h("tr", {},
@@ -119,7 +119,7 @@ function usageSection(choices, type, usage, first) {
   return h("section", { "aria-labelledby": "usage-heading" },
     h("h2", { id: "usage-heading" }, `Field usage in the last ${USAGE_DAYS} days`),
     form,
-    h("table", { class: "history usage-table" },
+    h("table", { class: "history usage-table", tabindex: 0 },
       h("caption", {}, `${type.name}: ${usage.length} fields, ${unused} unused`),
       h("thead", {}, h("tr", {}, ["Field", "Reads", "By client and operation"].map((t) => h("th", { scope: "col" }, t)))),
       h("tbody", {}, usage.map((u) => h("tr", { dataset: { coordinate: u.coordinate }, class: u.count ? null : "unused" },

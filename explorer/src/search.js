@@ -3,6 +3,7 @@
 
 import { gql, graphiqlLink } from "./api.js";
 import { fill, h, highlighted, label } from "./dom.js";
+import { DIMENSION_COLOURS } from "./palette.js";
 import { SEARCH, SUGGEST } from "./queries.js";
 import { navigate, nodeLink } from "./router.js";
 
@@ -78,7 +79,7 @@ function hit(edge) {
   }[node.__typename]().filter(Boolean).join(" · ");
   return h("li", { class: "hit" },
     h("a", { href: nodeLink(node.id) }, nodeTitle(node)),
-    " ", h("span", { class: `badge ${node.__typename.toLowerCase()}` }, node.__typename),
+    " ", h("span", { class: `badge ${node.__typename.toLowerCase()}` }, label(node.__typename)),
     h("p", { class: "snippet" }, highlighted(edge.snippet.text, edge.snippet.matches)),
     facts && h("p", { class: "note" }, facts));
 }
@@ -99,7 +100,9 @@ function facetFilters(facets, params) {
         if (box.checked) next.append(facet.param, value);
         navigate("search", "", next);
       } });
-      fieldset.append(h("div", {}, box, " ", h("label", { for: id }, text, " ", h("span", { class: "count" }, `(${count})`))));
+      const swatch = facet.param === "dim" && DIMENSION_COLOURS[value]
+        ? [h("span", { class: "swatch", style: `background:${DIMENSION_COLOURS[value]}` }), " "] : null;
+      fieldset.append(h("div", {}, box, " ", h("label", { for: id }, swatch, text, " ", h("span", { class: "count" }, `(${count})`))));
     }
     form.append(fieldset);
   }
@@ -107,7 +110,7 @@ function facetFilters(facets, params) {
 }
 
 /** The search input, an ARIA combobox whose list suggests records as you type. */
-function searchBox(text) {
+export function searchBox(text) {
   const listbox = h("ul", { id: "suggestions", role: "listbox", "aria-label": "Suggestions", hidden: true });
   const input = h("input", {
     id: "search-input", name: "q", type: "search", value: text, autocomplete: "off",
@@ -148,7 +151,7 @@ function searchBox(text) {
       fill(listbox, edges.map(({ node }, i) => h("li", {
         id: `suggestion-${i}`, role: "option", "aria-selected": "false", dataset: { id: node.id },
         onmousedown: (event) => { event.preventDefault(); location.hash = nodeLink(node.id); },
-      }, nodeTitle(node), " ", h("span", { class: "note" }, node.__typename))));
+      }, nodeTitle(node), " ", h("span", { class: "note" }, label(node.__typename)))));
       listbox.hidden = edges.length === 0;
       input.setAttribute("aria-expanded", String(edges.length > 0));
       active = -1;

@@ -119,11 +119,17 @@ def _neighbours(
 
 
 async def paths(
-    network: NetworkGraph, start: NodeKey, end: NodeKey, max_length: int, limit: int
+    network: NetworkGraph,
+    start: NodeKey,
+    end: NodeKey,
+    max_length: int,
+    limit: int,
+    through: frozenset[NodeType] | None = None,
 ) -> list[Path]:
     """Up to `limit` shortest paths from `start` to `end`, ordered by the names
     along them; none when they are not connected or only by paths longer than
-    `max_length` edges. From a node to itself: one path of length 0."""
+    `max_length` edges. From a node to itself: one path of length 0. With
+    `through`, the nodes between the ends are only of those types."""
     if not 1 <= max_length <= MAX_PATH_LENGTH:
         raise UserInputError(
             f"`maxLength` must be between 1 and {MAX_PATH_LENGTH}, got {max_length}: any two "
@@ -137,20 +143,31 @@ async def paths(
         )
     if start == end:
         return [Path([start], [])]
-    return await off_loop(_paths, network, start, end, max_length, limit)
+    return await off_loop(_paths, network, start, end, max_length, limit, through)
 
 
 def _paths(
-    network: NetworkGraph, start: NodeKey, end: NodeKey, max_length: int, limit: int
+    network: NetworkGraph,
+    start: NodeKey,
+    end: NodeKey,
+    max_length: int,
+    limit: int,
+    through: frozenset[NodeType] | None,
 ) -> list[Path]:
+    graph: nx.Graph[NodeKey] = network.graph
+    if through is not None:
+        # A view, not a copy: the walk skips the nodes of other types.
+        graph = nx.subgraph_view(
+            graph, filter_node=lambda key: key[0] in through or key in (start, end)
+        )
     try:
         # Searching from both ends stops where they meet: cheaper than
         # all_shortest_paths' full search when the nodes are too far apart.
-        shortest = nx.bidirectional_shortest_path(network.graph, start, end)
+        shortest = nx.bidirectional_shortest_path(graph, start, end)
     except nx.NetworkXNoPath:
         return []
     if len(shortest) - 1 > max_length:
         return []
-    found = itertools.islice(nx.all_shortest_paths(network.graph, start, end), PATHS_SCANNED)
+    found = itertools.islice(nx.all_shortest_paths(graph, start, end), PATHS_SCANNED)
     chosen = sorted(found, key=lambda keys: [network.sort_key(key) for key in keys])[:limit]
     return [Path(keys, [network.hop(a, b) for a, b in itertools.pairwise(keys)]) for keys in chosen]

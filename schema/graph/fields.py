@@ -112,7 +112,10 @@ class GraphQuery:
         description="The shortest paths between two nodes of the network graph, as "
         "alternating nodes and edges: at most `limit`, ordered by the types and names along "
         "them. Nodes that are not connected, or only by paths longer than `maxLength` edges, "
-        "give an empty list; a node and itself give one path of length 0. Bound: two "
+        "give an empty list; a node and itself give one path of length 0. `through` keeps "
+        "the nodes between the ends to some types: `[MEMBER, INITIATIVE, PARTNER]` skips the "
+        "hubs (regions, UCLG sections, focus areas, action plans) that join most pairs. "
+        "Bound: two "
         "breadth-first searches of the in-memory graph, and at most "
         f"{network.PATHS_SCANNED:,} equally short paths compared."
     )
@@ -140,12 +143,19 @@ class GraphQuery:
                 f"{network.MAX_PATHS}."
             ),
         ] = 3,
+        through: Annotated[
+            list[NodeType] | None,
+            strawberry.argument(
+                description="The types of node the path may pass through, its two ends "
+                "whatever their type; null for every type."
+            ),
+        ] = None,
     ) -> list[GraphPath] | None:
         (start_type, start), (end_type, end) = _node_key(from_), _node_key(to)
         graph = await info.context.graph
         _require(graph, from_, start_type, start)
         _require(graph, to, end_type, end)
-        return await network.paths(graph, start, end, max_length, limit)  # type: ignore[return-value]
+        return await network.paths(graph, start, end, max_length, limit, _types(through))  # type: ignore[return-value]
 
     @strawberry.field(
         description="Nodes ranked by how connected they are in the network graph, best "
