@@ -3,7 +3,7 @@
 
 import { gql, graphiqlLink } from "./api.js";
 import { fill, h, label } from "./dom.js";
-import { COVERAGE, HOME } from "./queries.js";
+import { HOME } from "./queries.js";
 import { navigate, nodeLink } from "./router.js";
 import { searchBox } from "./search.js";
 
@@ -13,18 +13,6 @@ export const ENTRY_POINTS = [
   ["graph", "Network graph", "Who works with whom: expand a member's links, or find the path between two members."],
   ["dashboards", "Dashboards", "Members per region, initiatives per year and sustainability dimension, the best connected partners."],
 ];
-
-/** The coverage rows, or none when the hub has no such field (or fails to answer it):
- * asked as plain JSON, so that a hub without the field answers 200 with the error. */
-async function coverage() {
-  try {
-    const data = await gql(COVERAGE, {}, { accept: "application/json" });
-    const rows = data.statistics?.coverage;
-    return rows == null ? [] : [].concat(rows);
-  } catch {
-    return [];
-  }
-}
 
 function coverageNote(row) {
   const share = row.stated ? Math.round((100 * row.held) / row.stated) : null;
@@ -44,7 +32,7 @@ function stat(count, text, id) {
 }
 
 export async function homeView(container, _route, current) {
-  const [data, held] = await Promise.all([gql(HOME), coverage()]);
+  const data = await gql(HOME);
   if (!current()) return;
   const input = searchBox("");
   const form = h("form", { role: "search", class: "search hero-search", onsubmit: (event) => {
@@ -54,8 +42,8 @@ export async function homeView(container, _route, current) {
     h("label", { for: "search-input" }, "Search members, partners and initiatives"),
     h("div", { class: "combo" }, input, input.listbox),
     h("button", { type: "submit" }, "Search"));
-  // Members first: the figure Metropolis states most often.
-  const byType = [...held].sort((a, b) => Number(label(b.records).toLowerCase() === "members") - Number(label(a.records).toLowerCase() === "members"));
+  // The latest size stated for each kind of record (the list is latest first).
+  const latest = data.statistics.coverage.filter((row, i, rows) => rows.findIndex((r) => r.records === row.records) === i);
   fill(container,
     h("section", { class: "hero", "aria-labelledby": "home-heading" },
       h("h1", { id: "home-heading" }, "The Metropolis network"),
@@ -71,7 +59,7 @@ export async function homeView(container, _route, current) {
         stat(data.partners.totalCount, "partners", "count-partners"),
         stat(data.initiatives.totalCount, "initiatives", "count-initiatives"),
         stat(data.uclgSections.totalCount, "UCLG sections", "count-sections")),
-      byType.map(coverageNote),
+      latest.map(coverageNote),
       h("p", { class: "note regions" }, "Members per region: ",
         data.statistics.membersByRegion.map((r, i) => [i ? " · " : "", h("a", { href: nodeLink(r.region.id) }, r.region.name), ` ${r.count}`]))),
     h("section", { "aria-labelledby": "ways-heading" },

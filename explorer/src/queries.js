@@ -172,7 +172,10 @@ const TOTALS = `
 export const HOME = `
 query Home {${TOTALS}
   uclgSections(first: 1) { totalCount }
-  statistics { membersByRegion { count region { id name } } }
+  statistics {
+    membersByRegion { count region { id name } }
+    coverage { records held stated statement source sourceUrl statedOn }
+  }
   newestMembers: members(first: 5, where: { joinedYear: { isNull: false } },
                          orderBy: [{ field: JOINED_YEAR, direction: DESC }, { field: NAME }]) {
     edges { node { id name countryName joinedYear } }
@@ -180,13 +183,6 @@ query Home {${TOTALS}
   latestInitiatives: initiatives(first: 5, orderBy: [{ field: START_YEAR, direction: DESC }, { field: TITLE }]) {
     edges { node { id title period } }
   }
-}`;
-
-// In a request of its own: a hub without the field rejects it, and the home
-// page shows everything else.
-export const COVERAGE = `
-query Coverage {
-  statistics { coverage { records held stated statement source sourceUrl statedOn } }
 }`;
 
 export const DASHBOARDS = `
