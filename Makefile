@@ -66,8 +66,8 @@ bench-search-100k: install
 # network in PostgreSQL (database peers_bench on 127.0.0.1:5432, as user
 # postgres; created and filled on the first run), the hub on SQLite too:
 # answers compared fact by fact, then req/s, latency and CPU per request (the
-# app's and its PostgreSQL backends') with wrk; ~10 minutes on a quiet
-# machine. Figures: bench/RESULTS.md.
+# app's and its PostgreSQL backends') with wrk; 37 minutes on a busy 2-CPU
+# machine (runs lengthen when requests are slow). Figures: bench/RESULTS.md.
 bench-peers: install wrk
 	npm ci --prefix bench/peers --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m bench.postgraphile

@@ -787,7 +787,8 @@ def main(argv: list[str] | None = None) -> None:
         f"- machine: {machine()}; load average {load_before:.1f} at the start, "
         f"{os.getloadavg()[0]:.1f} at the end\n"
         f"- command: `{command.strip()}` ({time.perf_counter() - started:.0f} s): "
-        f"{rounds} interleaved rounds of {seconds:g} s wrk runs, medians"
+        f"{rounds} interleaved rounds of wrk runs of at least {seconds} s "
+        "(longer where 4 answers per connection take longer), medians"
     )
     section = f"{header}\n\n{table}"
     print(section)
