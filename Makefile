@@ -19,7 +19,7 @@ COMPOSERS := federation/node_modules/.package-lock.json
 AUDIT := audit/node_modules/.package-lock.json
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k load crash hostile wrk runtime install assets served browser redis clean
+.PHONY: run federation test test-standard-path lint typecheck schema bench bench-search-100k bench-peers load crash hostile wrk runtime install assets served browser redis clean
 
 run: runtime served
 	HUB_DEVELOPMENT=true $(BIN)/metrohub serve
@@ -61,6 +61,16 @@ bench: install wrk
 # that database takes ~10 minutes the first time (it is kept in var/bench/).
 bench-search-100k: install
 	$(BIN)/python -m bench.search --partners 100000
+
+# The hub against PostGraphile 4.14 (bench/peers/) on the same full-scale
+# network in PostgreSQL (database peers_bench on 127.0.0.1:5432, as user
+# postgres; created and filled on the first run), the hub on SQLite too:
+# answers compared fact by fact, then req/s, latency and CPU per request (the
+# app's and its PostgreSQL backends') with wrk; 37 minutes on a busy 2-CPU
+# machine (runs lengthen when requests are slow). Figures: bench/RESULTS.md.
+bench-peers: install wrk
+	npm ci --prefix bench/peers --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m bench.postgraphile
 
 # The hub as its own process under 50 clients for 60 s (80 % reads, 20 %
 # writes), and killed with SIGKILL under write load 20 times; both check that

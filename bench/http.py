@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import orjson
 from starlette.applications import Starlette
@@ -29,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-__all__ = ["HttpRun", "bare_app", "load", "serving", "wrk_available"]
+__all__ = ["CpuMeter", "HttpRun", "bare_app", "cpu_seconds", "load", "serving", "wrk_available"]
 
 TYPENAME_BODY = orjson.dumps({"data": {"__typename": "Query"}})
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -53,6 +54,17 @@ class HttpRun:
     p50_ms: float
     p99_ms: float
     cpu_ms_per_request: float
+    # The database's processes serving the server (PostgreSQL backends), if metered.
+    database_cpu_ms_per_request: float | None = None
+
+
+class CpuMeter(Protocol):
+    """CPU time spent outside the server's process on its behalf."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> float:
+        """The CPU seconds since `start`."""
 
 
 def wrk_available() -> bool:
@@ -65,7 +77,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of process `pid`, in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     # utime and stime are fields 14 and 15 of the whole line.
     return (int(fields[11]) + int(fields[12])) / _TICKS
@@ -115,17 +128,31 @@ def _ms(text: str) -> float:
 
 
 def load(
-    url: str, pid: int, body: bytes, *, connections: int, seconds: float, server: str, query: str
+    url: str,
+    pid: int,
+    body: bytes,
+    *,
+    connections: int,
+    seconds: float,
+    server: str,
+    query: str,
+    database: CpuMeter | None = None,
 ) -> HttpRun:
-    """Drive `url` with `connections` keep-alive connections for `seconds`."""
+    """Drive `url` with `connections` keep-alive connections for `seconds`;
+    `database` meters the CPU of the database's processes too."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_LUA % body.decode())
     try:
-        # A short warm-up, then the measured run.
+        # A short warm-up, then the measured run once the server is idle again
+        # (requests the warm-up left running would count against the run's CPU).
         _wrk(url, script.name, connections, 1)
-        before = _cpu_seconds(pid)
+        _settle(pid)
+        if database is not None:
+            database.start()
+        before = cpu_seconds(pid)
         output = _wrk(url, script.name, connections, seconds)
-        cpu = _cpu_seconds(pid) - before
+        cpu = cpu_seconds(pid) - before
+        database_cpu = database.stop() if database is not None else None
     finally:
         os.unlink(script.name)
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
@@ -142,7 +169,20 @@ def load(
         _ms(latency["50"]),
         _ms(latency["99"]),
         cpu * 1000 / requests,
+        None if database_cpu is None else database_cpu * 1000 / requests,
     )
+
+
+def _settle(pid: int, *, timeout: float = 30) -> None:
+    """Wait until process `pid` has used no CPU for 100 ms."""
+    deadline = time.monotonic() + timeout
+    last = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = cpu_seconds(pid)
+        if now == last:
+            return
+        last = now
 
 
 def _wrk(url: str, script: str, connections: int, seconds: float) -> str:
