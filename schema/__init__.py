@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from db.deadlines import deadline
+from db.reader import Reader
 from engine.cost import CostBudget
 from engine.documents import Documents, parse_document
 from engine.errors import ErrorCodes
@@ -26,6 +27,7 @@ from engine.limits import LIMITS, limit_extensions
 from engine.observation import OperationMetrics
 from engine.usage import UsageRecording
 from resolvers.composition import SubgraphSource
+from resolvers.context import Context
 from schema.context import Info
 from schema.entities import resolve_entities
 from schema.mutations import Mutation
@@ -67,6 +69,10 @@ class HubSchema(strawberry.federation.Schema):
         db/deadlines.py); work on the event loop between two awaits cannot be
         stopped, which is why the limits keep each piece of it small."""
         seconds = LIMITS.time_seconds
+        reader = None
+        if isinstance(context_value, Context) and context_value.reader is None:
+            # One connection for all the request's reads (db/reader.py).
+            reader = context_value.reader = Reader(context_value.database.engine)
         with deadline(seconds) as budget:
             try:
                 async with asyncio.timeout(seconds):
@@ -81,6 +87,9 @@ class HubSchema(strawberry.federation.Schema):
                     )
             except TimeoutError:
                 return _timed_out(seconds)
+            finally:
+                if reader is not None:
+                    await reader.close()
         # A statement stopped at the deadline fails its field just before the
         # task is cancelled, or instead of it: the answer is the timeout either way.
         return _timed_out(seconds) if budget.expired else result
