@@ -69,10 +69,10 @@ class HubSchema(strawberry.federation.Schema):
         db/deadlines.py); work on the event loop between two awaits cannot be
         stopped, which is why the limits keep each piece of it small."""
         seconds = LIMITS.time_seconds
-        reader = None
-        if isinstance(context_value, Context) and context_value.reader is None:
+        reader, context = None, context_value
+        if isinstance(context, Context) and context.reader is None:
             # One connection for all the request's reads (db/reader.py).
-            reader = context_value.reader = Reader(context_value.database.engine)
+            reader = context.reader = Reader(context.database.engine)
         with deadline(seconds) as budget:
             try:
                 async with asyncio.timeout(seconds):
@@ -88,7 +88,8 @@ class HubSchema(strawberry.federation.Schema):
             except TimeoutError:
                 return _timed_out(seconds)
             finally:
-                if reader is not None:
+                if isinstance(context, Context) and reader is not None:
+                    context.reader = None
                     await reader.close()
         # A statement stopped at the deadline fails its field just before the
         # task is cancelled, or instead of it: the answer is the timeout either way.
