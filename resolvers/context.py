@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from db.engine import Database
+from db.reader import Connect, Reader
 from resolvers.access.budgets import Budgets
 from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.changes import ChangeFeed, ChangeSignal
@@ -93,6 +94,9 @@ class Context:
     # What the engine works out once per document, kept with the document
     # that the request runs (engine/documents.py sets it when it parses).
     document_memo: dict[Any, Any] | None = None
+    # The connection of the request's reads, while the schema runs it
+    # (`schema.execute` opens and closes it); None: each batch takes its own.
+    reader: Reader | None = None
     # The gateway whose hop this request is (app/gateway.py), for its end user
     # `principal`; None for a request that came straight to the hub.
     gateway: Principal | None = None
@@ -124,9 +128,14 @@ class Context:
             raise RuntimeError("this context has no change feed: the app's `Hub` has one")
         return feed
 
+    @property
+    def connect(self) -> Connect:
+        """Lends a connection for one batch of reads: the request's, or a new one."""
+        return self.reader.connect if self.reader is not None else self.database.engine.connect
+
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.database, self.principal)
+        return Loaders(self.database, self.principal, self.connect)
 
     @cached_property
     def graph(self) -> asyncio.Future[NetworkGraph]:

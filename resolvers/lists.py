@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
-from db.engine import Database
+from db.reader import Connect
 from resolvers.access.keys import Principal
 from resolvers.access.visibility import where_visible
 from resolvers.filters import compile_filter
@@ -19,7 +19,7 @@ R = TypeVar("R")
 
 
 async def list_page(
-    database: Database, principal: Principal, record: type[R], args: PageArgs
+    connect: Connect, principal: Principal, record: type[R], args: PageArgs
 ) -> Page[Edge[R]]:
     """A page of the records of one type that `principal` may see and that
     match `args.where`, in the order `args.order` asks, with the total count;
@@ -31,7 +31,7 @@ async def list_page(
     query = where_visible(select(*[getattr(model, name) for name in names]), model, principal)
     if args.where is not None:
         query = query.where(compile_filter(record, args.where, principal))
-    async with database.engine.connect() as connection:
+    async with connect() as connection:
         return await fetch_page(
             connection,
             query,

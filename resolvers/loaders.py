@@ -1,8 +1,10 @@
 """Per-request DataLoaders: every relation is read in batch, one SQL
 statement per level of a query, never one per row.
 
-Each batch opens its own short connection, so sibling resolvers that GraphQL
-runs concurrently never share a connection or session.
+Each batch borrows the request's connection (`db.reader.Reader`) for as long
+as it reads, one batch at a time, so sibling resolvers that GraphQL runs
+concurrently never use a connection together; without a request's reader,
+each batch opens its own short connection.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from sqlalchemy import Select, select
 from strawberry.dataloader import DataLoader
 
 from db.engine import Database
+from db.id_lists import among
 from db.models import InitiativeDimension, SustainabilityDimension
+from db.reader import Connect
 from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.access.visibility import sees_all, where_visible
 from resolvers.filters import compile_filter
@@ -51,9 +55,12 @@ def _statement(
 class Loaders:
     """The loaders of one request, created on first use."""
 
-    def __init__(self, database: Database, principal: Principal = ANONYMOUS) -> None:
+    def __init__(
+        self, database: Database, principal: Principal = ANONYMOUS, connect: Connect | None = None
+    ) -> None:
         self._database = database
         self._principal = principal
+        self._connect: Connect = connect or database.engine.connect
         self._by_id: dict[type[Any], DataLoader[int, Any]] = {}
         self._relations: dict[str, DataLoader[RelationKey, Page[Any]]] = {}
         self._dimensions: DataLoader[int, list[SustainabilityDimension]] | None = None
@@ -76,7 +83,7 @@ class Loaders:
     def dimensions(self) -> DataLoader[int, list[SustainabilityDimension]]:
         """An initiative's sustainability dimensions, by initiative id."""
         if self._dimensions is None:
-            self._dimensions = DataLoader(_dimensions_loader(self._database))
+            self._dimensions = DataLoader(_dimensions_loader(self._connect))
         return self._dimensions
 
     # The loading functions hold what they need, not the `Loaders` that holds
@@ -84,21 +91,23 @@ class Loaders:
     # than at the garbage collector's next pass.
 
     def _loader_by_id(self, record: type[R]) -> Any:
-        database = self._database
+        connect = self._connect
         model = RECORD_MODELS[record]
         build = from_row(record)
-        query = where_visible(select(*columns(record)), model, self._principal)
+        query = where_visible(select(*columns(record)), model, self._principal).where(
+            among(model.id, "keys")  # type: ignore[attr-defined]
+        )
 
         async def load(keys: Sequence[int]) -> list[R | None]:
-            async with database.engine.connect() as connection:
-                rows = await connection.execute(query.where(model.id.in_(keys)))  # type: ignore[attr-defined]
+            async with connect() as connection:
+                rows = await connection.execute(query, {"keys": keys})
                 found = {row[0]: build(row) for row in rows}
             return [found.get(key) for key in keys]
 
         return load
 
     def _loader_for_relation(self, name: str) -> Any:
-        database, principal = self._database, self._principal
+        connect, principal = self._connect, self._principal
         relation = RELATIONS[name]
         everything = sees_all(RECORD_MODELS[relation.record], principal)
 
@@ -107,7 +116,7 @@ class Loaders:
             for parent, args in keys:
                 by_args.setdefault(args, []).append(parent)
             pages: dict[RelationKey, Page[Any]] = {}
-            async with database.engine.connect() as connection:
+            async with connect() as connection:
                 for args, parents in by_args.items():
                     sort = sort_for(relation.record, args.order)
                     sort_columns = [key.column for key in sort]
@@ -133,15 +142,15 @@ class Loaders:
         return load
 
 
-def _dimensions_loader(database: Database) -> Any:
+def _dimensions_loader(connect: Connect) -> Any:
     async def load(keys: Sequence[int]) -> list[list[SustainabilityDimension]]:
         query = (
             select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
-            .where(InitiativeDimension.initiative_id.in_(keys))
+            .where(among(InitiativeDimension.initiative_id, "keys", keys))
             .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
         )
         found: dict[int, list[SustainabilityDimension]] = {}
-        async with database.engine.connect() as connection:
+        async with connect() as connection:
             for initiative_id, dimension in await connection.execute(query):
                 found.setdefault(initiative_id, []).append(dimension)
         return [found.get(key, []) for key in keys]

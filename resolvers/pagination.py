@@ -18,10 +18,11 @@ from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import Select, and_, bindparam, false, func, or_, select, true
+from sqlalchemy import Select, and_, false, func, or_, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from db.id_lists import among
 from resolvers.errors import UserInputError
 from resolvers.filters import Filter, OrderKey, order_columns
 from resolvers.records import default_order
@@ -257,8 +258,7 @@ def pages_statement(
     """The statement `fetch_pages` runs: the first `args.first + 1` rows of
     each parent's list (the parents bound as `parents`), each with its list's
     total and its rank."""
-    parents: Any = bindparam("parents", expanding=True)
-    inner = query.where(query.selected_columns[parent].in_(parents)).subquery()
+    inner = query.where(among(query.selected_columns[parent], "parents")).subquery()
     totals = func.count().over(partition_by=inner.c[parent])
     counted = select(inner, totals.label("_total")).subquery()
     keys = [counted.c[key.column] for key in sort]
@@ -302,7 +302,7 @@ async def fetch_pages(
     counts: dict[Any, int] = {}
     if missing and args.after is not None:
         # Past the end of a list: the page is empty but the total is not.
-        rest = query.where(query.selected_columns[parent].in_(missing)).subquery()
+        rest = query.where(among(query.selected_columns[parent], "missing", missing)).subquery()
         counted_rows = await connection.execute(
             select(rest.c[parent], func.count()).group_by(rest.c[parent])
         )

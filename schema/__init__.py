@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from db.reader import Reader
 from engine.cost import CostBudget
 from engine.documents import Documents, parse_document
 from engine.errors import ErrorCodes
@@ -25,6 +26,7 @@ from engine.observation import OperationMetrics
 from engine.time_budget import time_budget
 from engine.usage import UsageRecording
 from resolvers.composition import SubgraphSource
+from resolvers.context import Context
 from schema.context import Info
 from schema.entities import resolve_entities
 from schema.mutations import Mutation
@@ -66,6 +68,10 @@ class HubSchema(strawberry.federation.Schema):
         db/deadlines.py); work on the event loop between two awaits cannot be
         stopped, which is why the limits keep each piece of it small."""
         seconds = LIMITS.time_seconds
+        reader, context = None, context_value
+        if isinstance(context, Context) and context.reader is None:
+            # One connection for all the request's reads (db/reader.py).
+            reader = context.reader = Reader(context.database.engine)
         try:
             async with time_budget(seconds) as statements:
                 result = await super().execute(
@@ -79,6 +85,10 @@ class HubSchema(strawberry.federation.Schema):
                 )
         except TimeoutError:
             return _timed_out(seconds)
+        finally:
+            if isinstance(context, Context) and reader is not None:
+                context.reader = None
+                await reader.close()
         # A statement stopped at the deadline fails its field just before the
         # task is cancelled, or instead of it: the answer is the timeout either way.
         return _timed_out(seconds) if statements.expired else result

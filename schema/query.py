@@ -81,7 +81,7 @@ async def _list(
     args = page_args(
         first, after, where=to_filter(where), order=to_order(order_by), reads=node_reads(info)
     )
-    return await list_page(info.context.database, info.context.principal, record, args)
+    return await list_page(info.context.connect, info.context.principal, record, args)
 
 
 @strawberry.type(

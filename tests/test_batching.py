@@ -3,10 +3,16 @@ the page size (no N+1), and a request that needs no data opens no connection."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from db.engine import Database
+from db.models import Member
+from db.reader import Reader
 from loadtest.queries import DIRECTORY, global_id
 from loadtest.queries import NESTED as BENCH_NESTED
 from resolvers.loaders import Loaders
@@ -86,6 +92,56 @@ async def test_the_benchmark_nested_page_takes_at_most_five_statements(
     # Then it takes the same few statements whatever the page size
     assert len(set(counts.values())) == 1, counts
     assert counts[1] <= 5, counts
+
+
+async def test_a_request_reads_all_its_levels_through_one_connection(
+    graphql: GraphQLClient, sql: StatementCounter
+) -> None:
+    # Given the benchmark's nested page: members, then their regions and
+    # initiatives (two batches of one level), then the initiatives' partners,
+    # read once (the process's data-version watcher has its own connection)
+    variables = {"first": 20, "inner": 1}
+    await graphql.data(BENCH_NESTED, {**variables, "inner": 2})
+    sql.reset()
+    # When a page of 20 members is read
+    data = await graphql.data(BENCH_NESTED, variables)
+    # Then every level's statements went through one pooled connection
+    assert len(data["members"]["edges"]) == 20
+    assert sql.count == 4, sql.statements
+    assert sql.connections == 1
+
+
+async def test_a_readers_batches_take_turns_on_one_connection(database_url: str) -> None:
+    # Given a request's reader over the database, and a count of checkouts
+    database = Database(database_url)
+    checkouts: list[object] = []
+    event.listen(database.engine.sync_engine.pool, "checkout", lambda *args: checkouts.append(1))
+    reader = Reader(database.engine)
+    held: list[AsyncConnection] = []
+
+    async def batch() -> int:
+        async with reader.connect() as connection:
+            held.append(connection)
+            count = (await connection.execute(select(func.count(Member.id)))).scalar_one()
+            # Another batch waits for its turn: it never uses the connection meanwhile.
+            assert held[-1] is connection
+            return int(count)
+
+    try:
+        # When three batches of one level read at once
+        counts = await asyncio.gather(batch(), batch(), batch())
+        # Then they read the same through one connection, in turn,
+        assert len(set(counts)) == 1
+        assert counts[0] > 0
+        assert len(checkouts) == 1
+        assert len({id(c) for c in held}) == 1
+        # and once the request ends, a batch that outlived it takes its own
+        await reader.close()
+        assert await batch() == counts[0]
+        assert len(checkouts) == 2
+        assert database.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await database.dispose()
 
 
 async def test_a_directory_page_takes_at_most_two_statements(
