@@ -67,7 +67,7 @@ async def test_first_run_creates_migrates_and_seeds_the_database(new_database_ur
         httpx.AsyncClient(transport=httpx.ASGITransport(manager.app), base_url="http://t") as http,
     ):
         response = await http.post("/graphql", json={"query": "{ members { totalCount } }"})
-    assert response.json()["data"] == {"members": {"totalCount": 70}}
+    assert response.json()["data"] == {"members": {"totalCount": 75}}
 
 
 def test_settings_from_the_environment() -> None:

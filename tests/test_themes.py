@@ -63,7 +63,7 @@ async def test_initiatives_by_the_name_of_a_focus_area(graphql: GraphQLClient) -
 
     # then the same initiatives are listed, as many as the focus area has
     assert _titles(by_theme) == _titles(by_focus_area)
-    assert by_theme["initiatives"]["totalCount"] == 5
+    assert by_theme["initiatives"]["totalCount"] == 6
 
 
 async def test_partners_by_the_themes_of_their_initiatives(graphql: GraphQLClient) -> None:
@@ -151,6 +151,7 @@ async def test_a_partner_theme_counts_its_steps_against_the_depth_limit(
     assert _titles(data) == [
         "Metropolis Energy GovernAnce (MEGA)",
         "Metropolitan Governance of the Energy Transition (MGET)",
+        "SIMA TUNIS [EU cooperation project]",
     ]
 
     # when it stands under two steps
