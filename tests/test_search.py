@@ -5,6 +5,7 @@ and the index that triggers keep in step with the tables."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -774,6 +775,8 @@ async def test_the_migration_indexes_rows_that_exist_before_it(
     # keeping the names it could not link, whose tables are newer)
     data = load_reference()
     data.network_sizes = []
+    # (and periods cut to that schema's 100 characters)
+    data.initiatives = [dataclasses.replace(i, period=i.period[:100]) for i in data.initiatives]
 
     async def no_table_yet(*_args: object) -> None:
         return None
