@@ -90,9 +90,9 @@ hostile: install
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 
-# The whole suite on graphql-core's standard execution path (the fast path off).
+# The whole suite on graphql-core's standard execution path (the compiled path off).
 test-standard-path: install assets browser redis
-	HUB_FAST_PATH=false $(BIN)/python -m pytest
+	HUB_COMPILED_PATH=false $(BIN)/python -m pytest
 
 runtime: $(RUNTIME)
 

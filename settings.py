@@ -48,9 +48,9 @@ class Settings:
     # however its cost is spread: a gateway batches every reference of a query
     # plan step into one request.
     max_representations: int = 2000
-    # Plain attribute subtrees of a query run as direct code (engine/execution.py);
-    # `false` sends every field through graphql-core's standard path.
-    fast_path: bool = True
+    # The compiled read path (engine/execution.py); `false` sends every field
+    # through the standard path.
+    compiled: bool = True
     # Megabytes of anonymous queries and their encoded answers kept until the
     # data changes (resolvers/responses.py), and the most answers kept; 0 keeps none.
     response_cache_mb: int = 64
@@ -141,7 +141,7 @@ class Settings:
             max_representations=_positive(
                 env.get("HUB_MAX_REPRESENTATIONS"), defaults.max_representations
             ),
-            fast_path=_flag(env.get("HUB_FAST_PATH"), defaults.fast_path),
+            compiled=_flag(env.get("HUB_COMPILED_PATH"), defaults.compiled),
             response_cache_mb=_count(env.get("HUB_RESPONSE_CACHE_MB"), defaults.response_cache_mb),
             response_cache_entries=_count(
                 env.get("HUB_RESPONSE_CACHE_ENTRIES"), defaults.response_cache_entries

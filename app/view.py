@@ -135,7 +135,7 @@ class HubGraphQL(GraphQL[Context, None]):
             max_cost=hub.settings.max_cost,
             max_representations=hub.settings.max_representations,
             transport="websocket" if websocket else "http",
-            fast_path=hub.settings.fast_path,
+            compiled=hub.settings.compiled,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:

@@ -84,9 +84,10 @@ class Context:
     # Development mode shows the schema's shape to everyone (see engine/exposure.py);
     # contexts made outside an HTTP request (exports, tests) are trusted.
     development: bool = True
-    # Plain attribute subtrees run as direct code (engine/execution.py); off
-    # (HUB_FAST_PATH=false), every field takes graphql-core's standard path.
-    fast_path: bool = True
+    # The fields the compiled path can plan run as direct code
+    # (engine/execution.py); off (HUB_COMPILED_PATH=false), every field takes
+    # the standard path.
+    compiled: bool = True
     # How the request came: "http", or "websocket" (subscriptions).
     transport: str = "http"
     # What a WebSocket client sent in its `connection_init` message.

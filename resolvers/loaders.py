@@ -9,10 +9,11 @@ each batch opens its own short connection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
 from db.engine import Database
@@ -26,7 +27,7 @@ from resolvers.pagination import Page, PageArgs, SortKey, fetch_pages, pages_sta
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
 
-__all__ = ["Loaders"]
+__all__ = ["Loaders", "relation_pages"]
 
 R = TypeVar("R")
 RelationKey = tuple[Any, PageArgs]
@@ -108,8 +109,6 @@ class Loaders:
 
     def _loader_for_relation(self, name: str) -> Any:
         connect, principal = self._connect, self._principal
-        relation = RELATIONS[name]
-        everything = sees_all(RECORD_MODELS[relation.record], principal)
 
         async def load(keys: Sequence[RelationKey]) -> list[Page[Any]]:
             by_args: dict[PageArgs, list[Any]] = {}
@@ -118,28 +117,39 @@ class Loaders:
             pages: dict[RelationKey, Page[Any]] = {}
             async with connect() as connection:
                 for args, parents in by_args.items():
-                    sort = sort_for(relation.record, args.order)
-                    sort_columns = [key.column for key in sort]
-                    query, build = relation.reading(args.reads, sort_columns, principal)
-                    if args.where is not None:
-                        where = compile_filter(relation.record, args.where, principal)
-                        query = query.where(where)
-                    if args.roles and relation.role is not None:
-                        query = query.where(relation.role.in_(args.roles))
-                    found = await fetch_pages(
-                        connection,
-                        query,
-                        "parent",
-                        sorted(set(parents)),
-                        sort,
-                        args,
-                        build,
-                        _statement(name, everything, query, sort, args),
-                    )
+                    found = await relation_pages(connection, principal, name, parents, args)
                     pages.update(((parent, args), page) for parent, page in found.items())
             return [pages[key] for key in keys]
 
         return load
+
+
+async def relation_pages(
+    connection: AsyncConnection,
+    principal: Principal,
+    name: str,
+    parents: Iterable[Any],
+    args: PageArgs,
+) -> dict[Any, Page[Any]]:
+    """The same page of `relation` for each of `parents`, in one statement."""
+    relation = RELATIONS[name]
+    everything = sees_all(RECORD_MODELS[relation.record], principal)
+    sort = sort_for(relation.record, args.order)
+    query, build = relation.reading(args.reads, [key.column for key in sort], principal)
+    if args.where is not None:
+        query = query.where(compile_filter(relation.record, args.where, principal))
+    if args.roles and relation.role is not None:
+        query = query.where(relation.role.in_(args.roles))
+    return await fetch_pages(
+        connection,
+        query,
+        "parent",
+        sorted(set(parents)),
+        sort,
+        args,
+        build,
+        _statement(name, everything, query, sort, args),
+    )
 
 
 def _dimensions_loader(connect: Connect) -> Any:

@@ -58,10 +58,12 @@ EdgeBuilder = Callable[[Row[Any], str], T]
 @dataclass(frozen=True, slots=True)
 class Reads:
     """What a page's query reads of its records: the records' `attributes`,
-    and whether the edges' own `provenance` (see `engine.lookahead`)."""
+    whether the edges' own `provenance`, and whether their `cursors` (set by
+    the compiled path, `engine.compiled.plans`; without it a page reads all)."""
 
     attributes: frozenset[str]
     provenance: bool
+    cursors: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +212,13 @@ def _page(
     build: EdgeBuilder[T],
     total: int,
 ) -> Page[T]:
+    if args.reads is not None and not args.reads.cursors:
+        # Nobody asks for them: an empty cursor costs nothing.
+        edges = [build(row, "") for row in rows[: args.first]]
+    else:
+        edges = [build(row, encode_cursor(key_of(row))) for row in rows[: args.first]]
     return Page(
-        edges=[build(row, encode_cursor(key_of(row))) for row in rows[: args.first]],
+        edges=edges,
         has_next_page=len(rows) > args.first,
         has_previous_page=args.after is not None,
         total_count=total,

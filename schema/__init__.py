@@ -18,7 +18,7 @@ from db.reader import Reader
 from engine.cost import CostBudget
 from engine.documents import Documents, parse_document
 from engine.errors import ErrorCodes
-from engine.execution import FastExecutionContext
+from engine.execution import CompiledExecutionContext
 from engine.exposure import Exposure
 from engine.hooks import HookRunner
 from engine.limits import LIMITS, limit_extensions
@@ -122,7 +122,7 @@ schema = HubSchema(
         ChangeNotice,
         UsageRecording,
     ],
-    execution_context_class=FastExecutionContext,
+    execution_context_class=CompiledExecutionContext,
     config=StrawberryConfig(scalar_map=SCALARS),
 )
 

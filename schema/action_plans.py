@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
+from engine.compiled.declarations import record_at
 from resolvers.records import ActionPlanRecord, ObjectiveRecord
 from schema.context import Info
 from schema.descriptions import ActionPlanFields, ObjectiveFields
 from schema.filters import ORDER_BY, WHERE, InitiativeOrder, InitiativeWhere, ObjectiveWhere
 from schema.graph import Connected
 from schema.nodes import entity, load_record
-from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, paged, related
 from schema.provenance import Sourced
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class ActionPlan(relay.Node, Sourced, Connected):
     summary: str | None = strawberry.field(description="A summary of the plan, where known.")
 
     @strawberry.field(description="The plan's objectives, in the plan's order.")
-    @reads("id")
+    @paged("actionPlan.objectives")
     def objectives(
         self,
         info: Info,
@@ -51,12 +51,12 @@ class Objective(relay.Node, Sourced, Connected):
     action_plan_id: strawberry.Private[int]
 
     @strawberry.field(description="The action plan it belongs to.")
-    @reads("action_plan_id")
+    @record_at(ActionPlanRecord, "action_plan_id")
     async def action_plan(self, info: Info) -> ActionPlan:
         return await load_record(info, ActionPlanRecord, self.action_plan_id)
 
     @strawberry.field(description="The initiatives that contribute to it.")
-    @reads("id")
+    @paged("objective.initiatives")
     def initiatives(
         self,
         info: Info,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
 from resolvers.records import FocusAreaRecord
 from schema.context import Info
 from schema.descriptions import FocusAreaFields
@@ -21,7 +20,7 @@ from schema.filters import (
 )
 from schema.graph import Connected
 from schema.nodes import entity
-from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, paged, related
 from schema.provenance import Sourced
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ class FocusArea(relay.Node, Sourced, Connected):
     description: str = strawberry.field(description="The mission, as Metropolis states it.")
 
     @strawberry.field(description="The initiatives that serve this mission.")
-    @reads("id")
+    @paged("focusArea.initiatives")
     def initiatives(
         self,
         info: Info,
@@ -58,7 +57,7 @@ class FocusArea(relay.Node, Sourced, Connected):
         )
 
     @strawberry.field(description="The partners that work on this mission.")
-    @reads("id")
+    @paged("focusArea.partners")
     def partners(
         self,
         info: Info,

@@ -9,7 +9,6 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from engine.lookahead import reads
 from resolvers.records import InitiativeRecord, MemberRecord, PartnerRecord
 from schema.context import Info
 from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
@@ -76,7 +75,6 @@ class Historic:
         description="Every change to this record, oldest first. Staff keys only.",
         permission_classes=[StaffOnly],
     )
-    @reads("id")
     def history(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Change] | None:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
 from resolvers.records import InitiativeRecord
 from schema.context import Info
 from schema.descriptions import InitiativeFields, RecordFields
@@ -40,6 +39,7 @@ from schema.pagination import (
     ConnectionFields,
     First,
     LinkFields,
+    paged,
     related,
 )
 from schema.provenance import Sourced
@@ -79,12 +79,11 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         description="The aspects of urban sustainability it works on (derived from its "
         "stated topic)."
     )
-    @reads("id")
     async def dimensions(self, info: Info) -> list[SustainabilityDimension]:
         return await info.context.loaders.dimensions.load(self.id)  # type: ignore[return-value]
 
     @strawberry.field(description="The member governments that take part, with their roles.")
-    @reads("id")
+    @paged("initiative.members")
     def members(
         self,
         info: Info,
@@ -106,7 +105,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         )
 
     @strawberry.field(description="The partner organisations that take part, with their roles.")
-    @reads("id")
+    @paged("initiative.partners")
     def partners(
         self,
         info: Info,
@@ -128,7 +127,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         )
 
     @strawberry.field(description="The focus areas (the network's missions) it serves.")
-    @reads("id")
+    @paged("initiative.focusAreas")
     def focus_areas(
         self,
         info: Info,
@@ -139,7 +138,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         return related(info, "initiative.focusAreas", self.id, first, after, where=where)
 
     @strawberry.field(description="The action plan objectives it contributes to.")
-    @reads("id")
+    @paged("initiative.objectives")
     def objectives(
         self,
         info: Info,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
+from engine.compiled.declarations import record_at
 from resolvers.records import MemberRecord, RegionRecord
 from schema.context import Info
 from schema.descriptions import (
@@ -38,6 +38,7 @@ from schema.pagination import (
     ConnectionFields,
     First,
     LinkFields,
+    paged,
     related,
 )
 from schema.provenance import Sourced
@@ -94,12 +95,12 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
     region_id: strawberry.Private[int]
 
     @strawberry.field(description=MemberFields.REGION)
-    @reads("region_id")
+    @record_at(RegionRecord, "region_id")
     async def region(self, info: Info) -> Annotated[Region, strawberry.lazy("schema.regions")]:
         return await load_record(info, RegionRecord, self.region_id)
 
     @strawberry.field(description="The UCLG sections it belongs to.")
-    @reads("id")
+    @paged("member.sections")
     def sections(
         self,
         info: Info,
@@ -113,7 +114,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         )
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
-    @reads("id")
+    @paged("member.initiatives")
     def initiatives(
         self,
         info: Info,
@@ -138,7 +139,7 @@ class Member(relay.Node, Sourced, Historic, Connected, Collaborating):
         description="Partners that work with it directly (outside initiatives), with the "
         "relationship the source states."
     )
-    @reads("id")
+    @paged("member.partners")
     def partners(
         self,
         info: Info,

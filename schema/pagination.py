@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 
-from engine.lookahead import node_reads
-from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_args
+from engine.compiled.declarations import itself, record_list, relation_pages
+from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs, page_args
+from resolvers.relations import PROVENANCE
 from schema.context import Info
 from schema.filters import to_filter, to_order
 from schema.provenance import Provenance
@@ -23,10 +24,14 @@ __all__ = [
     "First",
     "LinkFields",
     "PageInfo",
+    "listed",
+    "page_request",
+    "paged",
     "related",
 ]
 
 NodeT = TypeVar("NodeT")
+F = TypeVar("F", bound=Callable[..., Any])
 
 First = Annotated[
     int | None,
@@ -67,6 +72,7 @@ class ConnectionFields:
     )
 
     @strawberry.field(description="Where this page sits in the list.")
+    @itself()
     def page_info(self) -> PageInfo:
         # The page itself carries the four PageInfo attributes.
         return cast(PageInfo, self)
@@ -79,6 +85,7 @@ class LinkFields:
     cursor: str = strawberry.field(description="Points at this item; pass it as `after`.")
 
     @strawberry.field(description="Where the fact this edge states comes from.")
+    @itself(*PROVENANCE)
     def provenance(self) -> Provenance:
         return cast(Provenance, self)
 
@@ -101,6 +108,35 @@ class Connection(ConnectionFields, Generic[NodeT]):
     edges: list[Edge[NodeT]] = strawberry.field(description="The items on this page.")
 
 
+def page_request(
+    first: int | None = DEFAULT_PAGE_SIZE,
+    after: str | None = None,
+    where: Any = None,
+    order_by: list[Any] | None = None,
+    roles: Sequence[enum.Enum] | None = None,
+) -> PageArgs:
+    """The page a connection field's arguments ask for (`UserInputError` when
+    they are wrong), as the field's resolver and the compiled path see it."""
+    return page_args(
+        first,
+        after,
+        where=to_filter(where),
+        order=to_order(order_by),
+        roles=[role.value for role in roles or ()],
+    )
+
+
+def paged(relation: str) -> Callable[[F], F]:
+    """Declares a field that returns `related(info, relation, ...)`, for the
+    compiled path (`engine.compiled.declarations`)."""
+    return relation_pages(relation, page_request)
+
+
+def listed(record: type[Any]) -> Callable[[F], F]:
+    """Declares a top-level list of `record`, for the compiled path."""
+    return record_list(record, page_request)
+
+
 def related(
     info: Info,
     relation: str,
@@ -117,12 +153,5 @@ def related(
     future, which the resolver returns as it is. A coroutine around it would
     hold its frames, and Strawberry's async wrappers, for every item of the
     level until the batch is read."""
-    args = page_args(
-        first,
-        after,
-        where=to_filter(where),
-        order=to_order(order_by),
-        roles=[role.value for role in roles or ()],
-        reads=node_reads(info),
-    )
+    args = page_request(first, after, where, order_by, roles)
     return info.context.loaders.relation(relation).load((parent, args))

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
 from resolvers.records import PartnerRecord
 from schema.context import Info
 from schema.descriptions import NULL_WHERE_UNKNOWN, PartnerFields, RecordFields
@@ -32,6 +31,7 @@ from schema.pagination import (
     ConnectionFields,
     First,
     LinkFields,
+    paged,
     related,
 )
 from schema.permissions import PartnersAndStaff
@@ -76,7 +76,6 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         description="Who to contact at the partner: for partner and staff keys only.",
         permission_classes=[PartnersAndStaff],
     )
-    @reads("contact_name", "contact_email", "contact_phone")
     def contact(self) -> PartnerContact | None:
         return cast(PartnerContact, self)
 
@@ -84,7 +83,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
     publication: Publication = strawberry.field(description=RecordFields.PUBLICATION)
 
     @strawberry.field(description="The initiatives it takes part in, with its role in each.")
-    @reads("id")
+    @paged("partner.initiatives")
     def initiatives(
         self,
         info: Info,
@@ -108,7 +107,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
     @strawberry.field(
         description="Member governments it works with directly (outside initiatives)."
     )
-    @reads("id")
+    @paged("partner.members")
     def members(
         self,
         info: Info,
@@ -122,7 +121,7 @@ class Partner(relay.Node, Sourced, Historic, Connected):
         )
 
     @strawberry.field(description="The focus areas it works on.")
-    @reads("id")
+    @paged("partner.focusAreas")
     def focus_areas(
         self,
         info: Info,

@@ -6,7 +6,7 @@ from typing import cast
 
 import strawberry
 
-from engine.lookahead import reads
+from engine.compiled.declarations import itself
 from schema.enums import Confidence, Origin
 
 __all__ = ["Provenance", "Sourced"]
@@ -33,6 +33,6 @@ class Sourced:
     """Base of every record type: its `provenance`, read from the record itself."""
 
     @strawberry.field(description="Where the record comes from.")
-    @reads("source_urls", "confidence", "origin")
+    @itself("source_urls", "confidence", "origin")
     def provenance(self) -> Provenance:
         return cast(Provenance, self)

@@ -8,7 +8,6 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import node_reads
 from resolvers.errors import UserInputError
 from resolvers.filters import Near
 from resolvers.lists import list_page
@@ -42,8 +41,6 @@ from schema.filters import (
     RegionWhere,
     UclgSectionOrder,
     UclgSectionWhere,
-    to_filter,
-    to_order,
 )
 from schema.focus_areas import FocusArea
 from schema.graph import GraphQuery
@@ -52,7 +49,7 @@ from schema.initiatives import Initiative
 from schema.keys import KeyQueries
 from schema.members import Member
 from schema.nodes import MAX_NODES, load_node
-from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, listed, page_request
 from schema.partners import Partner
 from schema.permissions import StaffOnly
 from schema.places import NearbyConnection, PlaceType
@@ -78,9 +75,7 @@ async def _list(
     where: Any,
     order_by: list[Any] | None = None,
 ) -> Any:
-    args = page_args(
-        first, after, where=to_filter(where), order=to_order(order_by), reads=node_reads(info)
-    )
+    args = page_request(first, after, where, order_by)
     return await list_page(info.context.connect, info.context.principal, record, args)
 
 
@@ -186,6 +181,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return Statistics(origins=[str(o.value) for o in origins or ()])
 
     @strawberry.field(description="Member governments, by name.")
+    @listed(MemberRecord)
     async def members(
         self,
         info: Info,
@@ -197,6 +193,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return await _list(info, MemberRecord, first, after, where, order_by)
 
     @strawberry.field(description="Partner organisations in the directory, by name.")
+    @listed(PartnerRecord)
     async def partners(
         self,
         info: Info,
@@ -208,6 +205,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return await _list(info, PartnerRecord, first, after, where, order_by)
 
     @strawberry.field(description="Initiatives and pilot projects, by title.")
+    @listed(InitiativeRecord)
     async def initiatives(
         self,
         info: Info,
@@ -219,6 +217,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return await _list(info, InitiativeRecord, first, after, where, order_by)
 
     @strawberry.field(description="The UCLG sections and the world secretariat, by name.")
+    @listed(SectionRecord)
     async def uclg_sections(
         self,
         info: Info,
@@ -230,6 +229,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return await _list(info, SectionRecord, first, after, where, order_by)
 
     @strawberry.field(description="The four world regions, by name.")
+    @listed(RegionRecord)
     async def regions(
         self,
         info: Info,
@@ -240,6 +240,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return await _list(info, RegionRecord, first, after, where)
 
     @strawberry.field(description="The network's six missions, by name.")
+    @listed(FocusAreaRecord)
     async def focus_areas(
         self,
         info: Info,
@@ -250,6 +251,7 @@ class Query(GraphQuery, SubgraphQueries, KeyQueries, UsageQueries, QualityQuerie
         return await _list(info, FocusAreaRecord, first, after, where)
 
     @strawberry.field(description="Metropolis action plans, by title.")
+    @listed(ActionPlanRecord)
     async def action_plans(
         self,
         info: Info,

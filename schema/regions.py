@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
 from resolvers.records import RegionRecord
 from schema.context import Info
 from schema.descriptions import RegionFields
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
 from schema.nodes import entity
-from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, paged, related
 from schema.provenance import Sourced
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ class Region(relay.Node, Sourced, Connected):
     name: str = strawberry.field(description=RegionFields.NAME)
 
     @strawberry.field(description="The member governments in this region.")
-    @reads("id")
+    @paged("region.members")
     def members(
         self,
         info: Info,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from engine.lookahead import reads
+from engine.compiled.declarations import record_at
 from resolvers.records import MemberRecord, SectionRecord
 from schema.context import Info
 from schema.descriptions import NULL_WHERE_UNSTATED, RecordFields, UclgSectionFields
@@ -15,7 +15,7 @@ from schema.enums import Publication, SectionKind
 from schema.filters import ORDER_BY, WHERE, MemberOrder, MemberWhere
 from schema.graph import Connected
 from schema.nodes import entity, load_record
-from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, related
+from schema.pagination import DEFAULT_PAGE_SIZE, After, Connection, First, paged, related
 from schema.provenance import Sourced
 
 if TYPE_CHECKING:
@@ -50,14 +50,14 @@ class UclgSection(relay.Node, Sourced, Connected):
     seat_member_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The member government of its seat city, if it is a member.")
-    @reads("seat_member_id")
+    @record_at(MemberRecord, "seat_member_id")
     async def seat_member(self, info: Info) -> MemberT | None:
         if self.seat_member_id is None:
             return None
         return await load_record(info, MemberRecord, self.seat_member_id)
 
     @strawberry.field(description="The member governments that belong to this section.")
-    @reads("id")
+    @paged("section.members")
     def members(
         self,
         info: Info,

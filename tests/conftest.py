@@ -183,9 +183,9 @@ async def staff_key(database_url: str) -> str:
 
 
 def hub_settings(database_url: str, **changes: Any) -> Settings:
-    """The hub's settings for a test. `HUB_FAST_PATH=false` runs the whole
+    """The hub's settings for a test. `HUB_COMPILED_PATH=false` runs the whole
     suite on the standard execution path."""
-    return Settings(database_url=database_url, fast_path=Settings.from_env().fast_path, **changes)
+    return Settings(database_url=database_url, compiled=Settings.from_env().compiled, **changes)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import strawberry
 
 import resolvers.graph as network
-from engine.lookahead import reads
 from resolvers.errors import UserInputError
 from resolvers.pagination import page_args
 from schema.context import Info
@@ -54,7 +53,6 @@ class Connected:
         f"{network.MAX_VISITED:,} nodes visited (more is an error, `TOO_MANY_NODES`): one "
         "breadth-first search of the in-memory graph."
     )
-    @reads("id")
     async def neighbours(
         self,
         info: Info,
@@ -84,7 +82,6 @@ class Collaborating:
         "shared initiatives first, then by name, each with the initiatives they share. Bound: "
         "reads this member's initiatives and their members in the in-memory graph."
     )
-    @reads("id")
     async def collaborators(
         self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> CollaboratorConnection:

@@ -1,4 +1,4 @@
-"""The fast execution path (engine/execution.py) answers exactly as the
+"""The compiled read path (engine/execution.py) answers exactly as the
 standard path: the same bytes for the same request, errors, nulls and paths
 included."""
 
@@ -13,7 +13,7 @@ import pytest
 import strawberry
 from asgi_lifespan import LifespanManager
 
-from engine.execution import FastExecutionContext, plans_built
+from engine.execution import CompiledExecutionContext, plans_built
 from loadtest.queries import DIRECTORY, ENTITIES, FILTERED, NEIGHBOURHOOD, NESTED, global_id
 from server import create_app
 from settings import Settings
@@ -65,11 +65,11 @@ REQUESTS: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.fixture
 async def both(database_url: str) -> AsyncIterator[dict[bool, httpx.AsyncClient]]:
-    """Two hubs over one database: the fast path on, and off."""
+    """Two hubs over one database: the compiled path on, and off."""
     clients: dict[bool, httpx.AsyncClient] = {}
     apps = {
         fast: create_app(
-            Settings(database_url=database_url, fast_path=fast, anonymous_budget="10000/minute")
+            Settings(database_url=database_url, compiled=fast, anonymous_budget="10000/minute")
         )
         for fast in (True, False)
     }
@@ -84,10 +84,10 @@ async def both(database_url: str) -> AsyncIterator[dict[bool, httpx.AsyncClient]
 
 
 @pytest.mark.parametrize(("query", "variables"), REQUESTS)
-async def test_the_fast_path_answers_the_same_bytes(
+async def test_the_compiled_path_answers_the_same_bytes(
     both: dict[bool, httpx.AsyncClient], query: str, variables: dict[str, Any]
 ) -> None:
-    # Given two hubs over the same data, one with the fast path
+    # Given two hubs over the same data, one with the compiled path
     body = {"query": query, "variables": variables}
     # When each answers the same request
     fast = await both[True].post("/graphql", json=body)
@@ -98,7 +98,7 @@ async def test_the_fast_path_answers_the_same_bytes(
 
 # A tiny schema whose plain fields break their promises: a null where the
 # type says non-null, a value that does not serialise, an object of the
-# wrong type. The fast path must give up and let the standard path answer.
+# wrong type. The compiled path must give up and let the standard path answer.
 
 
 @dataclass
@@ -152,16 +152,16 @@ BROKEN = """
 
 @dataclass
 class Flag:
-    fast_path: bool
+    compiled: bool
 
 
 async def test_broken_promises_get_the_standard_answer() -> None:
-    # Given a schema with the fast execution context
-    schema = strawberry.Schema(query=Query, execution_context_class=FastExecutionContext)
-    # When the same document runs with the fast path on and off
+    # Given a schema with the compiled execution context
+    schema = strawberry.Schema(query=Query, execution_context_class=CompiledExecutionContext)
+    # When the same document runs with the compiled path on and off
     fast = await schema.execute(BROKEN, context_value=Flag(True))
     standard = await schema.execute(BROKEN, context_value=Flag(False))
-    # Then the fast path engaged, and data, errors and their paths are the same
+    # Then the compiled path engaged, and data, errors and their paths are the same
     assert plans_built() > 0
     assert fast.data == standard.data
     assert fast.data is not None

@@ -1,0 +1,144 @@
+"""How the compiled path reads a declared field for every parent of a level
+in one statement: a top-level list, a relation's pages, or records by id.
+
+A batch belongs to one field of one document. Its page arguments are worked
+out once per document when they are literals, and once per request when
+they take variables; what it reads of its records (`Reads`) is known when
+the document is planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from graphql import FieldNode, GraphQLField, GraphQLSchema, Visitor, visit
+from graphql.execution.values import get_argument_values
+from sqlalchemy import select
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
+
+from db.id_lists import among
+from engine.compiled.declarations import Declaration, RecordAt, RecordList, RelationPages
+from resolvers.access.keys import Principal
+from resolvers.access.visibility import where_visible
+from resolvers.lists import list_page
+from resolvers.loaders import relation_pages
+from resolvers.pagination import PageArgs, Reads
+from resolvers.records import RECORD_MODELS, partial_from_row, read_names
+
+__all__ = ["Batch", "Reading"]
+
+
+class Reading:
+    """What one compiled answer has at hand to read with."""
+
+    __slots__ = ("arguments", "connect", "principal", "variables")
+
+    def __init__(self, connect: Any, principal: Principal, variables: Any) -> None:
+        self.connect = connect
+        self.principal = principal
+        self.variables = variables
+        # Page arguments worked out for this request, by batch.
+        self.arguments: dict[Batch, PageArgs] = {}
+
+
+class Batch:
+    """One declared field of a document, read for all its parents at once."""
+
+    __slots__ = ("_constant", "declaration", "definition", "field", "node", "reads", "schema")
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        field: GraphQLField,
+        node: FieldNode,
+        declaration: Declaration,
+        definition: StrawberryField,
+        reads: Reads,
+    ) -> None:
+        self.schema = schema
+        self.field = field
+        self.node = node
+        self.declaration = declaration
+        self.definition = definition
+        self.reads = reads
+        # Page arguments without variables, once worked out.
+        self._constant: PageArgs | None = None
+
+    def page_args(self, reading: Reading) -> PageArgs:
+        """The field's page arguments; raises as the resolver would on bad ones."""
+        if self._constant is not None:
+            return self._constant
+        found = reading.arguments.get(self)
+        if found is None:
+            declaration = self.declaration
+            assert isinstance(declaration, (RecordList, RelationPages))
+            raw = get_argument_values(self.field, self.node, reading.variables)
+            strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+            kwargs = convert_arguments(
+                raw,
+                self.definition.arguments,
+                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+                config=strawberry_schema.config,
+            )
+            found = replace(declaration.arguments(**kwargs), reads=self.reads)
+            if _takes_variables(self.node):
+                reading.arguments[self] = found
+            else:
+                self._constant = found
+        return found
+
+    async def read(self, reading: Reading, parents: Sequence[Any]) -> list[Any]:
+        """The field's value for each of `parents`, in their order."""
+        declaration = self.declaration
+        if isinstance(declaration, RecordAt):
+            return await _records_at(reading, declaration, self.reads, parents)
+        args = self.page_args(reading)
+        if isinstance(declaration, RecordList):
+            page = await list_page(reading.connect, reading.principal, declaration.record, args)
+            return [page for _ in parents]
+        assert isinstance(declaration, RelationPages)
+        ids = [parent.id for parent in parents]
+        async with reading.connect() as connection:
+            pages = await relation_pages(
+                connection, reading.principal, declaration.relation, ids, args
+            )
+        return [pages[pid] for pid in ids]
+
+
+async def _records_at(
+    reading: Reading, declaration: RecordAt, reads: Reads, parents: Sequence[Any]
+) -> list[Any]:
+    keys = [getattr(parent, declaration.key) for parent in parents]
+    wanted = sorted({key for key in keys if key is not None})
+    if not wanted:
+        return [None for _ in keys]
+    record = declaration.record
+    model = RECORD_MODELS[record]
+    names = read_names(record, reads)
+    build = partial_from_row(record, names)
+    query = where_visible(
+        select(*[getattr(model, name) for name in names]), model, reading.principal
+    ).where(among(model.id, "keys"))  # type: ignore[attr-defined]
+    async with reading.connect() as connection:
+        rows = await connection.execute(query, {"keys": wanted})
+        found = {row[0]: build(row) for row in rows}
+    return [found.get(key) for key in keys]
+
+
+class _Variables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_variable(self, *_: Any) -> None:
+        self.found = True
+
+
+def _takes_variables(node: FieldNode) -> bool:
+    found = _Variables()
+    for argument in node.arguments or ():
+        visit(argument, found)
+    return found.found

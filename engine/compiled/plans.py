@@ -1,0 +1,362 @@
+"""Plans: what a field of a document compiles to.
+
+A plan takes the field's parent (a record, a page, an edge) and gives the
+field's answer, as graphql-core would complete it: a leaf serialised, an
+object as a dict of its selections in their order, a list item by item. It
+gives `MISS` instead whenever anything is off - an exception, a null in a
+non-null position, a value that does not serialise, an object of an
+unexpected type - and the standard path answers the field instead.
+
+A declared field (`engine.compiled.declarations`) that reads the database
+gives a `Pending` instead of its value: the run that holds the plan reads it
+for all the parents waiting on that field at once (`engine.compiled.run`).
+Only a tree planned from a top-level list has such fields (`batched`); a
+plan anywhere else takes plain fields only, and the standard path, which
+batches with DataLoaders, answers the rest.
+
+A selection is planned when it has no directives, its fragments apply to
+its own type, and no two of its fields share a response key; anything else
+takes the standard path.
+"""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Final
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.pyutils import Undefined
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+from engine.compiled.batches import Batch
+from engine.compiled.declarations import (
+    Itself,
+    RecordAt,
+    RecordList,
+    RelationPages,
+    declared,
+)
+from engine.node_ids import node_id_attribute
+from resolvers.pagination import Reads
+from resolvers.relations import PROVENANCE
+
+__all__ = ["MISS", "Pending", "Plan", "Planner"]
+
+# What a plan gives when the standard path must answer instead.
+MISS: Final = object()
+# Parents waiting on a batched field: (pending, the dict to put its answer in, its key).
+Waiting = list[tuple["Pending", dict[str, Any], str]]
+Plan = Callable[[Any, Waiting], Any]
+# Edge attributes besides the provenance: read with every page.
+PLAIN_EDGE: Final = frozenset({"cursor", "node", "role"})
+# What a page's `pageInfo` reads that is made of its edges' cursors.
+CURSORS: Final = frozenset({"start_cursor", "end_cursor"})
+
+
+class Pending:
+    """A batched field's parent, waiting for the field to be read."""
+
+    __slots__ = ("batch", "complete", "source")
+
+    def __init__(self, batch: Batch, source: Any, complete: Plan) -> None:
+        self.batch = batch
+        self.source = source
+        self.complete = complete
+
+
+@dataclass(slots=True)
+class Shape:
+    """What a planned object selection reads of its value, and the shapes of
+    its object fields by field name (for a page: its edges, their nodes)."""
+
+    reads: set[str] = field(default_factory=set)
+    children: dict[str, list[Shape]] = field(default_factory=dict)
+
+    def below(self, *names: str) -> list[Shape]:
+        shapes = [self]
+        for name in names:
+            shapes = [child for shape in shapes for child in shape.children.get(name, ())]
+        return shapes
+
+
+class Planner:
+    """Plans the fields of one document (its fragments by name)."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDetails]):
+        self.schema = schema
+        self.fragments = fragments
+
+    def field(
+        self, parent_type: GraphQLObjectType, node: FieldNode, batched: bool, shape: Shape
+    ) -> Plan | None:
+        """The plan of one field; what it reads of its parent goes into `shape`."""
+        if node.directives:
+            return None
+        name = node.name.value
+        if name == "__typename":
+            type_name = parent_type.name
+            return lambda _source, _waiting: type_name
+        definition = parent_type.fields.get(name)
+        if definition is None:
+            return None
+        found = declared(definition)
+        if found is not None:
+            return self._declared(parent_type, node, batched, shape, *found)
+        if definition.args or node.arguments:
+            return None
+        read, attribute = _reader(parent_type, name, definition)
+        if read is None:
+            return None
+        child = Shape()
+        complete = self._completer(definition.type, node, batched, child)
+        if complete is None:
+            return None
+        shape.reads.add(attribute)
+        shape.children.setdefault(name, []).append(child)
+
+        def plan(source: Any, waiting: Waiting) -> Any:
+            try:
+                value = read(source)
+            except Exception:
+                return MISS
+            return complete(value, waiting)
+
+        return plan
+
+    def _declared(
+        self,
+        parent_type: GraphQLObjectType,
+        node: FieldNode,
+        batched: bool,
+        shape: Shape,
+        declaration: Any,
+        definition: Any,
+    ) -> Plan | None:
+        graphql_field = parent_type.fields[node.name.value]
+        child = Shape()
+        complete = self._completer(graphql_field.type, node, batched, child)
+        if complete is None:
+            return None
+        if isinstance(declaration, Itself):
+            if node.arguments:
+                return None
+            shape.reads |= declaration.attributes | child.reads
+            return complete
+        if not batched or (node.arguments and isinstance(declaration, RecordAt)):
+            return None
+        reads: Reads | None
+        if isinstance(declaration, RecordAt):
+            shape.reads.add(declaration.key)
+            reads = Reads(frozenset(child.reads), False)
+        else:
+            if isinstance(declaration, RelationPages):
+                shape.reads.add("id")
+            reads = _page_reads(child)
+        if reads is None:
+            return None
+        batch = Batch(self.schema, graphql_field, node, declaration, definition, reads)
+
+        def plan(source: Any, _waiting: Waiting) -> Pending:
+            return Pending(batch, source, complete)
+
+        return plan
+
+    def list_field(self, parent_type: GraphQLObjectType, node: FieldNode) -> Plan | None:
+        """The plan of a declared top-level list and all below it, batched."""
+        definition = parent_type.fields.get(node.name.value)
+        found = None if definition is None else declared(definition)
+        if found is None or not isinstance(found[0], RecordList):
+            return None
+        return self.field(parent_type, node, True, Shape())
+
+    def _completer(
+        self, type_: GraphQLOutputType, node: FieldNode, batched: bool, shape: Shape
+    ) -> Plan | None:
+        """How a value of `type_` is completed, or None when it needs the standard path."""
+        nullable = not isinstance(type_, GraphQLNonNull)
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
+        if is_leaf_type(type_):
+            return None if node.selection_set else _leaf(type_.coerce_output_value, nullable)
+        if isinstance(type_, GraphQLList):
+            item = self._completer(type_.of_type, node, batched, shape)
+            return None if item is None else _many(item, nullable)
+        if isinstance(type_, GraphQLObjectType) and node.selection_set is not None:
+            return self._object(type_, node.selection_set, batched, shape, nullable)
+        return None
+
+    def _object(
+        self,
+        type_: GraphQLObjectType,
+        selections: SelectionSetNode,
+        batched: bool,
+        shape: Shape,
+        nullable: bool,
+    ) -> Plan | None:
+        fields: list[tuple[str, Plan]] = []
+        for selection in _flattened(type_, selections, self.fragments, set()):
+            if selection is None:
+                return None
+            key = selection.alias.value if selection.alias else selection.name.value
+            plan = self.field(type_, selection, batched, shape)
+            if plan is None or any(key == known for known, _ in fields):
+                return None
+            fields.append((key, plan))
+        is_type_of = type_.is_type_of
+
+        def complete(value: Any, waiting: Waiting) -> Any:
+            if value is None:
+                return None if nullable else MISS
+            if is_type_of is not None:
+                try:
+                    # Strawberry's and the hub's `is_type_of` look at the value only.
+                    if is_type_of(value, None) is not True:  # type: ignore[arg-type]
+                        return MISS
+                except Exception:
+                    return MISS
+            completed: dict[str, Any] = {}
+            for key, plan in fields:
+                done = plan(value, waiting)
+                if done is MISS:
+                    return MISS
+                if type(done) is Pending:
+                    waiting.append((done, completed, key))
+                    done = None  # keeps the key's place until the answer comes
+                completed[key] = done
+            return completed
+
+        return complete
+
+
+def _flattened(
+    type_: GraphQLObjectType,
+    selections: SelectionSetNode,
+    fragments: Mapping[str, FragmentDetails],
+    seen: set[str],
+) -> Iterator[FieldNode | None]:
+    """The fields of a selection set through its fragments; None for a
+    selection the plans do not take (a directive, a fragment on another type)."""
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+            continue
+        if selection.directives:
+            yield None
+            return
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            details = fragments.get(name)
+            if details is None or details.variable_signatures or name in seen:
+                yield None
+                return
+            fragment = details.definition
+            if fragment.directives:
+                yield None
+                return
+            condition, inner = fragment.type_condition, fragment.selection_set
+            seen = seen | {name}
+        else:
+            assert isinstance(selection, InlineFragmentNode)
+            inner = selection.selection_set
+            condition = selection.type_condition  # type: ignore[assignment]
+        if condition is not None and condition.name.value != type_.name:
+            yield None
+            return
+        yield from _flattened(type_, inner, fragments, seen)
+
+
+def _page_reads(connection: Shape) -> Reads | None:
+    """What a page reads of its nodes and edges, from the shape of its selection."""
+    edges = connection.below("edges")
+    edge_reads = set().union(*(edge.reads for edge in edges))
+    if not edge_reads <= PLAIN_EDGE | set(PROVENANCE):
+        return None
+    nodes = [node for edge in edges for node in edge.children.get("node", ())]
+    attributes = set().union(*(node.reads for node in nodes))
+    cursors = "cursor" in edge_reads or bool(CURSORS & connection.reads)
+    return Reads(frozenset(attributes), bool(edge_reads & set(PROVENANCE)), cursors)
+
+
+def _reader(
+    parent_type: GraphQLObjectType, name: str, definition: Any
+) -> tuple[Callable[[Any], Any] | None, str]:
+    """How the field's value is read from its parent, when that is all its
+    resolver does, and the attribute it reads."""
+    resolve = definition.resolve
+    if resolve is not None and getattr(resolve, "_is_default", False):
+        # Strawberry's resolver of a field with no resolver of its own: its
+        # config's default resolver (`getattr`) on the field's Python name.
+        backref = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if not isinstance(backref, StrawberryField) or backref.python_name is None:
+            return None, name
+        attribute = backref.python_name
+        default = backref.default_resolver
+        if default is getattr:
+            return attrgetter(attribute), attribute
+        return (lambda source: default(source, attribute)), attribute
+    if name == "id":
+        return _node_id_reader(parent_type)
+    return None, name
+
+
+def _node_id_reader(parent_type: GraphQLObjectType) -> tuple[Callable[[Any], Any] | None, str]:
+    """A `Node`'s global ID, as `relay.Node`'s own `id` resolver makes it."""
+    attribute = node_id_attribute(parent_type)
+    if attribute is None:
+        return None, "id"
+    type_name = parent_type.name
+
+    def read(source: Any) -> str:
+        node_id = getattr(source, attribute)
+        if node_id is None:
+            raise ValueError("no id")
+        # What serialising `GlobalID(type_name, str(node_id))` gives (`to_base64`).
+        return b64encode(f"{type_name}:{node_id!s}".encode()).decode()
+
+    return read, attribute
+
+
+def _leaf(coerce: Callable[[Any], Any], nullable: bool) -> Plan:
+    def complete(value: Any, _waiting: Waiting) -> Any:
+        if value is None:
+            return None if nullable else MISS
+        try:
+            coerced = coerce(value)
+        except Exception:
+            return MISS
+        return MISS if coerced is None or coerced is Undefined else coerced
+
+    return complete
+
+
+def _many(item: Plan, nullable: bool) -> Plan:
+    def complete(value: Any, waiting: Waiting) -> Any:
+        if value is None:
+            return None if nullable else MISS
+        if not isinstance(value, Iterable) or isinstance(value, (str, bytes, dict)):
+            return MISS
+        completed = []
+        for each in value:
+            done = item(each, waiting)
+            if done is MISS:
+                return MISS
+            completed.append(done)
+        return completed
+
+    return complete
