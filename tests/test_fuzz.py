@@ -5,6 +5,10 @@ the hub answers in GraphQL-over-HTTP JSON, never with a 5xx. (How long it
 takes is no test's business: query costs are bounded by `engine/limits.py`,
 and timings belong in bench/.)
 
+Every fuzzed query also goes to a second hub over the same database with the
+compiled read path off (engine/execution.py), and both answers must be the
+same bytes: the fuzz corpus is the compiled path's differential test too.
+
 Seeds are fixed (`derandomize=True`): a run finds what the last one found.
 Arguments are drawn from the seed data (real global IDs and cursors, words
 that occur in it) as often as from random values, so that most operations
@@ -18,6 +22,7 @@ import asyncio
 import os
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
@@ -44,6 +49,11 @@ ADMIN_QUERY_FIELDS = ["apiKeys"]
 QUERY_FIELDS = sorted(set(SCHEMA.query_type.fields) - set(ADMIN_QUERY_FIELDS))
 MUTATION_FIELDS = sorted(SCHEMA.mutation_type.fields)
 
+# Fields whose answers count the requests themselves (the budget left, the
+# usage recorded): the second hub's answer is one request later.
+COUNTS_REQUESTS = frozenset(
+    {"rateLimit", "fieldUsage", "clients", "unusedDeprecatedFields", "subgraphs"}
+)
 # Only so that a request that hangs fails the test rather than stalling it.
 HANG_GUARD_S = 60
 SPARE_KEYS = 10
@@ -148,7 +158,7 @@ class Hub:
     """The hub under uvicorn, clients with a staff key, an admin key (staff
     who may also manage keys) and none, and the seed data's IDs and cursors."""
 
-    def __init__(self, origin: str, staff_key: str, admin_key: str) -> None:
+    def __init__(self, origin: str, standard: str, staff_key: str, admin_key: str) -> None:
         self.origin = origin
         self.staff = httpx.Client(
             base_url=origin,
@@ -161,6 +171,13 @@ class Hub:
             timeout=HANG_GUARD_S,
         )
         self.anonymous = httpx.Client(base_url=origin, timeout=HANG_GUARD_S)
+        # The same clients of the hub with the compiled path off.
+        self.standard = {
+            id(client): httpx.Client(
+                base_url=standard, headers=client.headers, timeout=HANG_GUARD_S
+            )
+            for client in (self.staff, self.anonymous)
+        }
         body = self.staff.post("/graphql", json={"query": SAMPLES}).json()
         assert "errors" not in body, body
         samples = set(_samples(body["data"]))
@@ -170,9 +187,16 @@ class Hub:
         )
         self.tallies: dict[str, Outcomes] = {}
 
-    def send(self, client: httpx.Client, document: str) -> dict[str, Any]:
-        """Post `document`; check the answer is well-formed and no 5xx."""
+    def send(self, client: httpx.Client, document: str, compare: bool = False) -> dict[str, Any]:
+        """Post `document`; check the answer is well-formed and no 5xx, and
+        (`compare`) the same bytes as the hub with the compiled path off."""
         response = client.post("/graphql", json={"query": document})
+        if compare:
+            standard = self.standard[id(client)].post("/graphql", json={"query": document})
+            assert (response.status_code, response.content) == (
+                standard.status_code,
+                standard.content,
+            ), document
         assert response.status_code < 500, (document, response.text)
         assert response.headers["content-type"].startswith("application/json"), response.headers
         body = response.json()
@@ -222,13 +246,16 @@ def hub(module_database_url: str) -> Iterator[Hub]:
         partner_budget="1000000/minute",
         failed_auth_budget="1000000/minute",
     )
-    with serving(create_app(settings_)) as origin:
-        hub = Hub(origin, staff_key, admin_key)
+    with (
+        serving(create_app(settings_)) as origin,
+        serving(create_app(replace(settings_, compiled=False))) as standard,
+    ):
+        hub = Hub(origin, standard, staff_key, admin_key)
         yield hub
         print()
         for name, tally in sorted(hub.tallies.items()):
             print(f"fuzz {name}: {dict(sorted(tally.counts.items()))}")
-        for client in (hub.staff, hub.admin, hub.anonymous):
+        for client in (hub.staff, hub.admin, hub.anonymous, *hub.standard.values()):
             client.close()
 
 
@@ -245,13 +272,16 @@ FUZZ = settings(
 def test_fuzzed_queries_get_well_formed_answers(hub: Hub, field: str) -> None:
     tally = hub.tallies.setdefault(field, Outcomes())
 
+    compare = field not in COUNTS_REQUESTS
+
     @settings(FUZZ, max_examples=QUERY_EXAMPLES)
     @given(queries(SCHEMA, fields=[field], custom_scalars=hub.scalars))
     def check(document: str) -> None:
         # Given a valid query on `field`, when staff and an anonymous client
-        # send it, then each gets a well-formed answer (asserted in send).
-        tally.add("staff " + hub.outcome(hub.send(hub.staff, document)))
-        tally.add("anonymous " + hub.outcome(hub.send(hub.anonymous, document)))
+        # send it, then each gets a well-formed answer (asserted in send),
+        # the same with the compiled path off.
+        tally.add("staff " + hub.outcome(hub.send(hub.staff, document, compare)))
+        tally.add("anonymous " + hub.outcome(hub.send(hub.anonymous, document, compare)))
 
     check()
     # And the hub executed enough of them for the run to mean something (the

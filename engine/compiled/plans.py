@@ -37,6 +37,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
+    is_abstract_type,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FragmentDetails
@@ -210,7 +211,7 @@ class Planner:
         nullable: bool,
     ) -> Plan | None:
         fields: list[tuple[str, Plan]] = []
-        for selection in _flattened(type_, selections, self.fragments, set()):
+        for selection in _flattened(self.schema, type_, selections, self.fragments, set()):
             if selection is None:
                 return None
             key = selection.alias.value if selection.alias else selection.name.value
@@ -245,13 +246,14 @@ class Planner:
 
 
 def _flattened(
+    schema: GraphQLSchema,
     type_: GraphQLObjectType,
     selections: SelectionSetNode,
     fragments: Mapping[str, FragmentDetails],
     seen: set[str],
 ) -> Iterator[FieldNode | None]:
     """The fields of a selection set through its fragments; None for a
-    selection the plans do not take (a directive, a fragment on another type)."""
+    selection the plans do not take (a directive, a fragment that may not apply)."""
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
             yield selection
@@ -275,10 +277,19 @@ def _flattened(
             assert isinstance(selection, InlineFragmentNode)
             inner = selection.selection_set
             condition = selection.type_condition  # type: ignore[assignment]
-        if condition is not None and condition.name.value != type_.name:
+        if condition is not None and not _applies(schema, condition.name.value, type_):
             yield None
             return
-        yield from _flattened(type_, inner, fragments, seen)
+        yield from _flattened(schema, type_, inner, fragments, seen)
+
+
+def _applies(schema: GraphQLSchema, condition: str, type_: GraphQLObjectType) -> bool:
+    """Whether a fragment on `condition` applies to every value of `type_`: it
+    names the type, an interface it implements or a union it belongs to."""
+    named = schema.get_type(condition)
+    if named is type_:
+        return True
+    return is_abstract_type(named) and schema.is_sub_type(named, type_)
 
 
 def _page_reads(connection: Shape) -> Reads | None:
