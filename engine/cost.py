@@ -247,21 +247,21 @@ def _exclusive_type(schema: GraphQLSchema, fragment: Fragment, parent: Any) -> s
 
 def _actual(data: Any, wrapper: bool = False) -> int:
     """Objects in an answer, a connection's edge wrappers aside: what the
-    request really cost, counted as its static cost is."""
-    # A walk with a stack, not recursion: answers have tens of thousands of objects.
+    request really cost, counted as its static cost is. Recursive: an
+    answer is at most as deep as its document (`limits.py` bounds it)."""
+    if type(data) is dict:
+        count = 0 if wrapper else 1
+        for key, child in data.items():
+            kind = type(child)
+            if kind is dict or kind is list:
+                count += _actual(child, key == "edges")
+        return count
     count = 0
-    stack: list[tuple[Any, bool]] = [(data, wrapper)]
-    while stack:
-        value, wrapped = stack.pop()
-        if isinstance(value, dict):
-            count += 0 if wrapped else 1
-            stack.extend(
-                (child, key == "edges")
-                for key, child in value.items()
-                if isinstance(child, (dict, list))
-            )
-        elif isinstance(value, list):
-            stack.extend((item, wrapped) for item in value if isinstance(item, (dict, list)))
+    if type(data) is list:
+        for item in data:
+            kind = type(item)
+            if kind is dict or kind is list:
+                count += _actual(item, wrapper)
     return count
 
 

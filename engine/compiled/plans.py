@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from base64 import b64encode
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final
@@ -30,11 +31,16 @@ from typing import Any, Final
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLID,
+    GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     SelectionSetNode,
     is_abstract_type,
@@ -66,6 +72,12 @@ Waiting = list[tuple["Pending", dict[str, Any], str]]
 Plan = Callable[[Any, Waiting], Any]
 # Edge attributes besides the provenance: read with every page.
 PLAIN_EDGE: Final = frozenset({"cursor", "node", "role"})
+# Built-in scalars, and the Python type each gives back unchanged (Int and
+# Float check ranges and finiteness: they take the general coercion).
+_BUILT_IN: Final = {"String": GraphQLString, "ID": GraphQLID, "Boolean": GraphQLBoolean}
+_AS_THEY_ARE: Final = {"String": str, "ID": str, "Boolean": bool}
+# Enum values kept per field, at most (more would mean values that are not the enum's).
+MAX_ENUM_VALUES: Final = 256
 # What a page's `pageInfo` reads that is made of its edges' cursors.
 CURSORS: Final = frozenset({"start_cursor", "end_cursor"})
 
@@ -194,7 +206,7 @@ class Planner:
         if isinstance(type_, GraphQLNonNull):
             type_ = type_.of_type
         if is_leaf_type(type_):
-            return None if node.selection_set else _leaf(type_.coerce_output_value, nullable)
+            return None if node.selection_set else _leaf(type_, nullable)
         if isinstance(type_, GraphQLList):
             item = self._completer(type_.of_type, node, batched, shape)
             return None if item is None else _many(item, nullable)
@@ -343,15 +355,34 @@ def _node_id_reader(parent_type: GraphQLObjectType) -> tuple[Callable[[Any], Any
     return read, attribute
 
 
-def _leaf(coerce: Callable[[Any], Any], nullable: bool) -> Plan:
+def _leaf(type_: GraphQLLeafType, nullable: bool) -> Plan:
+    coerce = type_.coerce_output_value
+    # Values a built-in scalar gives back as they are (graphql-core's
+    # `serialize_*`): checked by type first, before the general coercion.
+    same = _AS_THEY_ARE.get(type_.name) if type_ is _BUILT_IN.get(type_.name) else None
+    # An enum's values are few and always serialise the same: kept once coerced.
+    known: dict[Any, Any] = {}
+    enum = isinstance(type_, GraphQLEnumType)
+
     def complete(value: Any, _waiting: Waiting) -> Any:
         if value is None:
             return None if nullable else MISS
+        if type(value) is same:
+            return value
+        key = (type(value), value) if enum else None
+        if key is not None:
+            with suppress(KeyError, TypeError):
+                return known[key]
         try:
             coerced = coerce(value)
         except Exception:
             return MISS
-        return MISS if coerced is None or coerced is Undefined else coerced
+        if coerced is None or coerced is Undefined:
+            return MISS
+        if key is not None and len(known) < MAX_ENUM_VALUES:
+            with suppress(TypeError):
+                known[key] = coerced
+        return coerced
 
     return complete
 
