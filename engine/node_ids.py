@@ -1,9 +1,8 @@
 """The record attribute behind a `Node`'s global ID.
 
 A type that keeps `relay.Node`'s own `id` makes it from one attribute of its
-record (`resolve_id_attr`) and its type name. Both the fast path, which makes
-the ID itself, and the lookahead, which must have that attribute read, ask
-here.
+record (`resolve_id_attr`) and its type name. The compiled read path, which
+makes the ID itself and must have that attribute read, asks here.
 """
 
 from __future__ import annotations
