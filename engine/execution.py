@@ -34,8 +34,9 @@ from graphql import FieldNode, GraphQLObjectType, GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from engine.compiled.batches import Reading
-from engine.compiled.plans import MISS, Plan, Planner, Shape, Waiting
+from engine.compiled.plans import Planner, Shape
 from engine.compiled.run import answer
+from engine.compiled.values import MISS, Plan, Waiting
 from engine.documents import memo_of
 
 __all__ = ["CompiledExecutionContext", "plans_built"]

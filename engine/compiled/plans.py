@@ -15,41 +15,32 @@ plan anywhere else takes plain fields only, and the standard path, which
 batches with DataLoaders, answers the rest.
 
 A selection is planned when it has no directives, its fragments apply to
-its own type, and no two of its fields share a response key; anything else
-takes the standard path.
+every value of its type (they name it, an interface it implements or a union
+it is in), and no two of its fields share a response key; anything else
+takes the standard path. Plain values are read and completed as
+`engine.compiled.values` says.
 """
 
 from __future__ import annotations
 
-from base64 import b64encode
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Final
 
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
-    GraphQLBoolean,
-    GraphQLEnumType,
-    GraphQLID,
-    GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
-    GraphQLString,
     InlineFragmentNode,
     SelectionSetNode,
     is_abstract_type,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FragmentDetails
-from graphql.pyutils import Undefined
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
 
 from engine.compiled.batches import Batch
 from engine.compiled.declarations import (
@@ -59,25 +50,14 @@ from engine.compiled.declarations import (
     RelationPages,
     declared,
 )
-from engine.node_ids import node_id_attribute
+from engine.compiled.values import MISS, Plan, Waiting, leaf, many, reader
 from resolvers.pagination import Reads
 from resolvers.relations import PROVENANCE
 
-__all__ = ["MISS", "Pending", "Plan", "Planner"]
+__all__ = ["Pending", "Planner", "Shape"]
 
-# What a plan gives when the standard path must answer instead.
-MISS: Final = object()
-# Parents waiting on a batched field: (pending, the dict to put its answer in, its key).
-Waiting = list[tuple["Pending", dict[str, Any], str]]
-Plan = Callable[[Any, Waiting], Any]
 # Edge attributes besides the provenance: read with every page.
 PLAIN_EDGE: Final = frozenset({"cursor", "node", "role"})
-# Built-in scalars, and the Python type each gives back unchanged (Int and
-# Float check ranges and finiteness: they take the general coercion).
-_BUILT_IN: Final = {"String": GraphQLString, "ID": GraphQLID, "Boolean": GraphQLBoolean}
-_AS_THEY_ARE: Final = {"String": str, "ID": str, "Boolean": bool}
-# Enum values kept per field, at most (more would mean values that are not the enum's).
-MAX_ENUM_VALUES: Final = 256
 # What a page's `pageInfo` reads that is made of its edges' cursors.
 CURSORS: Final = frozenset({"start_cursor", "end_cursor"})
 
@@ -133,7 +113,7 @@ class Planner:
             return self._declared(parent_type, node, batched, shape, *found)
         if definition.args or node.arguments:
             return None
-        read, attribute = _reader(parent_type, name, definition)
+        read, attribute = reader(parent_type, name, definition)
         if read is None:
             return None
         child = Shape()
@@ -206,10 +186,10 @@ class Planner:
         if isinstance(type_, GraphQLNonNull):
             type_ = type_.of_type
         if is_leaf_type(type_):
-            return None if node.selection_set else _leaf(type_, nullable)
+            return None if node.selection_set else leaf(type_, nullable)
         if isinstance(type_, GraphQLList):
             item = self._completer(type_.of_type, node, batched, shape)
-            return None if item is None else _many(item, nullable)
+            return None if item is None else many(item, nullable)
         if isinstance(type_, GraphQLObjectType) and node.selection_set is not None:
             return self._object(type_, node.selection_set, batched, shape, nullable)
         return None
@@ -314,91 +294,3 @@ def _page_reads(connection: Shape) -> Reads | None:
     attributes = set().union(*(node.reads for node in nodes))
     cursors = "cursor" in edge_reads or bool(CURSORS & connection.reads)
     return Reads(frozenset(attributes), bool(edge_reads & set(PROVENANCE)), cursors)
-
-
-def _reader(
-    parent_type: GraphQLObjectType, name: str, definition: Any
-) -> tuple[Callable[[Any], Any] | None, str]:
-    """How the field's value is read from its parent, when that is all its
-    resolver does, and the attribute it reads."""
-    resolve = definition.resolve
-    if resolve is not None and getattr(resolve, "_is_default", False):
-        # Strawberry's resolver of a field with no resolver of its own: its
-        # config's default resolver (`getattr`) on the field's Python name.
-        backref = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        if not isinstance(backref, StrawberryField) or backref.python_name is None:
-            return None, name
-        attribute = backref.python_name
-        default = backref.default_resolver
-        if default is getattr:
-            return attrgetter(attribute), attribute
-        return (lambda source: default(source, attribute)), attribute
-    if name == "id":
-        return _node_id_reader(parent_type)
-    return None, name
-
-
-def _node_id_reader(parent_type: GraphQLObjectType) -> tuple[Callable[[Any], Any] | None, str]:
-    """A `Node`'s global ID, as `relay.Node`'s own `id` resolver makes it."""
-    attribute = node_id_attribute(parent_type)
-    if attribute is None:
-        return None, "id"
-    type_name = parent_type.name
-
-    def read(source: Any) -> str:
-        node_id = getattr(source, attribute)
-        if node_id is None:
-            raise ValueError("no id")
-        # What serialising `GlobalID(type_name, str(node_id))` gives (`to_base64`).
-        return b64encode(f"{type_name}:{node_id!s}".encode()).decode()
-
-    return read, attribute
-
-
-def _leaf(type_: GraphQLLeafType, nullable: bool) -> Plan:
-    coerce = type_.coerce_output_value
-    # Values a built-in scalar gives back as they are (graphql-core's
-    # `serialize_*`): checked by type first, before the general coercion.
-    same = _AS_THEY_ARE.get(type_.name) if type_ is _BUILT_IN.get(type_.name) else None
-    # An enum's values are few and always serialise the same: kept once coerced.
-    known: dict[Any, Any] = {}
-    enum = isinstance(type_, GraphQLEnumType)
-
-    def complete(value: Any, _waiting: Waiting) -> Any:
-        if value is None:
-            return None if nullable else MISS
-        if type(value) is same:
-            return value
-        key = (type(value), value) if enum else None
-        if key is not None:
-            with suppress(KeyError, TypeError):
-                return known[key]
-        try:
-            coerced = coerce(value)
-        except Exception:
-            return MISS
-        if coerced is None or coerced is Undefined:
-            return MISS
-        if key is not None and len(known) < MAX_ENUM_VALUES:
-            with suppress(TypeError):
-                known[key] = coerced
-        return coerced
-
-    return complete
-
-
-def _many(item: Plan, nullable: bool) -> Plan:
-    def complete(value: Any, waiting: Waiting) -> Any:
-        if value is None:
-            return None if nullable else MISS
-        if not isinstance(value, Iterable) or isinstance(value, (str, bytes, dict)):
-            return MISS
-        completed = []
-        for each in value:
-            done = item(each, waiting)
-            if done is MISS:
-                return MISS
-            completed.append(done)
-        return completed
-
-    return complete

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.compiled.batches import Batch, Reading
-from engine.compiled.plans import MISS, Pending, Plan, Waiting
+from engine.compiled.plans import Pending
+from engine.compiled.values import MISS, Plan, Waiting
 
 __all__ = ["answer", "answers_given"]
 

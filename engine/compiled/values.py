@@ -1,0 +1,128 @@
+"""How the compiled path reads a plain field of its parent and completes its
+value: an attribute read (or a `Node`'s global ID), then a leaf serialised
+or a list item by item, as graphql-core would; `MISS` whenever anything is
+off, for the standard path to answer instead."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from operator import attrgetter
+from typing import Any, Final
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLID,
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLString,
+)
+from graphql.pyutils import Undefined
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+from engine.node_ids import node_id_attribute
+
+__all__ = ["MISS", "Plan", "Waiting", "leaf", "many", "reader"]
+
+# What a plan gives when the standard path must answer instead.
+MISS: Final = object()
+# Parents waiting on a batched field: (pending, the dict to put its answer in, its key).
+Waiting = list[tuple[Any, dict[str, Any], str]]
+Plan = Callable[[Any, Waiting], Any]
+# Built-in scalars, and the Python type each gives back unchanged (Int and
+# Float check ranges and finiteness: they take the general coercion).
+_BUILT_IN: Final = {"String": GraphQLString, "ID": GraphQLID, "Boolean": GraphQLBoolean}
+_AS_THEY_ARE: Final = {"String": str, "ID": str, "Boolean": bool}
+# Enum values kept per field, at most (more would mean values that are not the enum's).
+MAX_ENUM_VALUES: Final = 256
+
+
+def reader(
+    parent_type: GraphQLObjectType, name: str, definition: Any
+) -> tuple[Callable[[Any], Any] | None, str]:
+    """How the field's value is read from its parent, when that is all its
+    resolver does, and the attribute it reads."""
+    resolve = definition.resolve
+    if resolve is not None and getattr(resolve, "_is_default", False):
+        # Strawberry's resolver of a field with no resolver of its own: its
+        # config's default resolver (`getattr`) on the field's Python name.
+        backref = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if not isinstance(backref, StrawberryField) or backref.python_name is None:
+            return None, name
+        attribute = backref.python_name
+        default = backref.default_resolver
+        if default is getattr:
+            return attrgetter(attribute), attribute
+        return (lambda source: default(source, attribute)), attribute
+    if name == "id":
+        return _node_id_reader(parent_type)
+    return None, name
+
+
+def _node_id_reader(parent_type: GraphQLObjectType) -> tuple[Callable[[Any], Any] | None, str]:
+    """A `Node`'s global ID, as `relay.Node`'s own `id` resolver makes it."""
+    attribute = node_id_attribute(parent_type)
+    if attribute is None:
+        return None, "id"
+    type_name = parent_type.name
+
+    def read(source: Any) -> str:
+        node_id = getattr(source, attribute)
+        if node_id is None:
+            raise ValueError("no id")
+        # What serialising `GlobalID(type_name, str(node_id))` gives (`to_base64`).
+        return b64encode(f"{type_name}:{node_id!s}".encode()).decode()
+
+    return read, attribute
+
+
+def leaf(type_: GraphQLLeafType, nullable: bool) -> Plan:
+    coerce = type_.coerce_output_value
+    # Values a built-in scalar gives back as they are (graphql-core's
+    # `serialize_*`): checked by type first, before the general coercion.
+    same = _AS_THEY_ARE.get(type_.name) if type_ is _BUILT_IN.get(type_.name) else None
+    # An enum's values are few and always serialise the same: kept once coerced.
+    known: dict[Any, Any] = {}
+    enum = isinstance(type_, GraphQLEnumType)
+
+    def complete(value: Any, _waiting: Waiting) -> Any:
+        if value is None:
+            return None if nullable else MISS
+        if type(value) is same:
+            return value
+        key = (type(value), value) if enum else None
+        if key is not None:
+            with suppress(KeyError, TypeError):
+                return known[key]
+        try:
+            coerced = coerce(value)
+        except Exception:
+            return MISS
+        if coerced is None or coerced is Undefined:
+            return MISS
+        if key is not None and len(known) < MAX_ENUM_VALUES:
+            with suppress(TypeError):
+                known[key] = coerced
+        return coerced
+
+    return complete
+
+
+def many(item: Plan, nullable: bool) -> Plan:
+    def complete(value: Any, waiting: Waiting) -> Any:
+        if value is None:
+            return None if nullable else MISS
+        if not isinstance(value, Iterable) or isinstance(value, (str, bytes, dict)):
+            return MISS
+        completed = []
+        for each in value:
+            done = item(each, waiting)
+            if done is MISS:
+                return MISS
+            completed.append(done)
+        return completed
+
+    return complete
