@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from db.reader import Connect
 from resolvers.access.keys import Principal
-from resolvers.access.visibility import where_visible
+from resolvers.access.visibility import sees_all, where_visible
 from resolvers.filters import compile_filter
-from resolvers.pagination import Edge, Page, PageArgs, fetch_page, sort_for
+from resolvers.pagination import (
+    Edge,
+    Page,
+    PageArgs,
+    SortKey,
+    fetch_page,
+    page_statement,
+    sort_for,
+)
 from resolvers.records import RECORD_MODELS, partial_from_row, read_names
 
 __all__ = ["list_page"]
 
 R = TypeVar("R")
+
+# Statements of list pages, built once per record type, visibility and page
+# arguments; pages with a filter or a cursor are built per request.
+_STATEMENTS: dict[tuple[type[Any], bool, PageArgs], Select[Any]] = {}
+MAX_STATEMENTS = 1024
 
 
 async def list_page(
@@ -38,4 +51,19 @@ async def list_page(
             sort,
             args,
             lambda row, cursor: Edge(cursor, node(row)),
+            _statement(record, sees_all(model, principal), query, sort, args),
         )
+
+
+def _statement(
+    record: type[Any], everything: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
+) -> Select[Any] | None:
+    if args.where is not None or args.after is not None:
+        return None
+    key = (record, everything, args)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        if len(_STATEMENTS) >= MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[key] = page_statement(query, sort, args)
+    return statement

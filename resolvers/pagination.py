@@ -41,6 +41,7 @@ __all__ = [
     "page_args",
     "page_of",
     "page_of_sorted",
+    "page_statement",
     "pages_statement",
     "sort_for",
 ]
@@ -225,32 +226,44 @@ def _page(
     )
 
 
+def page_statement(query: Select[Any], sort: Sequence[SortKey], args: PageArgs) -> Select[Any]:
+    """The statement `fetch_page` runs: the first `args.first + 1` rows of
+    `query` after `args.after`, each with the list's total."""
+    base = query.subquery()
+    keys = [base.c[key.column] for key in sort]
+    total = select(func.count()).select_from(query.subquery()).scalar_subquery()
+    return (
+        select(base, total.label("_total"))
+        .where(_after(keys, sort, args.after))
+        .order_by(*_order_by(keys, sort))
+        .limit(args.first + 1)
+    )
+
+
 async def fetch_page(
     connection: AsyncConnection,
     query: Select[Any],
     sort: Sequence[SortKey],
     args: PageArgs,
     build: EdgeBuilder[T],
+    statement: Select[Any] | None = None,
 ) -> Page[T]:
     """One page of `query`, sorted by `sort` (unique together), with the total
-    count, in one statement."""
-    base = query.subquery()
-    keys = [base.c[key.column] for key in sort]
-    order = [key.column for key in sort]
-    total = select(func.count()).select_from(query.subquery()).scalar_subquery()
-    statement = (
-        select(base, total.label("_total"))
-        .where(_after(keys, sort, args.after))
-        .order_by(*_order_by(keys, sort))
-        .limit(args.first + 1)
-    )
+    count, in one statement. `statement`, when given, is
+    `page_statement(query, sort, args)` built before."""
+    if statement is None:
+        statement = page_statement(query, sort, args)
     result = await connection.execute(statement)
     position = {name: at for at, name in enumerate(result.keys())}
     rows = result.all()
     if rows:
         count = rows[0][position["_total"]]
+    elif args.after:
+        total = select(func.count()).select_from(query.subquery())
+        count = (await connection.execute(total)).scalar_one()
     else:
-        count = (await connection.execute(select(total))).scalar_one() if args.after else 0
+        count = 0
+    order = [key.column for key in sort]
     return _page(rows, args, _key_reader([position[k] for k in order]), build, count)
 
 

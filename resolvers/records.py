@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Row
@@ -256,7 +257,13 @@ def read_names(record: type[Any], reads: Any, always: Iterable[str] = ()) -> lis
 def partial_from_row(record: type[R], names: Sequence[str]) -> Callable[[Sequence[Any]], R]:
     """Builds a record from a row of only some of its columns, `names`, in that
     order: the attributes not read are left unset, so that reading one fails."""
-    if list(names) == [field.name for field in fields(record)]:  # type: ignore[arg-type]
+    build: Callable[[Sequence[Any]], R] = _partial_from_row(record, tuple(names))  # type: ignore[arg-type]
+    return build
+
+
+@lru_cache(maxsize=1024)
+def _partial_from_row(record: type[Any], names: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
+    if list(names) == [field.name for field in fields(record)]:
         return lambda row: record(*row[: len(names)])
     # Unrolled, as dataclasses writes its __init__: a loop costs twice as much a row.
     namespace: dict[str, Any] = {"new": record.__new__, "record": record}

@@ -47,7 +47,16 @@ class Reading:
 class Batch:
     """One declared field of a document, read for all its parents at once."""
 
-    __slots__ = ("_constant", "declaration", "definition", "field", "node", "reads", "schema")
+    __slots__ = (
+        "_constant",
+        "_variables",
+        "declaration",
+        "definition",
+        "field",
+        "node",
+        "reads",
+        "schema",
+    )
 
     def __init__(
         self,
@@ -66,6 +75,7 @@ class Batch:
         self.reads = reads
         # Page arguments without variables, once worked out.
         self._constant: PageArgs | None = None
+        self._variables = _takes_variables(node)
 
     def page_args(self, reading: Reading) -> PageArgs:
         """The field's page arguments; raises as the resolver would on bad ones."""
@@ -84,7 +94,7 @@ class Batch:
                 config=strawberry_schema.config,
             )
             found = replace(declaration.arguments(**kwargs), reads=self.reads)
-            if _takes_variables(self.node):
+            if self._variables:
                 reading.arguments[self] = found
             else:
                 self._constant = found

@@ -50,7 +50,7 @@ from engine.compiled.declarations import (
     RelationPages,
     declared,
 )
-from engine.compiled.values import MISS, Plan, Waiting, leaf, many, reader
+from engine.compiled.values import MISS, Plan, Waiting, as_it_is, leaf, many, reader
 from resolvers.pagination import Reads
 from resolvers.relations import PROVENANCE
 
@@ -122,13 +122,15 @@ class Planner:
             return None
         shape.reads.add(attribute)
         shape.children.setdefault(name, []).append(child)
+        same = as_it_is(definition.type)
 
         def plan(source: Any, waiting: Waiting) -> Any:
             try:
                 value = read(source)
             except Exception:
                 return MISS
-            return complete(value, waiting)
+            # Most leaves are strings: no call to complete them.
+            return value if type(value) is same else complete(value, waiting)
 
         return plan
 

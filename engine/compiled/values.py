@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from base64 import b64encode
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from operator import attrgetter
 from typing import Any, Final
 
@@ -16,7 +15,10 @@ from graphql import (
     GraphQLEnumType,
     GraphQLID,
     GraphQLLeafType,
+    GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLString,
 )
 from graphql.pyutils import Undefined
@@ -79,11 +81,19 @@ def _node_id_reader(parent_type: GraphQLObjectType) -> tuple[Callable[[Any], Any
     return read, attribute
 
 
+def as_it_is(type_: GraphQLOutputType) -> type | None:
+    """The Python type whose values a field of `type_` gives back as they are
+    (graphql-core's `serialize_*` of String, ID and Boolean); None for others."""
+    named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(named, GraphQLScalarType) and named is _BUILT_IN.get(named.name):
+        return _AS_THEY_ARE[named.name]
+    return None
+
+
 def leaf(type_: GraphQLLeafType, nullable: bool) -> Plan:
     coerce = type_.coerce_output_value
-    # Values a built-in scalar gives back as they are (graphql-core's
-    # `serialize_*`): checked by type first, before the general coercion.
-    same = _AS_THEY_ARE.get(type_.name) if type_ is _BUILT_IN.get(type_.name) else None
+    # Checked by type first, before the general coercion.
+    same = as_it_is(type_)
     # An enum's values are few and always serialise the same: kept once coerced.
     known: dict[Any, Any] = {}
     enum = isinstance(type_, GraphQLEnumType)
@@ -93,19 +103,21 @@ def leaf(type_: GraphQLLeafType, nullable: bool) -> Plan:
             return None if nullable else MISS
         if type(value) is same:
             return value
-        key = (type(value), value) if enum else None
-        if key is not None:
-            with suppress(KeyError, TypeError):
-                return known[key]
+        if enum:
+            try:
+                found = known.get((type(value), value), MISS)
+            except TypeError:  # unhashable: not one of the enum's values
+                found = MISS
+            if found is not MISS:
+                return found
         try:
             coerced = coerce(value)
         except Exception:
             return MISS
         if coerced is None or coerced is Undefined:
             return MISS
-        if key is not None and len(known) < MAX_ENUM_VALUES:
-            with suppress(TypeError):
-                known[key] = coerced
+        if enum and len(known) < MAX_ENUM_VALUES:
+            known[(type(value), value)] = coerced
         return coerced
 
     return complete
