@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from db.reader import Connect
 from resolvers.access.keys import Principal
@@ -14,7 +14,7 @@ from resolvers.pagination import (
     Edge,
     Page,
     PageArgs,
-    SortKey,
+    Statements,
     fetch_page,
     page_statement,
     sort_for,
@@ -25,10 +25,8 @@ __all__ = ["list_page"]
 
 R = TypeVar("R")
 
-# Statements of list pages, built once per record type, visibility and page
-# arguments; pages with a filter or a cursor are built per request.
-_STATEMENTS: dict[tuple[type[Any], bool, PageArgs], Select[Any]] = {}
-MAX_STATEMENTS = 1024
+# Statements of list pages, by record type, visibility and page arguments.
+_STATEMENTS = Statements()
 
 
 async def list_page(
@@ -51,19 +49,9 @@ async def list_page(
             sort,
             args,
             lambda row, cursor: Edge(cursor, node(row)),
-            _statement(record, sees_all(model, principal), query, sort, args),
+            _STATEMENTS.get(
+                (record, sees_all(model, principal), args),
+                args,
+                lambda: page_statement(query, sort, args),
+            ),
         )
-
-
-def _statement(
-    record: type[Any], everything: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
-) -> Select[Any] | None:
-    if args.where is not None or args.after is not None:
-        return None
-    key = (record, everything, args)
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        if len(_STATEMENTS) >= MAX_STATEMENTS:
-            _STATEMENTS.clear()
-        statement = _STATEMENTS[key] = page_statement(query, sort, args)
-    return statement

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
@@ -23,7 +23,7 @@ from db.reader import Connect
 from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.access.visibility import sees_all, where_visible
 from resolvers.filters import compile_filter
-from resolvers.pagination import Page, PageArgs, SortKey, fetch_pages, pages_statement, sort_for
+from resolvers.pagination import Page, PageArgs, Statements, fetch_pages, pages_statement, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
 
@@ -33,24 +33,8 @@ R = TypeVar("R")
 RelationKey = tuple[Any, PageArgs]
 
 
-# Statements of relation pages, built once per relation, visibility and page
-# arguments; pages with a filter or a cursor are built per request.
-_STATEMENTS: dict[tuple[str, bool, PageArgs], Select[Any]] = {}
-MAX_STATEMENTS = 1024
-
-
-def _statement(
-    name: str, everything: bool, query: Select[Any], sort: list[SortKey], args: PageArgs
-) -> Select[Any] | None:
-    if args.where is not None or args.after is not None:
-        return None
-    key = (name, everything, args)
-    statement = _STATEMENTS.get(key)
-    if statement is None:
-        if len(_STATEMENTS) >= MAX_STATEMENTS:
-            _STATEMENTS.clear()
-        statement = _STATEMENTS[key] = pages_statement(query, "parent", sort, args)
-    return statement
+# Statements of relation pages, by relation, visibility and page arguments.
+_STATEMENTS = Statements()
 
 
 class Loaders:
@@ -148,7 +132,11 @@ async def relation_pages(
         sort,
         args,
         build,
-        _statement(name, everything, query, sort, args),
+        _STATEMENTS.get(
+            (name, everything, args),
+            args,
+            lambda: pages_statement(query, "parent", sort, args),
+        ),
     )
 
 

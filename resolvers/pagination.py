@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
@@ -36,6 +36,7 @@ __all__ = [
     "PageArgs",
     "Reads",
     "SortKey",
+    "Statements",
     "fetch_page",
     "fetch_pages",
     "page_args",
@@ -224,6 +225,31 @@ def _page(
         has_previous_page=args.after is not None,
         total_count=total,
     )
+
+
+class Statements:
+    """Page statements kept by a key (what is paged, who sees it, the page
+    arguments): building one costs more than running it on a small page.
+    Pages with a filter or a cursor are built per request; past `most`
+    statements (documents choose the arguments) the kept ones are dropped."""
+
+    def __init__(self, most: int = 1024) -> None:
+        self._kept: dict[Hashable, Select[Any]] = {}
+        self._most = most
+
+    def get(
+        self, key: Hashable, args: PageArgs, build: Callable[[], Select[Any]]
+    ) -> Select[Any] | None:
+        """The statement kept for `key`, built by `build` the first time;
+        None for a page built per request."""
+        if args.where is not None or args.after is not None:
+            return None
+        statement = self._kept.get(key)
+        if statement is None:
+            if len(self._kept) >= self._most:
+                self._kept.clear()
+            statement = self._kept[key] = build()
+        return statement
 
 
 def page_statement(query: Select[Any], sort: Sequence[SortKey], args: PageArgs) -> Select[Any]:
