@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from db.reader import Connect
 from resolvers.access.keys import Principal
-from resolvers.access.visibility import sees_all, where_visible
+from resolvers.access.visibility import audience, where_visible
 from resolvers.filters import compile_filter
 from resolvers.pagination import (
     Edge,
@@ -25,8 +25,8 @@ __all__ = ["list_page"]
 
 R = TypeVar("R")
 
-# Statements of list pages, by record type, visibility and page arguments.
-_STATEMENTS = Statements()
+# The query and statement of list pages, by record type, audience and page arguments.
+_STATEMENTS: Statements[tuple[Select[Any], Select[Any]]] = Statements()
 
 
 async def list_page(
@@ -39,9 +39,14 @@ async def list_page(
     names = read_names(record, args.reads, [key.column for key in sort])
     node = partial_from_row(record, names)
     model = RECORD_MODELS[record]
-    query = where_visible(select(*[getattr(model, name) for name in names]), model, principal)
-    if args.where is not None:
-        query = query.where(compile_filter(record, args.where, principal))
+
+    def reading() -> tuple[Select[Any], Select[Any]]:
+        query = where_visible(select(*[getattr(model, name) for name in names]), model, principal)
+        if args.where is not None:
+            query = query.where(compile_filter(record, args.where, principal))
+        return query, page_statement(query, sort, args)
+
+    query, statement = _STATEMENTS.get((record, audience(principal), args), reading)
     async with connect() as connection:
         return await fetch_page(
             connection,
@@ -49,9 +54,5 @@ async def list_page(
             sort,
             args,
             lambda row, cursor: Edge(cursor, node(row)),
-            _STATEMENTS.get(
-                (record, sees_all(model, principal), args),
-                args,
-                lambda: page_statement(query, sort, args),
-            ),
+            statement,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.dataloader import DataLoader
 
@@ -21,7 +21,7 @@ from db.id_lists import among
 from db.models import InitiativeDimension, SustainabilityDimension
 from db.reader import Connect
 from resolvers.access.keys import ANONYMOUS, Principal
-from resolvers.access.visibility import sees_all, where_visible
+from resolvers.access.visibility import audience, where_visible
 from resolvers.filters import compile_filter
 from resolvers.pagination import Page, PageArgs, Statements, fetch_pages, pages_statement, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
@@ -33,8 +33,8 @@ R = TypeVar("R")
 RelationKey = tuple[Any, PageArgs]
 
 
-# Statements of relation pages, by relation, visibility and page arguments.
-_STATEMENTS = Statements()
+# The query and statement of relation pages, by relation, audience and page arguments.
+_STATEMENTS: Statements[tuple[Select[Any], Select[Any]]] = Statements()
 
 
 class Loaders:
@@ -117,26 +117,20 @@ async def relation_pages(
 ) -> dict[Any, Page[Any]]:
     """The same page of `relation` for each of `parents`, in one statement."""
     relation = RELATIONS[name]
-    everything = sees_all(RECORD_MODELS[relation.record], principal)
     sort = sort_for(relation.record, args.order)
     query, build = relation.reading(args.reads, [key.column for key in sort], principal)
-    if args.where is not None:
-        query = query.where(compile_filter(relation.record, args.where, principal))
-    if args.roles and relation.role is not None:
-        query = query.where(relation.role.in_(args.roles))
+
+    def reading() -> tuple[Select[Any], Select[Any]]:
+        filtered = query
+        if args.where is not None:
+            filtered = filtered.where(compile_filter(relation.record, args.where, principal))
+        if args.roles and relation.role is not None:
+            filtered = filtered.where(relation.role.in_(args.roles))
+        return filtered, pages_statement(filtered, "parent", sort, args)
+
+    filtered, statement = _STATEMENTS.get((name, audience(principal), args), reading)
     return await fetch_pages(
-        connection,
-        query,
-        "parent",
-        sorted(set(parents)),
-        sort,
-        args,
-        build,
-        _STATEMENTS.get(
-            (name, everything, args),
-            args,
-            lambda: pages_statement(query, "parent", sort, args),
-        ),
+        connection, filtered, "parent", sorted(set(parents)), sort, args, build, statement
     )
 
 

@@ -227,29 +227,25 @@ def _page(
     )
 
 
-class Statements:
-    """Page statements kept by a key (what is paged, who sees it, the page
-    arguments): building one costs more than running it on a small page.
-    Pages with a filter or a cursor are built per request; past `most`
-    statements (documents choose the arguments) the kept ones are dropped."""
+class Statements(Generic[T]):
+    """What a page reads with (its query and statement), kept by a key: what
+    is paged, who may see which rows (`audience`) and the page arguments,
+    filter and cursor included. Building them costs more than running them
+    on a small page. Past `most` entries (documents and variables choose the
+    arguments) the kept ones are dropped."""
 
     def __init__(self, most: int = 1024) -> None:
-        self._kept: dict[Hashable, Select[Any]] = {}
+        self._kept: dict[Hashable, T] = {}
         self._most = most
 
-    def get(
-        self, key: Hashable, args: PageArgs, build: Callable[[], Select[Any]]
-    ) -> Select[Any] | None:
-        """The statement kept for `key`, built by `build` the first time;
-        None for a page built per request."""
-        if args.where is not None or args.after is not None:
-            return None
-        statement = self._kept.get(key)
-        if statement is None:
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What is kept for `key`, built by `build` the first time."""
+        found = self._kept.get(key)
+        if found is None:
             if len(self._kept) >= self._most:
                 self._kept.clear()
-            statement = self._kept[key] = build()
-        return statement
+            found = self._kept[key] = build()
+        return found
 
 
 def page_statement(query: Select[Any], sort: Sequence[SortKey], args: PageArgs) -> Select[Any]:
