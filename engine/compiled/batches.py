@@ -2,18 +2,18 @@
 in one statement: a top-level list, a relation's pages, or records by id.
 
 A batch belongs to one field of one document. Its page arguments are worked
-out once per document when they are literals, and once per request when
-they take variables; what it reads of its records (`Reads`) is known when
-the document is planned.
+out once per document when they are literals, and once per values of the
+variables they take (the last `MAX_VALUES` kept); what it reads of its
+records (`Reads`) is known when the document is planned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from graphql import FieldNode, GraphQLField, GraphQLSchema, Visitor, visit
+from graphql import FieldNode, GraphQLField, GraphQLSchema, VariableNode, Visitor, visit
 from graphql.execution.values import get_argument_values
 from sqlalchemy import select
 from strawberry.types.arguments import convert_arguments
@@ -28,7 +28,10 @@ from resolvers.loaders import relation_pages
 from resolvers.pagination import PageArgs, Reads
 from resolvers.records import RECORD_MODELS, partial_from_row, read_names
 
-__all__ = ["Batch", "Reading"]
+__all__ = ["MAX_VALUES", "Batch", "Reading"]
+
+# Values of a field's variables whose page arguments are kept, at most.
+MAX_VALUES = 256
 
 
 class Reading:
@@ -48,6 +51,7 @@ class Batch:
     """One declared field of a document, read for all its parents at once."""
 
     __slots__ = (
+        "_by_values",
         "_constant",
         "_variables",
         "declaration",
@@ -73,32 +77,39 @@ class Batch:
         self.declaration = declaration
         self.definition = definition
         self.reads = reads
-        # Page arguments without variables, once worked out.
+        # Page arguments without variables, once worked out; with, by their values.
         self._constant: PageArgs | None = None
-        self._variables = _takes_variables(node)
+        self._by_values: dict[Hashable, PageArgs] = {}
+        self._variables = _variables(node)
 
     def page_args(self, reading: Reading) -> PageArgs:
         """The field's page arguments; raises as the resolver would on bad ones."""
         if self._constant is not None:
             return self._constant
-        found = reading.arguments.get(self)
+        key = _frozen(reading.variables.coerced, self._variables)
+        found = self._by_values.get(key) if key is not None else None
         if found is None:
-            declaration = self.declaration
-            assert isinstance(declaration, (RecordList, RelationPages))
-            raw = get_argument_values(self.field, self.node, reading.variables)
-            strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
-            kwargs = convert_arguments(
-                raw,
-                self.definition.arguments,
-                scalar_registry=strawberry_schema.schema_converter.scalar_registry,
-                config=strawberry_schema.config,
-            )
-            found = replace(declaration.arguments(**kwargs), reads=self.reads)
-            if self._variables:
-                reading.arguments[self] = found
-            else:
+            found = self._convert(reading)
+            if not self._variables:
                 self._constant = found
+            elif key is not None:
+                if len(self._by_values) >= MAX_VALUES:
+                    self._by_values.clear()
+                self._by_values[key] = found
         return found
+
+    def _convert(self, reading: Reading) -> PageArgs:
+        declaration = self.declaration
+        assert isinstance(declaration, (RecordList, RelationPages))
+        raw = get_argument_values(self.field, self.node, reading.variables)
+        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        kwargs = convert_arguments(
+            raw,
+            self.definition.arguments,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            config=strawberry_schema.config,
+        )
+        return replace(declaration.arguments(**kwargs), reads=self.reads)
 
     async def read(self, reading: Reading, parents: Sequence[Any]) -> list[Any]:
         """The field's value for each of `parents`, in their order."""
@@ -141,14 +152,34 @@ async def _records_at(
 class _Variables(Visitor):
     def __init__(self) -> None:
         super().__init__()
-        self.found = False
+        self.names: set[str] = set()
 
-    def enter_variable(self, *_: Any) -> None:
-        self.found = True
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
 
 
-def _takes_variables(node: FieldNode) -> bool:
+def _variables(node: FieldNode) -> tuple[str, ...]:
+    """The variables the field's arguments take, in a fixed order."""
     found = _Variables()
     for argument in node.arguments or ():
         visit(argument, found)
-    return found.found
+    return tuple(sorted(found.names))
+
+
+def _frozen(values: dict[str, Any], names: tuple[str, ...]) -> Hashable | None:
+    """The values of the variables `names`, as a key; None when one cannot
+    be a key. Each value is kept with its type (`True` is not `1`)."""
+    try:
+        key = tuple(_freeze(values.get(name)) for name in names)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _freeze(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((name, _freeze(item)) for name, item in value.items())))
+    if isinstance(value, list):
+        return (list, tuple(_freeze(item) for item in value))
+    return (type(value), value)
