@@ -183,7 +183,7 @@ def _after(columns: Sequence[Any], sort: Sequence[SortKey], key: Key | None) -> 
     """Rows that sort after `key`. Empty values sort last in both directions."""
     if key is None:
         return true()
-    if len(key) != len(sort):
+    if len(key) != len(sort) or not all(map(_fits, columns, key)):
         raise _wrong_list()
     alternatives = []
     for index, (column, value) in enumerate(zip(columns, key, strict=True)):
@@ -196,6 +196,26 @@ def _after(columns: Sequence[Any], sort: Sequence[SortKey], key: Key | None) -> 
         ]
         alternatives.append(and_(*equal_before, or_(beyond, column.is_(None))))
     return or_(false(), *alternatives)
+
+
+def _fits(column: Any, value: Any) -> bool:
+    """Whether a cursor's value can be compared with its sort column: a
+    number with a number column, text with a text column. (A cursor of
+    another list may hold text where this one sorts by an id, which
+    PostgreSQL refuses to compare.) Columns of other types take any value."""
+    if value is None:
+        return True
+    try:
+        expected = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return True
+    if expected is int:
+        return type(value) is int
+    if expected is float:
+        return type(value) in (int, float)
+    if expected is str:
+        return type(value) is str
+    return True
 
 
 def _order_by(columns: Sequence[Any], sort: Sequence[SortKey]) -> list[Any]:

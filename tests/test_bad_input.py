@@ -4,6 +4,7 @@ trace, SQL or a file path."""
 from __future__ import annotations
 
 import base64
+import json
 
 import httpx
 import pytest
@@ -60,6 +61,39 @@ async def test_a_cursor_this_api_did_not_issue_is_rejected(
     [error] = body["errors"]
     assert error["extensions"]["code"] == "INVALID_CURSOR"
     assert "cursor" in error["message"]
+    _assert_clean(body)
+
+
+NEAR = """
+query Near($after: String) {
+  near(latitude: 41.4, longitude: 2.2, km: 2000, after: $after) { totalCount }
+}
+"""
+
+
+def _cursor(key: list[object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+# Keys of the right length whose values are of the wrong types for the list's
+# sort columns: text where it sorts by an id, a number where it sorts by text.
+# PostgreSQL refuses to compare them (SQLite would compare anything).
+@pytest.mark.parametrize(
+    ("document", "key"),
+    [
+        (MEMBERS, ["Barcelona", "5f16e1fe"]),
+        (MEMBERS, [12, 3]),
+        (NEAR, [-0.62, 11, "5f16e1fe"]),
+        (NEAR, ["far", "Member", 1]),
+    ],
+)
+async def test_a_cursor_of_another_list_is_rejected_not_compared(
+    graphql: GraphQLClient, document: str, key: list[object]
+) -> None:
+    body = await graphql.post(document, {"after": _cursor(key)})
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
+    assert "different list" in error["message"]
     _assert_clean(body)
 
 
