@@ -14,12 +14,12 @@ from resolvers.pagination import (
     Edge,
     Page,
     PageArgs,
-    Statements,
     fetch_page,
     page_statement,
     sort_for,
 )
 from resolvers.records import RECORD_MODELS, partial_from_row, read_names
+from resolvers.statements import Statements
 
 __all__ = ["list_page"]
 

@@ -23,9 +23,10 @@ from db.reader import Connect
 from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.access.visibility import audience, where_visible
 from resolvers.filters import compile_filter
-from resolvers.pagination import Page, PageArgs, Statements, fetch_pages, pages_statement, sort_for
+from resolvers.pagination import Page, PageArgs, fetch_pages, pages_statement, sort_for
 from resolvers.records import RECORD_MODELS, columns, from_row
 from resolvers.relations import RELATIONS
+from resolvers.statements import Statements
 
 __all__ = ["Loaders", "relation_pages"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
@@ -36,7 +36,6 @@ __all__ = [
     "PageArgs",
     "Reads",
     "SortKey",
-    "Statements",
     "fetch_page",
     "fetch_pages",
     "page_args",
@@ -245,27 +244,6 @@ def _page(
         has_previous_page=args.after is not None,
         total_count=total,
     )
-
-
-class Statements(Generic[T]):
-    """What a page reads with (its query and statement), kept by a key: what
-    is paged, who may see which rows (`audience`) and the page arguments,
-    filter and cursor included. Building them costs more than running them
-    on a small page. Past `most` entries (documents and variables choose the
-    arguments) the kept ones are dropped."""
-
-    def __init__(self, most: int = 1024) -> None:
-        self._kept: dict[Hashable, T] = {}
-        self._most = most
-
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
-        """What is kept for `key`, built by `build` the first time."""
-        found = self._kept.get(key)
-        if found is None:
-            if len(self._kept) >= self._most:
-                self._kept.clear()
-            found = self._kept[key] = build()
-        return found
 
 
 def page_statement(query: Select[Any], sort: Sequence[SortKey], args: PageArgs) -> Select[Any]:
