@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 
 from db.deadlines import stop_statements_at_deadlines
 
-__all__ = ["IMMEDIATE", "SYNCHRONOUS_MODES", "Database", "is_sqlite"]
+__all__ = ["IMMEDIATE", "POSTGRESQL_SETTINGS", "SYNCHRONOUS_MODES", "Database", "is_sqlite"]
 
 # Execution option for write transactions: on SQLite they take the write lock
 # up front (BEGIN IMMEDIATE), so a read-then-write transaction waits for the
@@ -49,9 +49,24 @@ SQLITE_PRAGMAS = (
     "PRAGMA cache_size=-65536",
 )
 
+# Session settings of the hub's PostgreSQL connections. asyncpg prepares every
+# statement, and after five runs PostgreSQL may switch a prepared statement
+# to a generic plan, made without the values bound: for a batch of parents
+# bound as one array (`db.id_lists`) it cannot see how many there are, and
+# the generic plan of a page of partners for 78 initiatives cost 2-3 times
+# the backend CPU of a plan made for the values (bench/RESULTS.md).
+POSTGRESQL_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    """asyncpg's session settings on PostgreSQL: see `POSTGRESQL_SETTINGS`."""
+    if make_url(url).get_driver_name() == "asyncpg":
+        return {"server_settings": dict(POSTGRESQL_SETTINGS)}
+    return {}
 
 
 def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool, synchronous: str) -> None:
@@ -73,7 +88,10 @@ def _prepare_sqlite(engine: AsyncEngine, *, foreign_keys: bool, synchronous: str
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
+        # `sqlite_begin=None`: statements outside a transaction (`db.reader`).
+        statement = connection.get_execution_options().get("sqlite_begin", "BEGIN")
+        if statement is not None:
+            connection.exec_driver_sql(statement)
 
 
 class Database:
@@ -97,7 +115,7 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_async_engine(url, echo=echo)
+        self.engine = create_async_engine(url, echo=echo, connect_args=_connect_args(url))
         if is_sqlite(url):
             _prepare_sqlite(self.engine, foreign_keys=foreign_keys, synchronous=synchronous)
             stop_statements_at_deadlines(self.engine)

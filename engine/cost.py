@@ -45,9 +45,13 @@ from engine.prices import priced
 from engine.selections import Fragment, fragment_of, fragments_of
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-__all__ = ["ENTITIES", "Cost", "CostBudget", "measure"]
+__all__ = ["ENTITIES", "NOTHING_COUNTED", "Cost", "CostBudget", "Counted", "measure"]
 
 UNPAGED_LIST_SIZE = 5
+# Parts of an answer whose objects are already counted, by id: the part (kept,
+# so that its id stays its own while the request runs) and its objects.
+Counted = Mapping[int, tuple[Any, int]]
+NOTHING_COUNTED: Counted = {}
 # The federation field that resolves a gateway's references.
 ENTITIES = "_entities"
 
@@ -245,23 +249,28 @@ def _exclusive_type(schema: GraphQLSchema, fragment: Fragment, parent: Any) -> s
     return name if name and isinstance(schema.get_type(name), GraphQLObjectType) else None
 
 
-def _actual(data: Any, wrapper: bool = False) -> int:
+def _actual(data: Any, wrapper: bool = False, counted: Counted = NOTHING_COUNTED) -> int:
     """Objects in an answer, a connection's edge wrappers aside: what the
-    request really cost, counted as its static cost is. Recursive: an
-    answer is at most as deep as its document (`limits.py` bounds it)."""
+    request really cost, counted as its static cost is; parts of it already
+    counted (`counted`, by id) are not walked again. Recursive: an answer is
+    at most as deep as its document (`limits.py` bounds it)."""
+    if counted:
+        found = counted.get(id(data))
+        if found is not None:
+            return found[1]
     if type(data) is dict:
         count = 0 if wrapper else 1
         for key, child in data.items():
             kind = type(child)
             if kind is dict or kind is list:
-                count += _actual(child, key == "edges")
+                count += _actual(child, key == "edges", counted)
         return count
     count = 0
     if type(data) is list:
         for item in data:
             kind = type(item)
             if kind is dict or kind is list:
-                count += _actual(item, wrapper)
+                count += _actual(item, wrapper, counted)
     return count
 
 
@@ -363,11 +372,15 @@ class CostBudget(SchemaExtension):
         if self.cost is None:
             return {}
         result = self.execution_context.result
+        # What the compiled path counted as it answered (engine/execution.py).
+        counted = getattr(self.execution_context.context, "counted", NOTHING_COUNTED)
         return {
             "cost": {
                 "requestedQueryCost": self.cost.points,
                 # The root object of the answer is free, as in the static cost.
-                "actualQueryCost": _actual(result.data) - 1 if result and result.data else 0,
+                "actualQueryCost": _actual(result.data, counted=counted) - 1
+                if result and result.data
+                else 0,
                 "maximumAvailable": getattr(
                     self.execution_context.context, "max_cost", self.limits.max_cost
                 ),

@@ -36,7 +36,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from engine.compiled.batches import Reading
 from engine.compiled.plans import Planner, Shape
 from engine.compiled.run import answer
-from engine.compiled.values import MISS, Plan, Waiting
+from engine.compiled.values import MISS, Plan, Waiting, tally
 from engine.documents import memo_of
 
 __all__ = ["CompiledExecutionContext", "plans_built"]
@@ -58,6 +58,10 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         middleware = getattr(self.middleware_manager, "middlewares", ())
         context = self.context_value
         self._compiled = bool(getattr(context, "compiled", False)) and not middleware
+        # The objects in the answers of planned fields (see `_count`).
+        self._counted: dict[int, tuple[Any, int]] = {}
+        if self._compiled:
+            context.counted = self._counted
         # Plans by (parent type, field node), kept with the document
         # (engine/documents.py), so that each of its fields is planned once.
         self._plans = memo_of(context)
@@ -91,8 +95,10 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return self._batched(
                         plan, parent_type, source, field_details_list, path, position_context
                     )
+                before = tally.objects
                 value = plan(source, NO_WAITING)
                 if value is not MISS:
+                    self._count(value, tally.objects - before)
                     return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
@@ -109,13 +115,22 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         context = self.context_value
         reading = Reading(context.connect, context.principal, self.variable_values)
-        value = await answer(plan, source, reading)
-        if value is not MISS:
+        answered = await answer(plan, source, reading)
+        if answered is not MISS:
+            value, objects = answered
+            self._count(value, objects)
             return value
         standard = super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
         return await standard if self.is_awaitable(standard) else standard
+
+    def _count(self, value: Any, objects: int) -> None:
+        """Keeps the objects in a planned field's answer for the actual cost
+        (`engine.cost`), by the answer's id; the answer is kept with its count,
+        so that no other object takes its id while the request runs."""
+        if type(value) is dict or type(value) is list:
+            self._counted[id(value)] = (value, objects)
 
     def _plan_for(self, parent_type: GraphQLObjectType, node: FieldNode) -> Found | None:
         global _built

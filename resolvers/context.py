@@ -88,6 +88,9 @@ class Context:
     # (engine/execution.py); off (HUB_COMPILED_PATH=false), every field takes
     # the standard path.
     compiled: bool = True
+    # The objects in the compiled path's answers, for the actual cost
+    # (engine/cost.py); each run of the schema sets its own.
+    counted: dict[int, tuple[Any, int]] = field(default_factory=dict)
     # How the request came: "http", or "websocket" (subscriptions).
     transport: str = "http"
     # What a WebSocket client sent in its `connection_init` message.

@@ -7,7 +7,7 @@ import asyncio
 import gc
 import weakref
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from db.engine import Database
@@ -141,6 +141,39 @@ async def test_a_readers_batches_take_turns_on_one_connection(database_url: str)
         assert len(checkouts) == 2
         assert database.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     finally:
+        await database.dispose()
+
+
+async def test_a_readers_statements_take_no_transaction(database_url: str) -> None:
+    # Given a request's reader over the database
+    database = Database(database_url)
+    reader = Reader(database.engine)
+    try:
+        async with reader.connect() as connection:
+            # When it reads
+            await connection.execute(select(func.count(Member.id)))
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
+            if database.engine.dialect.name == "sqlite":
+                # Then SQLite was asked for no BEGIN,
+                assert raw.in_transaction is False
+            else:
+                # or PostgreSQL's session is idle between statements, in no transaction
+                await connection.execute(text("SELECT 1"))
+                assert raw.is_in_transaction() is False
+                # and plans each statement for the ids it is given (db/engine.py)
+                mode = (await connection.execute(text("SHOW plan_cache_mode"))).scalar_one()
+                assert mode == "force_custom_plan"
+        # and the next batch of the request reads what was written meanwhile
+        async with database.writer() as session:
+            await session.execute(update(Member).values(name=Member.name + "!"))
+            await session.commit()
+        async with reader.connect() as connection:
+            names = (await connection.execute(select(Member.name))).scalars().all()
+            assert names
+            assert all(name.endswith("!") for name in names)
+    finally:
+        await reader.close()
         await database.dispose()
 
 

@@ -186,13 +186,24 @@ def test_the_compiled_path_answers_the_nested_page_itself(hubs: Hubs) -> None:
     before = answers_given()
     nested = queries(page=20, partner_ids=[1], member_id=1)[1]
     variables = {**nested.variables, "inner": 4}
-    compiled, _ = hubs.both({"query": nested.document, "variables": variables})
+    compiled, standard = hubs.both({"query": nested.document, "variables": variables})
     # then it answered the top-level list on the compiled path (the served
     # hub runs in this process), with data and no errors
     assert answers_given() > before
     body = compiled.json()
     assert "errors" not in body
-    assert len(body["data"]["members"]["edges"]) == 20
+    members = body["data"]["members"]["edges"]
+    assert len(members) == 20
+    # and its actual cost, counted as it answered, is the objects in the
+    # answer (edges aside), as the standard path's walk of its answer counts
+    initiatives = [edge["node"]["initiatives"] for edge in members]
+    partners = [edge["node"]["partners"] for page in initiatives for edge in page["edges"]]
+    # (the list; each member, its region and its page; each initiative and its page; each partner)
+    regions = sum(edge["node"]["region"] is not None for edge in members)
+    objects = 1 + 2 * len(members) + regions + 2 * sum(len(page["edges"]) for page in initiatives)
+    objects += sum(len(page["edges"]) for page in partners)
+    assert body["extensions"]["cost"]["actualQueryCost"] == objects
+    assert standard.json()["extensions"]["cost"] == body["extensions"]["cost"]
 
 
 # A tiny schema whose plain fields break their promises: a null where the

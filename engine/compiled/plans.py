@@ -50,7 +50,7 @@ from engine.compiled.declarations import (
     RelationPages,
     declared,
 )
-from engine.compiled.values import MISS, Plan, Waiting, as_it_is, leaf, many, reader
+from engine.compiled.values import MISS, Plan, Waiting, as_it_is, leaf, many, reader, tally
 from resolvers.pagination import Reads
 from resolvers.relations import PROVENANCE
 
@@ -193,7 +193,10 @@ class Planner:
             item = self._completer(type_.of_type, node, batched, shape)
             return None if item is None else many(item, nullable)
         if isinstance(type_, GraphQLObjectType) and node.selection_set is not None:
-            return self._object(type_, node.selection_set, batched, shape, nullable)
+            # A connection's edges are wrappers: the actual cost does not count them.
+            key = node.alias.value if node.alias else node.name.value
+            counted = key != "edges"
+            return self._object(type_, node.selection_set, batched, shape, nullable, counted)
         return None
 
     def _object(
@@ -203,6 +206,7 @@ class Planner:
         batched: bool,
         shape: Shape,
         nullable: bool,
+        counted: bool,
     ) -> Plan | None:
         fields: list[tuple[str, Plan]] = []
         for selection in _flattened(self.schema, type_, selections, self.fragments, set()):
@@ -234,6 +238,8 @@ class Planner:
                     waiting.append((done, completed, key))
                     done = None  # keeps the key's place until the answer comes
                 completed[key] = done
+            if counted:
+                tally.objects += 1
             return completed
 
         return complete

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.compiled.batches import Batch, Reading
 from engine.compiled.plans import Pending
-from engine.compiled.values import MISS, Plan, Waiting
+from engine.compiled.values import MISS, Plan, Waiting, tally
 
 __all__ = ["answer", "answers_given"]
 
@@ -22,8 +22,9 @@ __all__ = ["answer", "answers_given"]
 _given = 0
 
 
-async def answer(plan: Plan, source: Any, reading: Reading) -> Any:
-    """The answer of a batched field, or `MISS` (then the standard path answers it)."""
+async def answer(plan: Plan, source: Any, reading: Reading) -> tuple[Any, int] | Any:
+    """The answer of a batched field and the objects in it (as `tally`
+    counts them), or `MISS` (then the standard path answers it)."""
     try:
         holder: dict[str, Any] = {}
         waiting: Waiting = []
@@ -31,6 +32,7 @@ async def answer(plan: Plan, source: Any, reading: Reading) -> Any:
         if type(first) is not Pending:
             return MISS
         waiting.append((first, holder, "answer"))
+        objects = 0
         while waiting:
             level: dict[Batch, Waiting] = {}
             for item in waiting:
@@ -38,16 +40,19 @@ async def answer(plan: Plan, source: Any, reading: Reading) -> Any:
             waiting = []
             for batch, items in level.items():
                 values = await batch.read(reading, [pending.source for pending, _, _ in items])
+                # Other requests complete theirs while this one reads: count from here.
+                before = tally.objects
                 for (pending, target, key), value in zip(items, values, strict=True):
                     done = pending.complete(value, waiting)
                     if done is MISS:
                         return MISS
                     target[key] = done
+                objects += tally.objects - before
     except Exception:
         return MISS
     global _given
     _given += 1
-    return holder["answer"]
+    return holder["answer"], objects
 
 
 def answers_given() -> int:

@@ -27,7 +27,7 @@ from strawberry.types.field import StrawberryField
 
 from engine.node_ids import node_id_attribute
 
-__all__ = ["MISS", "Plan", "Waiting", "leaf", "many", "reader"]
+__all__ = ["MISS", "Plan", "Tally", "Waiting", "leaf", "many", "reader", "tally"]
 
 # What a plan gives when the standard path must answer instead.
 MISS: Final = object()
@@ -38,8 +38,24 @@ Plan = Callable[[Any, Waiting], Any]
 # Float check ranges and finiteness: they take the general coercion).
 _BUILT_IN: Final = {"String": GraphQLString, "ID": GraphQLID, "Boolean": GraphQLBoolean}
 _AS_THEY_ARE: Final = {"String": str, "ID": str, "Boolean": bool}
+# Global IDs kept encoded per type, at most.
+MAX_KNOWN_IDS: Final = 65_536
 # Enum values kept per field, at most (more would mean values that are not the enum's).
 MAX_ENUM_VALUES: Final = 256
+
+
+class Tally:
+    """Objects the plans have completed, edges aside, counted as the actual
+    cost counts them (`engine.cost`): the count before and after completing
+    an answer, which runs without yielding, is that answer's objects."""
+
+    __slots__ = ("objects",)
+
+    def __init__(self) -> None:
+        self.objects = 0
+
+
+tally: Final = Tally()
 
 
 def reader(
@@ -70,13 +86,24 @@ def _node_id_reader(parent_type: GraphQLObjectType) -> tuple[Callable[[Any], Any
     if attribute is None:
         return None, "id"
     type_name = parent_type.name
+    # Integer keys give the same ID whenever they come back: encoded once.
+    known: dict[int, str] = {}
 
     def read(source: Any) -> str:
         node_id = getattr(source, attribute)
-        if node_id is None:
+        if type(node_id) is int:
+            found = known.get(node_id)
+            if found is not None:
+                return found
+        elif node_id is None:
             raise ValueError("no id")
         # What serialising `GlobalID(type_name, str(node_id))` gives (`to_base64`).
-        return b64encode(f"{type_name}:{node_id!s}".encode()).decode()
+        encoded = b64encode(f"{type_name}:{node_id!s}".encode()).decode()
+        if type(node_id) is int:
+            if len(known) >= MAX_KNOWN_IDS:
+                known.clear()
+            known[node_id] = encoded
+        return encoded
 
     return read, attribute
 
