@@ -9,7 +9,7 @@ each batch opens its own short connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
@@ -23,12 +23,12 @@ from db.reader import Connect
 from resolvers.access.keys import ANONYMOUS, Principal
 from resolvers.access.visibility import audience, where_visible
 from resolvers.filters import compile_filter
-from resolvers.pagination import Page, PageArgs, fetch_pages, pages_statement, sort_for
-from resolvers.records import RECORD_MODELS, columns, from_row
+from resolvers.pagination import Page, PageArgs, Reads, fetch_pages, pages_statement, sort_for
+from resolvers.records import RECORD_MODELS, partial_from_row, read_names
 from resolvers.relations import RELATIONS
 from resolvers.statements import Statements
 
-__all__ = ["Loaders", "relation_pages"]
+__all__ = ["Loaders", "records_by_id", "relation_pages"]
 
 R = TypeVar("R")
 RelationKey = tuple[Any, PageArgs]
@@ -36,6 +36,9 @@ RelationKey = tuple[Any, PageArgs]
 
 # The query and statement of relation pages, by relation, audience and page arguments.
 _STATEMENTS: Statements[tuple[Select[Any], Select[Any]]] = Statements()
+# The statement of records by id and the record built from each row, by
+# record type, audience and the attributes read.
+_BY_ID: Statements[tuple[Select[Any], Callable[[Sequence[Any]], Any]]] = Statements()
 
 
 class Loaders:
@@ -77,17 +80,11 @@ class Loaders:
     # than at the garbage collector's next pass.
 
     def _loader_by_id(self, record: type[R]) -> Any:
-        connect = self._connect
-        model = RECORD_MODELS[record]
-        build = from_row(record)
-        query = where_visible(select(*columns(record)), model, self._principal).where(
-            among(model.id, "keys")  # type: ignore[attr-defined]
-        )
+        connect, principal = self._connect, self._principal
 
         async def load(keys: Sequence[int]) -> list[R | None]:
             async with connect() as connection:
-                rows = await connection.execute(query, {"keys": keys})
-                found = {row[0]: build(row) for row in rows}
+                found = await records_by_id(connection, principal, record, keys)
             return [found.get(key) for key in keys]
 
         return load
@@ -107,6 +104,27 @@ class Loaders:
             return [pages[key] for key in keys]
 
         return load
+
+
+async def records_by_id(
+    connection: AsyncConnection,
+    principal: Principal,
+    record: type[R],
+    keys: Iterable[int],
+    reads: Reads | None = None,
+) -> dict[int, R]:
+    """The records of `keys` that `principal` may see, in one statement, by
+    id; of each, the attributes `reads` names (all without it)."""
+    names = tuple(read_names(record, reads))
+
+    def reading() -> tuple[Select[Any], Callable[[Sequence[Any]], R]]:
+        model = RECORD_MODELS[record]
+        query = where_visible(select(*[getattr(model, name) for name in names]), model, principal)
+        return query.where(among(model.id, "keys")), partial_from_row(record, names)  # type: ignore[attr-defined]
+
+    query, build = _BY_ID.get((record, audience(principal), names), reading)
+    rows = await connection.execute(query, {"keys": list(keys)})
+    return {row[0]: build(row) for row in rows}
 
 
 async def relation_pages(

@@ -15,18 +15,14 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLField, GraphQLSchema, VariableNode, Visitor, visit
 from graphql.execution.values import get_argument_values
-from sqlalchemy import select
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from db.id_lists import among
 from engine.compiled.declarations import Declaration, RecordAt, RecordList, RelationPages
 from resolvers.access.keys import Principal
-from resolvers.access.visibility import where_visible
 from resolvers.lists import list_page
-from resolvers.loaders import relation_pages
+from resolvers.loaders import records_by_id, relation_pages
 from resolvers.pagination import PageArgs, Reads
-from resolvers.records import RECORD_MODELS, partial_from_row, read_names
 
 __all__ = ["MAX_VALUES", "Batch", "Reading"]
 
@@ -136,16 +132,10 @@ async def _records_at(
     wanted = sorted({key for key in keys if key is not None})
     if not wanted:
         return [None for _ in keys]
-    record = declaration.record
-    model = RECORD_MODELS[record]
-    names = read_names(record, reads)
-    build = partial_from_row(record, names)
-    query = where_visible(
-        select(*[getattr(model, name) for name in names]), model, reading.principal
-    ).where(among(model.id, "keys"))  # type: ignore[attr-defined]
     async with reading.connect() as connection:
-        rows = await connection.execute(query, {"keys": wanted})
-        found = {row[0]: build(row) for row in rows}
+        found = await records_by_id(
+            connection, reading.principal, declaration.record, wanted, reads
+        )
     return [found.get(key) for key in keys]
 
 
