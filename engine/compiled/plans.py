@@ -50,7 +50,8 @@ from engine.compiled.declarations import (
     RelationPages,
     declared,
 )
-from engine.compiled.values import MISS, Plan, Waiting, as_it_is, leaf, many, reader, tally
+from engine.compiled.objects import Constant, Part, Pending, Read, object_plan, plan_of
+from engine.compiled.values import Plan, Waiting, as_it_is, leaf, many, reader
 from resolvers.pagination import Reads
 from resolvers.relations import PROVENANCE
 
@@ -60,17 +61,6 @@ __all__ = ["Pending", "Planner", "Shape"]
 PLAIN_EDGE: Final = frozenset({"cursor", "node", "role"})
 # What a page's `pageInfo` reads that is made of its edges' cursors.
 CURSORS: Final = frozenset({"start_cursor", "end_cursor"})
-
-
-class Pending:
-    """A batched field's parent, waiting for the field to be read."""
-
-    __slots__ = ("batch", "complete", "source")
-
-    def __init__(self, batch: Batch, source: Any, complete: Plan) -> None:
-        self.batch = batch
-        self.source = source
-        self.complete = complete
 
 
 @dataclass(slots=True)
@@ -99,12 +89,17 @@ class Planner:
         self, parent_type: GraphQLObjectType, node: FieldNode, batched: bool, shape: Shape
     ) -> Plan | None:
         """The plan of one field; what it reads of its parent goes into `shape`."""
+        part = self._part(parent_type, node, batched, shape)
+        return None if part is None else plan_of(part)
+
+    def _part(
+        self, parent_type: GraphQLObjectType, node: FieldNode, batched: bool, shape: Shape
+    ) -> Part | None:
         if node.directives:
             return None
         name = node.name.value
         if name == "__typename":
-            type_name = parent_type.name
-            return lambda _source, _waiting: type_name
+            return Constant(parent_type.name)
         definition = parent_type.fields.get(name)
         if definition is None:
             return None
@@ -122,17 +117,7 @@ class Planner:
             return None
         shape.reads.add(attribute)
         shape.children.setdefault(name, []).append(child)
-        same = as_it_is(definition.type)
-
-        def plan(source: Any, waiting: Waiting) -> Any:
-            try:
-                value = read(source)
-            except Exception:
-                return MISS
-            # Most leaves are strings: no call to complete them.
-            return value if type(value) is same else complete(value, waiting)
-
-        return plan
+        return Read(attribute, read, as_it_is(definition.type), complete)
 
     def _declared(
         self,
@@ -208,41 +193,16 @@ class Planner:
         nullable: bool,
         counted: bool,
     ) -> Plan | None:
-        fields: list[tuple[str, Plan]] = []
+        fields: list[tuple[str, Part]] = []
         for selection in _flattened(self.schema, type_, selections, self.fragments, set()):
             if selection is None:
                 return None
             key = selection.alias.value if selection.alias else selection.name.value
-            plan = self.field(type_, selection, batched, shape)
-            if plan is None or any(key == known for known, _ in fields):
+            part = self._part(type_, selection, batched, shape)
+            if part is None or any(key == known for known, _ in fields):
                 return None
-            fields.append((key, plan))
-        is_type_of = type_.is_type_of
-
-        def complete(value: Any, waiting: Waiting) -> Any:
-            if value is None:
-                return None if nullable else MISS
-            if is_type_of is not None:
-                try:
-                    # Strawberry's and the hub's `is_type_of` look at the value only.
-                    if is_type_of(value, None) is not True:  # type: ignore[arg-type]
-                        return MISS
-                except Exception:
-                    return MISS
-            completed: dict[str, Any] = {}
-            for key, plan in fields:
-                done = plan(value, waiting)
-                if done is MISS:
-                    return MISS
-                if type(done) is Pending:
-                    waiting.append((done, completed, key))
-                    done = None  # keeps the key's place until the answer comes
-                completed[key] = done
-            if counted:
-                tally.objects += 1
-            return completed
-
-        return complete
+            fields.append((key, part))
+        return object_plan(fields, type_.is_type_of, nullable, counted)
 
 
 def _flattened(
