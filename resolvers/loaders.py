@@ -28,7 +28,7 @@ from resolvers.records import RECORD_MODELS, partial_from_row, read_names
 from resolvers.relations import RELATIONS
 from resolvers.statements import Statements
 
-__all__ = ["Loaders", "records_by_id", "relation_pages"]
+__all__ = ["Loaders", "dimensions_by_id", "records_by_id", "relation_pages"]
 
 R = TypeVar("R")
 RelationKey = tuple[Any, PageArgs]
@@ -155,15 +155,24 @@ async def relation_pages(
 
 def _dimensions_loader(connect: Connect) -> Any:
     async def load(keys: Sequence[int]) -> list[list[SustainabilityDimension]]:
-        query = (
-            select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
-            .where(among(InitiativeDimension.initiative_id, "keys", keys))
-            .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
-        )
-        found: dict[int, list[SustainabilityDimension]] = {}
         async with connect() as connection:
-            for initiative_id, dimension in await connection.execute(query):
-                found.setdefault(initiative_id, []).append(dimension)
+            found = await dimensions_by_id(connection, keys)
         return [found.get(key, []) for key in keys]
 
     return load
+
+
+async def dimensions_by_id(
+    connection: AsyncConnection, keys: Sequence[int]
+) -> dict[int, list[SustainabilityDimension]]:
+    """The sustainability dimensions of initiatives `keys`, in order, by
+    initiative id (none for an initiative without)."""
+    query = (
+        select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+        .where(among(InitiativeDimension.initiative_id, "keys"))
+        .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+    )
+    found: dict[int, list[SustainabilityDimension]] = {}
+    for initiative_id, dimension in await connection.execute(query, {"keys": list(keys)}):
+        found.setdefault(initiative_id, []).append(dimension)
+    return found

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from engine.compiled.declarations import values_by_id
+from resolvers.loaders import dimensions_by_id
 from resolvers.records import InitiativeRecord
 from schema.context import Info
 from schema.descriptions import InitiativeFields, RecordFields
@@ -79,6 +81,7 @@ class Initiative(relay.Node, Sourced, Historic, Connected):
         description="The aspects of urban sustainability it works on (derived from its "
         "stated topic)."
     )
+    @values_by_id(dimensions_by_id)
     async def dimensions(self, info: Info) -> list[SustainabilityDimension]:
         return await info.context.loaders.dimensions.load(self.id)  # type: ignore[return-value]
 

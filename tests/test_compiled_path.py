@@ -206,6 +206,22 @@ def test_the_compiled_path_answers_the_nested_page_itself(hubs: Hubs) -> None:
     assert standard.json()["extensions"]["cost"] == body["extensions"]["cost"]
 
 
+def test_initiatives_dimensions_are_read_on_the_compiled_path(hubs: Hubs) -> None:
+    # Given a list whose initiatives' dimensions are read by one statement
+    # for all of them (`values_by_id`)
+    document = "{ initiatives(first: 50) { edges { node { title dimensions } } } }"
+    before = answers_given()
+    # when both hubs answer it
+    compiled, standard = hubs.both({"query": document})
+    # then the compiled path answered it, with the standard path's bytes
+    assert answers_given() > before
+    assert (compiled.status_code, compiled.content) == (standard.status_code, standard.content)
+    edges = compiled.json()["data"]["initiatives"]["edges"]
+    dimensions = [edge["node"]["dimensions"] for edge in edges]
+    assert any(dimensions)
+    assert all(values == sorted(values) for values in dimensions)
+
+
 # A tiny schema whose plain fields break their promises: a null where the
 # type says non-null, a value that does not serialise, an object of the
 # wrong type. The compiled path must give up and let the standard path answer.

@@ -18,7 +18,13 @@ from graphql.execution.values import get_argument_values
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from engine.compiled.declarations import Declaration, RecordAt, RecordList, RelationPages
+from engine.compiled.declarations import (
+    Declaration,
+    RecordAt,
+    RecordList,
+    RelationPages,
+    ValuesById,
+)
 from resolvers.access.keys import Principal
 from resolvers.lists import list_page
 from resolvers.loaders import records_by_id, relation_pages
@@ -112,6 +118,11 @@ class Batch:
         declaration = self.declaration
         if isinstance(declaration, RecordAt):
             return await _records_at(reading, declaration, self.reads, parents)
+        if isinstance(declaration, ValuesById):
+            ids = [parent.id for parent in parents]
+            async with reading.connect() as connection:
+                values = await declaration.read(connection, sorted(set(ids)))
+            return [values.get(pid, []) for pid in ids]
         args = self.page_args(reading)
         if isinstance(declaration, RecordList):
             page = await list_page(reading.connect, reading.principal, declaration.record, args)

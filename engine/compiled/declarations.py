@@ -9,6 +9,8 @@ compiled path can read it for every parent of a level in one statement:
 - `relation_pages(relation, arguments)`: a page of a relation
   (`resolvers.relations`) for the record's `id`;
 - `record_at(record, key)`: the `record` whose id is the attribute `key`;
+- `values_by_id(read)`: a list of values for the record's `id`, which
+  `read` reads for many ids in one statement;
 - `itself(*attributes)`: the record itself, seen as another type (a page's
   `pageInfo`, a record's `provenance`), reading those attributes.
 
@@ -20,11 +22,12 @@ path knows: the resolver must do what it says (the differential test,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from graphql import GraphQLField
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -36,15 +39,19 @@ __all__ = [
     "RecordAt",
     "RecordList",
     "RelationPages",
+    "ValuesById",
     "declared",
     "itself",
     "record_at",
     "record_list",
     "relation_pages",
+    "values_by_id",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 Arguments = Callable[..., PageArgs]
+# Reads the values of many ids on a connection: the values by id (none: absent).
+ReadValues = Callable[[AsyncConnection, Sequence[int]], Awaitable[Mapping[int, list[Any]]]]
 ATTRIBUTE: Final = "__hub_compiled__"
 
 
@@ -71,7 +78,12 @@ class Itself:
     attributes: frozenset[str]
 
 
-Declaration = RecordList | RelationPages | RecordAt | Itself
+@dataclass(frozen=True, slots=True)
+class ValuesById:
+    read: ReadValues
+
+
+Declaration = RecordList | RelationPages | RecordAt | Itself | ValuesById
 
 
 def _declare(declaration: Declaration) -> Callable[[F], F]:
@@ -100,6 +112,11 @@ def record_at(record: type[Any], key: str) -> Callable[[F], F]:
 def itself(*attributes: str) -> Callable[[F], F]:
     """Declares a field whose value is its record itself, reading `attributes` of it."""
     return _declare(Itself(frozenset(attributes)))
+
+
+def values_by_id(read: ReadValues) -> Callable[[F], F]:
+    """Declares a list of values for the record's `id`, read for many by `read`."""
+    return _declare(ValuesById(read))
 
 
 def declared(field: GraphQLField) -> tuple[Declaration, StrawberryField] | None:

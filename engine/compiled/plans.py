@@ -48,6 +48,7 @@ from engine.compiled.declarations import (
     RecordAt,
     RecordList,
     RelationPages,
+    ValuesById,
     declared,
 )
 from engine.compiled.objects import Constant, Part, Pending, Read, object_plan, plan_of
@@ -138,10 +139,13 @@ class Planner:
                 return None
             shape.reads |= declaration.attributes | child.reads
             return complete
-        if not batched or (node.arguments and isinstance(declaration, RecordAt)):
+        if not batched or (node.arguments and isinstance(declaration, RecordAt | ValuesById)):
             return None
         reads: Reads | None
-        if isinstance(declaration, RecordAt):
+        if isinstance(declaration, ValuesById):
+            shape.reads.add("id")
+            reads = Reads(frozenset(), False)
+        elif isinstance(declaration, RecordAt):
             shape.reads.add(declaration.key)
             reads = Reads(frozenset(child.reads), False)
         else:
