@@ -154,7 +154,9 @@ def many(item: Plan, nullable: bool) -> Plan:
     def complete(value: Any, waiting: Waiting) -> Any:
         if value is None:
             return None if nullable else MISS
-        if not isinstance(value, Iterable) or isinstance(value, (str, bytes, dict)):
+        if type(value) is not list and (
+            not isinstance(value, Iterable) or isinstance(value, (str, bytes, dict))
+        ):
             return MISS
         completed = []
         for each in value:
