@@ -48,6 +48,14 @@ POSTGRESQL_URL = os.environ.get("HUB_TEST_DATABASE_URL") or None
 ON_POSTGRESQL = POSTGRESQL_URL is not None
 
 
+# Root fields whose answers count the requests themselves (the budget left,
+# the usage recorded): two hubs sent the same requests answer them
+# differently, by when each counted and recorded them.
+COUNTS_REQUESTS = frozenset(
+    {"rateLimit", "fieldUsage", "clients", "unusedDeprecatedFields", "subgraphs"}
+)
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 

@@ -40,7 +40,7 @@ from resolvers.access.keys import issue_key
 from schema import sdl
 from server import create_app
 from settings import Settings
-from tests.conftest import serving
+from tests.conftest import COUNTS_REQUESTS, serving
 
 SCHEMA = graphql.build_schema(sdl(), assume_valid_sdl=True)
 assert SCHEMA.query_type is not None
@@ -50,11 +50,6 @@ ADMIN_QUERY_FIELDS = ["apiKeys"]
 QUERY_FIELDS = sorted(set(SCHEMA.query_type.fields) - set(ADMIN_QUERY_FIELDS))
 MUTATION_FIELDS = sorted(SCHEMA.mutation_type.fields)
 
-# Fields whose answers count the requests themselves (the budget left, the
-# usage recorded): the second hub's answer is one request later.
-COUNTS_REQUESTS = frozenset(
-    {"rateLimit", "fieldUsage", "clients", "unusedDeprecatedFields", "subgraphs"}
-)
 COMPUTED_AT = re.compile(rb'"computedAt":"[^"]*"')
 # Only so that a request that hangs fails the test rather than stalling it.
 HANG_GUARD_S = 60
