@@ -36,6 +36,12 @@ RelationKey = tuple[Any, PageArgs]
 
 # The query and statement of relation pages, by relation, audience and page arguments.
 _STATEMENTS: Statements[tuple[Select[Any], Select[Any]]] = Statements()
+# Initiatives' dimensions, the initiatives' ids bound as `keys`: made once.
+_DIMENSIONS = (
+    select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+    .where(among(InitiativeDimension.initiative_id, "keys"))
+    .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
+)
 # The statement of records by id and the record built from each row, by
 # record type, audience and the attributes read.
 _BY_ID: Statements[tuple[Select[Any], Callable[[Sequence[Any]], Any]]] = Statements()
@@ -167,12 +173,7 @@ async def dimensions_by_id(
 ) -> dict[int, list[SustainabilityDimension]]:
     """The sustainability dimensions of initiatives `keys`, in order, by
     initiative id (none for an initiative without)."""
-    query = (
-        select(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
-        .where(among(InitiativeDimension.initiative_id, "keys"))
-        .order_by(InitiativeDimension.initiative_id, InitiativeDimension.dimension)
-    )
     found: dict[int, list[SustainabilityDimension]] = {}
-    for initiative_id, dimension in await connection.execute(query, {"keys": list(keys)}):
+    for initiative_id, dimension in await connection.execute(_DIMENSIONS, {"keys": list(keys)}):
         found.setdefault(initiative_id, []).append(dimension)
     return found
